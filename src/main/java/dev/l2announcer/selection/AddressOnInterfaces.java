@@ -1,0 +1,19 @@
+package dev.l2announcer.selection;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * One IP of an announcement group and the local interfaces (names, sorted) it is announced on.
+ * IPv6 addresses are kept in the model and reported as not yet announced (NDP is a later issue).
+ */
+public record AddressOnInterfaces(InetAddress address, List<String> interfaces) {
+    public AddressOnInterfaces {
+        interfaces = List.copyOf(interfaces);
+    }
+
+    public boolean isIpv4() {
+        return address instanceof Inet4Address;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.l2announcer.selection;
+
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.Collections;
+
+/**
+ * The unit of election: Services that share an IP (transitively) form one group with one Lease,
+ * so only one node ever answers for an IP. The lease is named after the first service in
+ * (namespace, name) order.
+ *
+ * @param leaseName      {@code cilium-l2announce-<ns>-<svc>} of the first service
+ * @param services       members, sorted
+ * @param addresses      IPs with the local interfaces selected for them (empty interface lists
+ *                       when this node is not a candidate)
+ * @param candidates     node names (cluster-wide) that may announce this group, sorted
+ * @param localCandidate whether this node may announce it (and so campaigns for the lease)
+ */
+public record AnnouncementGroup(
+        String leaseName,
+        List<ServiceRef> services,
+        List<AddressOnInterfaces> addresses,
+        SortedSet<String> candidates,
+        boolean localCandidate) {
+
+    public AnnouncementGroup {
+        services = List.copyOf(services);
+        addresses = List.copyOf(addresses);
+        candidates = Collections.unmodifiableSortedSet(new TreeSet<>(candidates));
+    }
+}
