@@ -1,0 +1,40 @@
+package dev.l2announcer.election;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.function.Consumer;
+
+/**
+ * Per-lease leader election as the announce loop sees it. The real engine is
+ * {@code LeaseElectionEngine}; tests of other packages use an in-memory fake.
+ */
+public interface LeaderElection {
+    /**
+     * The complete set of leases this node campaigns for, each with the cluster-wide candidate
+     * node names (used to rank candidates). Leases missing from the map are released if held and
+     * no longer contested.
+     */
+    void campaign(Map<String, SortedSet<String>> candidatesByLease);
+
+    /** Leadership events for leases of this node, delivered in order per lease. Close to stop. */
+    AutoCloseable subscribe(Consumer<LeadershipEvent> listener);
+
+    /** Lease names this node holds right now (only after a successful write). */
+    Set<String> held();
+
+    /** What this node knows of every lease it campaigns for or holds (debug views). */
+    List<LeaseView> leases();
+
+    /** Releases every held lease (holder cleared), waiting at most {@code timeout}. */
+    void shutdown(Duration timeout);
+
+    /**
+     * @param holder                  holderIdentity as last observed ("" if none)
+     * @param heldByMe                this node holds it (confirmed by a write response)
+     * @param sinceLastObservedRenew  local monotonic age of the last renew observed (or written)
+     */
+    record LeaseView(String name, String holder, boolean heldByMe, int candidates, Duration sinceLastObservedRenew) {}
+}
