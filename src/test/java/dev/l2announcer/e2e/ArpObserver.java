@@ -1,5 +1,6 @@
 package dev.l2announcer.e2e;
 
+import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.MacAddress;
 
 import java.net.Inet4Address;
@@ -28,7 +29,7 @@ final class ArpObserver implements AutoCloseable {
     private volatile boolean probing;
 
     ArpObserver(String clientNetns, String ifname, Inet4Address proberIp) {
-        this.tap = ArpTap.open(clientNetns, ifname, 50);
+        this.tap = ArpTap.open(clientNetns, ifname, Duration.ofMillis(50));
         this.proberIp = proberIp;
         this.reader = Thread.ofPlatform().daemon().name("arp-observer").start(this::readLoop);
     }
@@ -50,8 +51,7 @@ final class ArpObserver implements AutoCloseable {
     synchronized void startProbing(Inet4Address vip, Duration interval, int maxProbes) {
         stopProbing();
         probing = true;
-        byte[] frame = ArpPacket.frame(ArpPacket.BROADCAST, PROBER_MAC, ArpPacket.REQUEST, PROBER_MAC, proberIp,
-                ArpPacket.ZERO, vip);
+        ArpFrame frame = ArpFrame.request(PROBER_MAC, proberIp, vip);
         prober = Thread.ofPlatform().daemon().name("arp-prober").start(() -> {
             long next = System.nanoTime();
             for (int i = 0; i < maxProbes && probing && running; i++) {
@@ -80,11 +80,6 @@ final class ArpObserver implements AutoCloseable {
             }
             prober = null;
         }
-    }
-
-    /** Sends one frame as is (e.g. to check that the capture sees our own traffic). */
-    void send(byte[] frame) {
-        tap.send(frame);
     }
 
     ArpTimeline timeline(Inet4Address vip) {

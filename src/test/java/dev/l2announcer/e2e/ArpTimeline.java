@@ -1,5 +1,6 @@
 package dev.l2announcer.e2e;
 
+import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.MacAddress;
 
 import java.net.Inet4Address;
@@ -24,7 +25,7 @@ record ArpTimeline(Inet4Address vip, Inet4Address proberIp, List<ArpPacket> pack
 
     List<ArpPacket> answers() {
         return packets.stream()
-                .filter(p -> p.op() == ArpPacket.REPLY && p.senderIp().equals(vip) && p.targetIp().equals(proberIp))
+                .filter(p -> p.op() == ArpFrame.OP_REPLY && p.senderIp().equals(vip) && p.targetIp().equals(proberIp))
                 .toList();
     }
 

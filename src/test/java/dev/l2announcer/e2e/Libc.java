@@ -16,18 +16,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The few libc calls the test harness needs that the JDK does not offer: entering a network namespace
- * per thread, raw AF_PACKET and rtnetlink sockets. Each call captures errno in the call itself.
+ * per thread and an rtnetlink socket (ARP capture uses the datapath's ArpSocket). Each call captures errno in the call itself.
  */
 final class Libc {
     static final int AF_NETLINK = 16;
-    static final int AF_PACKET = 17;
     static final int SOCK_RAW = 3;
     static final int SOL_SOCKET = 1;
-    static final int SOL_PACKET = 263;
     static final int SO_RCVTIMEO = 20;
-    static final int SO_TIMESTAMPNS = 35;
-    static final int PACKET_ADD_MEMBERSHIP = 1;
-    static final int PACKET_MR_PROMISC = 1;
     static final int CLONE_NEWNET = 0x40000000;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
@@ -45,8 +40,6 @@ final class Libc {
     private static final MethodHandle SETSOCKOPT = fn("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = fn("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = fn("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = fn("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     private Libc() {
@@ -126,18 +119,6 @@ final class Libc {
                 throw new IllegalStateException("recvmsg: errno " + errno);
             }
             return n;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static void sendto(int fd, MemorySegment buf, MemorySegment addr) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
-            long n = (long) SENDTO.invokeExact(st, fd, buf, buf.byteSize(), 0, addr, (int) addr.byteSize());
-            if (n < 0) {
-                throw new IllegalStateException("sendto: errno " + (int) ERRNO.get(st, 0L));
-            }
         } catch (Throwable t) {
             throw rethrow(t);
         }
