@@ -49,17 +49,22 @@ final class ArpObserver implements AutoCloseable {
      * {@link #stopProbing()}.
      */
     synchronized void startProbing(Inet4Address vip, Duration interval, int maxProbes) {
+        startProbing(List.of(vip), interval, maxProbes);
+    }
+
+    /** As above for several VIPs: one request per VIP, back to back, each round. */
+    synchronized void startProbing(List<Inet4Address> vips, Duration interval, int maxRounds) {
         stopProbing();
         probing = true;
-        ArpFrame frame = ArpFrame.request(PROBER_MAC, proberIp, vip);
+        List<ArpFrame> frames = vips.stream().map(vip -> ArpFrame.request(PROBER_MAC, proberIp, vip)).toList();
         prober = Thread.ofPlatform().daemon().name("arp-prober").start(() -> {
             long next = System.nanoTime();
-            for (int i = 0; i < maxProbes && probing && running; i++) {
+            for (int i = 0; i < maxRounds && probing && running; i++) {
                 Instant sent = Instant.now();
-                tap.send(frame);
                 synchronized (probes) {
                     probes.add(sent);
                 }
+                frames.forEach(tap::send);
                 next += interval.toNanos();
                 long wait = next - System.nanoTime();
                 if (wait > 0) {

@@ -1,0 +1,196 @@
+package dev.l2announcer.e2e;
+
+import dev.l2announcer.datapath.MacAddress;
+
+import java.net.Inet4Address;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ./l2a demo}: the README's first command. As root: builds a LAN of network namespaces, starts
+ * the mock Kubernetes API and three packaged agents, applies the example policy and two LoadBalancer
+ * Services, shows which node holds which lease and who answers the client's ARP, then kill -9s the
+ * holder of the first Service and shows the failover time. Ctrl-C (or the end) removes everything.
+ * Without root it says so and runs the simulated datapath instead ({@link SimulatedDemo}).
+ */
+public final class Demo {
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+
+    private final Instant start = Instant.now();
+    private final boolean follow;
+
+    private Demo(boolean follow) {
+        this.follow = follow;
+    }
+
+    record Svc(String name, Inet4Address ip) {
+        String lease() {
+            return "cilium-l2announce-default-" + name;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean follow = List.of(args).contains("--follow");
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println("usage: ./l2a demo [--follow]   (root: real netns cluster; otherwise a simulation)");
+            return;
+        }
+        if (!HostCommand.isRoot()) {
+            System.out.println("""
+                    l2a demo: not running as root, so no network namespaces, bpffs or XDP here.
+                    Running the SIMULATED datapath instead (in-memory responder maps, no real ARP).
+                    For the real thing: sudo ./l2a demo
+                    """);
+            SimulatedDemo.run(follow);
+            return;
+        }
+        new Demo(follow).run();
+    }
+
+    private void say(String fmt, Object... args) {
+        double s = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        System.out.printf("[%5.1fs] %s%n", s, String.format(fmt, args));
+    }
+
+    private void run() {
+        AgentCluster.Timings t = AgentCluster.Timings.SHORT;
+        List<Svc> services = List.of(new Svc("web", NetnsCluster.ipv4("192.0.2.100")),
+                new Svc("api", NetnsCluster.ipv4("192.0.2.101")));
+        say("building the LAN: a bridge + 3 node namespaces + client + API server (names l2a-e2e-%d-*)",
+                ProcessHandle.current().pid());
+        try (AgentCluster c = AgentCluster.create(3, JAR, t, Path.of("target", "demo-logs"))) {
+            for (NetnsCluster.Member n : c.net().nodes()) {
+                say("  %-6s %-12s %s", n.name(), n.ip().getHostAddress(), n.mac());
+            }
+            say("  client %-12s %s   mock Kubernetes API http://%s:%d", NetnsCluster.CLIENT_IP, c.net().client().mac(),
+                    NetnsCluster.API_IP, NetnsCluster.API_PORT);
+            c.api().policy(Resources.POLICY);
+            say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            say("starting 3 agents (lease %s, renew %s, retry %s); logs in %s", AgentCluster.seconds(t.leaseDuration()),
+                    AgentCluster.seconds(t.renewDeadline()), AgentCluster.seconds(t.retryPeriod()),
+                    c.net().logDir().toAbsolutePath());
+            c.nodeNames().forEach(c::startAgent);
+            awaitReady(c);
+            for (Svc s : services) {
+                c.api().service(Resources.service(s.name(), s.ip().getHostAddress()));
+                c.api().serviceLoadBalancerIp("default", s.name(), s.ip().getHostAddress());
+                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s", s.name(), s.ip().getHostAddress());
+            }
+            c.observer().startProbing(services.stream().map(Svc::ip).toList(), PROBE_INTERVAL, 100_000);
+            say("client ARPs for %s every %d ms and captures every ARP frame (kernel timestamps)",
+                    services.stream().map(s -> s.ip().getHostAddress()).toList(), PROBE_INTERVAL.toMillis());
+
+            Map<String, String> shown = new HashMap<>();
+            watch(c, services, shown, Duration.ofSeconds(40), () -> services.stream().allMatch(s -> {
+                String h = shown.getOrDefault(s.name() + "/lease", "-");
+                return !h.equals("-") && h.equals(shown.get(s.name() + "/arp"));
+            }));
+            table(c, services);
+
+            Svc victim = services.getFirst();
+            String holder = c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, victim.lease());
+            if (holder.equals("-")) {
+                say("no node holds %s: see the agent logs in %s", victim.lease(), c.net().logDir().toAbsolutePath());
+                return;
+            }
+            MacAddress oldMac = c.net().node(holder).mac();
+            c.clientTouches(victim.ip());
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            Instant killed = c.stopAgent(holder, false);
+            say("kill -9 the agent on %s (holder of default/%s)", holder, victim.name());
+            watch(c, services, shown, t.leaseDuration().plusSeconds(15),
+                    () -> c.observer().timeline(victim.ip()).firstAnswerAfter(killed, oldMac).isPresent()
+                            && !shown.getOrDefault(victim.name() + "/lease", holder).equals(holder));
+            Optional<ArpPacket> first = c.observer().timeline(victim.ip()).firstAnswerAfter(killed, oldMac);
+            if (first.isPresent()) {
+                Duration d = Duration.between(killed, first.get().at());
+                say("FAILOVER: %s answered by %s %d ms after kill -9 (lease duration %s)", victim.ip().getHostAddress(),
+                        c.nameOf(first.get().senderMac()), d.toMillis(), AgentCluster.seconds(t.leaseDuration()));
+                c.neighbours().firstMoveAfter(killed, victim.ip(), oldMac).ifPresent(m -> say(
+                        "          client's neighbour entry for %s moved to %s %d ms after kill -9 (gratuitous ARP)",
+                        victim.ip().getHostAddress(), m.mac().map(c::nameOf).orElse("?"),
+                        Duration.between(killed, m.at()).toMillis()));
+            } else {
+                say("no other node answered within the bound: see the agent logs in %s", c.net().logDir().toAbsolutePath());
+            }
+            int conflicts = services.stream().mapToInt(s -> c.observer().timeline(s.ip()).conflicts().size()).sum();
+            say("probes answered by two MACs at once during the demo: %d", conflicts);
+            table(c, services);
+            if (follow) {
+                say("--follow: live view until Ctrl-C (restart %s with the same command the demo used: see logs)", holder);
+                c.startAgent(holder);
+                watch(c, services, shown, Duration.ofDays(1), () -> false);
+            }
+            say("cleaning up (agents, namespaces, bpffs)");
+        }
+        say("done");
+    }
+
+    private void awaitReady(AgentCluster c) {
+        List<String> pending = new ArrayList<>(c.nodeNames());
+        Instant deadline = Instant.now().plusSeconds(180);
+        while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
+            for (String n : List.copyOf(pending)) {
+                if (!c.agent(n).isAlive()) {
+                    throw new IllegalStateException("agent on " + n + " exited: see "
+                            + c.net().logDir().resolve("agent-" + n + ".log").toAbsolutePath());
+                }
+                if (c.ready(n)) {
+                    say("agent on %s ready", n);
+                    pending.remove(n);
+                }
+            }
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        }
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("agents not ready after 180 s: " + pending);
+        }
+    }
+
+    /** Prints lease and ARP changes as they happen until {@code done} or {@code max} elapsed. */
+    private void watch(AgentCluster c, List<Svc> services, Map<String, String> shown, Duration max,
+                       java.util.function.BooleanSupplier done) {
+        Instant end = Instant.now().plus(max);
+        while (Instant.now().isBefore(end)) {
+            for (Svc s : services) {
+                String holder = c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, s.lease());
+                if (!holder.equals(shown.put(s.name() + "/lease", holder))) {
+                    say("lease %s -> %s", s.lease(), holder);
+                }
+                Instant now = Instant.now();
+                Set<MacAddress> macs = c.observer().timeline(s.ip()).answerersBetween(now.minus(PROBE_INTERVAL.multipliedBy(3)), now);
+                String arp = macs.isEmpty() ? "nobody" : String.join("+", macs.stream().map(c::nameOf).toList());
+                if (!arp.equals(shown.put(s.name() + "/arp", arp))) {
+                    say("ARP %s answered by %s%s", s.ip().getHostAddress(), arp,
+                            macs.size() == 1 ? " (" + macs.iterator().next() + ")" : "");
+                }
+            }
+            if (done.getAsBoolean()) {
+                return;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+    }
+
+    private void table(AgentCluster c, List<Svc> services) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        System.out.println();
+        System.out.printf("  %-12s %-13s %-36s %-14s %s%n", "SERVICE", "IP", "LEASE", "HOLDER", "GARPs seen");
+        for (Svc s : services) {
+            rows.put(s.name(), c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, s.lease()));
+            System.out.printf("  %-12s %-13s %-36s %-14s %d%n", "default/" + s.name(), s.ip().getHostAddress(),
+                    s.lease(), rows.get(s.name()), c.observer().timeline(s.ip()).gratuitous().size());
+        }
+        System.out.println();
+    }
+}
