@@ -54,7 +54,13 @@ public final class Demo {
             SimulatedDemo.run(follow);
             return;
         }
-        new Demo(follow).run();
+        try {
+            new Demo(follow).run();
+        } catch (RuntimeException e) {
+            System.out.println("l2a demo failed: " + e.getMessage());
+            System.out.println("(everything it created has been removed; agent logs are in target/demo-logs/)");
+            System.exit(1);
+        }
     }
 
     private void say(String fmt, Object... args) {
@@ -153,7 +159,10 @@ public final class Demo {
             LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
         }
         if (!pending.isEmpty()) {
-            throw new IllegalStateException("agents not ready after 180 s: " + pending);
+            String why = c.net().exec(c.net().node(pending.getFirst()), false, "curl", "-s", "--max-time", "2",
+                    "http://127.0.0.1:" + AgentCluster.DEBUG_PORT + "/q/health/ready");
+            throw new IllegalStateException("agents not ready after 180 s: " + pending + "; readiness of "
+                    + pending.getFirst() + ": " + why);
         }
     }
 
