@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -43,7 +46,7 @@ public final class MockApiServer {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 6443;
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
+                new AllowingDispatcher(), false);
         server.init(InetAddress.getByName(host), port);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         // The test's own client talks to the server inside this namespace (loopback of the API netns).
@@ -68,6 +71,27 @@ public final class MockApiServer {
             }
         } finally {
             server.destroy();
+        }
+    }
+
+    /**
+     * CRUD, plus an authorizer that allows everything: the mock has no RBAC, so SelfSubjectAccessReviews
+     * (the agent's {@code dbg doctor} RBAC self-check) are answered "allowed" instead of echoed back.
+     */
+    private static final class AllowingDispatcher extends KubernetesCrudDispatcher {
+        AllowingDispatcher() {
+            super(List.of());
+        }
+
+        @Override
+        public MockResponse handleCreate(RecordedRequest request) {
+            if (request.getPath().contains("/selfsubjectaccessreviews")) {
+                GenericKubernetesResource review = Serialization.unmarshal(request.getUtf8Body(),
+                        GenericKubernetesResource.class);
+                review.setAdditionalProperty("status", Map.of("allowed", true, "reason", "e2e mock API: no RBAC"));
+                return new MockResponse().setResponseCode(201).setBody(Serialization.asJson(review));
+            }
+            return super.handleCreate(request);
         }
     }
 

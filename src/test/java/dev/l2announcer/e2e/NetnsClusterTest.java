@@ -64,6 +64,11 @@ class NetnsClusterTest {
                 "exec 3<>/dev/tcp/192.0.2.250/6443 && printf 'GET /api/v1/namespaces/default/services/web HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 5 cat <&3");
         assertThat(reply).contains("200").contains("\"ip\":\"192.0.2.100\"");
         assertThat(api.leaseHolder("kube-system", "cilium-l2announce-default-web")).isEqualTo("-");
+        String review = cluster.execOnNode(cluster.node("node2"), "curl", "-s", "-X", "POST", "-H",
+                "Content-Type: application/json", "--data",
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{\"verb\":\"get\",\"resource\":\"leases\"}}}",
+                "http://192.0.2.250:6443/apis/authorization.k8s.io/v1/selfsubjectaccessreviews");
+        assertThat(review.replaceAll("\\s", "")).contains("\"allowed\":true");
     }
 
     @Test
