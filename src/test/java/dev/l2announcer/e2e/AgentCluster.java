@@ -80,6 +80,7 @@ public final class AgentCluster implements AutoCloseable {
         keys.put("enable-external-ips", "true");
         keys.put("kube-proxy-replacement", "false");
         keys.put("bpf-pin-dir", PIN_DIR);
+        keys.put("l2-announcements-lease-namespace", LEASE_NAMESPACE);
         try {
             Files.createDirectories(dir);
             for (var e : keys.entrySet()) {
