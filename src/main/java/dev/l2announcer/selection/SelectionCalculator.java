@@ -112,8 +112,10 @@ public final class SelectionCalculator {
         }
 
         SortedMap<String, AnnouncementGroup> groups = new TreeMap<>();
+        // Groups mostly share a few candidate sets (one per policy/node-selector mix): build each once.
+        Map<BitSet, SortedSet<String>> names = new HashMap<>();
         for (List<SelectedService> group : members.values()) {
-            AnnouncementGroup g = group(group, eligible, local, policyNodes, policyInterfaces);
+            AnnouncementGroup g = group(group, eligible, local, policyNodes, policyInterfaces, names);
             groups.put(g.leaseName(), g);
         }
         return new SelectionSnapshot(fingerprint(groups), groups);
@@ -215,7 +217,8 @@ public final class SelectionCalculator {
     }
 
     private static AnnouncementGroup group(List<SelectedService> members, List<NodeState> eligible, int local,
-                                           BitSet[] policyNodes, List<List<String>> policyInterfaces) {
+                                           BitSet[] policyNodes, List<List<String>> policyInterfaces,
+                                           Map<BitSet, SortedSet<String>> nameCache) {
         BitSet all = new BitSet();
         BitSet every = null;
         for (SelectedService s : members) {
@@ -250,10 +253,13 @@ public final class SelectionCalculator {
                 announcesIpv4 = true;
             }
         }
-        SortedSet<String> names = new TreeSet<>();
-        for (int n = candidates.nextSetBit(0); n >= 0; n = candidates.nextSetBit(n + 1)) {
-            names.add(eligible.get(n).name());
-        }
+        SortedSet<String> names = nameCache.computeIfAbsent(candidates, bits -> {
+            List<String> sorted = new ArrayList<>(bits.cardinality());
+            for (int n = bits.nextSetBit(0); n >= 0; n = bits.nextSetBit(n + 1)) {
+                sorted.add(eligible.get(n).name());
+            }
+            return new TreeSet<>(sorted);
+        });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
         return new AnnouncementGroup(LeaseNames.forService(refs.getFirst()), refs, addressList, names,
                 localInGroup && announcesIpv4);
@@ -272,44 +278,117 @@ public final class SelectionCalculator {
     /**
      * A content fingerprint: equal groups give an equal version on every run and every node with the
      * same devices; no groups give 0 like {@link SelectionSnapshot#EMPTY}. It is not an ordering:
-     * consumers compare versions (or snapshots) for equality to skip no-op updates.
+     * consumers compare versions (or snapshots) for equality to skip no-op updates. SHA-256 over a
+     * length-prefixed encoding, so distinct contents cannot collide by construction of the encoding,
+     * only by a (2^-64) hash accident.
      */
     static long fingerprint(SortedMap<String, AnnouncementGroup> groups) {
         if (groups.isEmpty()) {
             return 0;
         }
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
-        }
+        Fingerprint f = new Fingerprint();
+        Map<SortedSet<String>, byte[]> candidateDigests = new HashMap<>();
         for (AnnouncementGroup g : groups.values()) {
-            put(digest, "G" + g.leaseName());
+            f.tag('G').string(g.leaseName());
+            f.tag('S').integer(g.services().size());
             for (ServiceRef s : g.services()) {
-                put(digest, "S" + s.namespace() + "/" + s.name());
+                f.string(s.namespace()).string(s.name());
             }
+            f.tag('A').integer(g.addresses().size());
             for (AddressOnInterfaces a : g.addresses()) {
-                byte[] ip = a.address().getAddress();
-                digest.update((byte) 'A');
-                digest.update((byte) ip.length);
-                digest.update(ip);
+                f.bytes(a.address().getAddress()).integer(a.interfaces().size());
                 for (String i : a.interfaces()) {
-                    put(digest, "I" + i);
+                    f.string(i);
                 }
             }
-            for (String c : g.candidates()) {
-                put(digest, "C" + c);
-            }
-            put(digest, g.localCandidate() ? "L1" : "L0");
+            // Candidate sets repeat across groups: hash each distinct set once, then its digest.
+            byte[] c = candidateDigests.computeIfAbsent(g.candidates(), set -> {
+                Fingerprint cf = new Fingerprint();
+                cf.integer(set.size());
+                for (String n : set) {
+                    cf.string(n);
+                }
+                return cf.digest();
+            });
+            f.tag('C').bytes(c).tag(g.localCandidate() ? 'L' : 'l');
         }
-        long v = ByteBuffer.wrap(digest.digest()).getLong();
+        long v = ByteBuffer.wrap(f.digest()).getLong();
         return v == 0 ? 1 : v;
     }
 
-    private static void put(MessageDigest digest, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        digest.update(ByteBuffer.allocate(4).putInt(b.length).array());
-        digest.update(b);
+    /** Length-prefixed encoding into SHA-256 through a reused buffer (no allocation per item). */
+    private static final class Fingerprint {
+        private final MessageDigest digest;
+        private final byte[] buf = new byte[8192];
+        private int pos;
+
+        Fingerprint() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
+            }
+        }
+
+        Fingerprint tag(char c) {
+            room(1);
+            buf[pos++] = (byte) c;
+            return this;
+        }
+
+        Fingerprint integer(int v) {
+            room(4);
+            buf[pos++] = (byte) (v >>> 24);
+            buf[pos++] = (byte) (v >>> 16);
+            buf[pos++] = (byte) (v >>> 8);
+            buf[pos++] = (byte) v;
+            return this;
+        }
+
+        Fingerprint bytes(byte[] b) {
+            integer(b.length);
+            if (b.length > buf.length) {
+                flush();
+                digest.update(b);
+                return this;
+            }
+            room(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+            return this;
+        }
+
+        Fingerprint string(String s) {
+            int n = s.length();
+            boolean ascii = n <= buf.length;
+            for (int i = 0; i < n && ascii; i++) {
+                ascii = s.charAt(i) < 0x80;
+            }
+            if (!ascii) {
+                return bytes(s.getBytes(StandardCharsets.UTF_8));
+            }
+            integer(n);
+            room(n);
+            for (int i = 0; i < n; i++) {
+                buf[pos++] = (byte) s.charAt(i);
+            }
+            return this;
+        }
+
+        byte[] digest() {
+            flush();
+            return digest.digest();
+        }
+
+        private void room(int n) {
+            if (pos + n > buf.length) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            digest.update(buf, 0, pos);
+            pos = 0;
+        }
     }
 }
