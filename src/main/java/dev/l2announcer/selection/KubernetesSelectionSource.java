@@ -56,6 +56,7 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private SharedIndexInformer<Node> nodeInformer;
     private AutoCloseable deviceSubscription;
     private volatile boolean synced;
+    private volatile boolean closed;
 
     /**
      * @param localNode         this agent's node name (AgentConfig.nodeName)
@@ -140,6 +141,7 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
 
     @Override
     public synchronized void close() {
+        closed = true;
         for (SharedIndexInformer<?> i : informers) {
             i.close();
         }
@@ -154,7 +156,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     }
 
     private void recompute() {
-        if (!synced) {
+        // The scheduler is not ours: a run queued before close() may still arrive.
+        if (!synced || closed) {
             return;
         }
         List<ValidatedPolicy> policies = policyInformer.getStore().list().stream()
