@@ -52,10 +52,10 @@ final class ElectionHarness implements AutoCloseable {
         final String node;
         final KubernetesClient client;
         final LeaseElectionEngine engine;
-        final SimpleMeterRegistry registry;
+        final io.micrometer.core.instrument.MeterRegistry registry;
         final List<Event> events = new CopyOnWriteArrayList<>();
 
-        Agent(String node, KubernetesClient client, LeaseElectionEngine engine, SimpleMeterRegistry registry) {
+        Agent(String node, KubernetesClient client, LeaseElectionEngine engine, io.micrometer.core.instrument.MeterRegistry registry) {
             this.node = node;
             this.client = client;
             this.engine = engine;
@@ -83,8 +83,13 @@ final class ElectionHarness implements AutoCloseable {
 
     Agent start(String node, KubernetesClient client, LeaseElectionEngine.Timings timings, Ticker ticker, Clock clock,
             Function<String, Map<String, String>> annotations) {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LeaseElectionEngine engine = LeaseElectionEngine.start(client, NS, node, timings, ticker, clock, registry, annotations);
+        return start(node, client, timings, ticker, clock, annotations, LeaseElectionEngine.Options.defaults(timings), new SimpleMeterRegistry());
+    }
+
+    Agent start(String node, KubernetesClient client, LeaseElectionEngine.Timings timings, Ticker ticker, Clock clock,
+            Function<String, Map<String, String>> annotations, LeaseElectionEngine.Options options,
+            io.micrometer.core.instrument.MeterRegistry registry) {
+        LeaseElectionEngine engine = LeaseElectionEngine.start(client, NS, node, timings, ticker, clock, registry, annotations, options);
         Agent agent = new Agent(node, client, engine, registry);
         engine.subscribe(e -> agent.events.add(new Event(e, ticker.nanoTime())));
         agents.add(agent);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -332,5 +333,63 @@ class LeaseElectionEngineTest {
             for (int i = 0; i < 200 && follower.engine.held().size() < 4; i++) step(STEP);
             assertThat(follower.engine.held()).hasSize(4);
         }
+    }
+
+    @Test
+    void holderAnnotationsAreWrittenOnAcquireAndRenewAndMetricsHaveThePrometheusNames() {
+        var registry = new io.micrometer.prometheus.PrometheusMeterRegistry(io.micrometer.prometheus.PrometheusConfig.DEFAULT);
+        java.util.concurrent.atomic.AtomicReference<String> mac = new java.util.concurrent.atomic.AtomicReference<>("02:00:00:00:00:01");
+        Agent a = h.start("node-a", h.client(), T3, time, time.wallClock(),
+                l -> Map.of("l2announcer.dev/interfaces", "eth0=" + mac.get()), LeaseElectionEngine.Options.defaults(T3), registry);
+        h.awaitWatching(a);
+        var leases = ElectionHarness.leases(2, List.of(a));
+        String name = leases.keySet().iterator().next();
+        a.engine.campaign(leases);
+        stepUntilAllHeld(2);
+        assertThat(h.lease(name).getMetadata().getAnnotations()).containsEntry("l2announcer.dev/interfaces", "eth0=02:00:00:00:00:01");
+        mac.set("02:00:00:00:00:02");
+        for (int i = 0; i < 15; i++) step(STEP);
+        assertThat(h.lease(name).getMetadata().getAnnotations()).containsEntry("l2announcer.dev/interfaces", "eth0=02:00:00:00:00:02");
+        a.engine.campaign(Map.of());
+        settle();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> h.lease(name).getMetadata().getAnnotations() == null
+                || !h.lease(name).getMetadata().getAnnotations().containsKey("l2announcer.dev/interfaces"));
+
+        String scrape = registry.scrape();
+        // The simpleclient exposition (Quarkus' registry) writes labels as {outcome="acquired",}.
+        assertThat(scrape).containsPattern("l2announcer_lease_transitions_total\\{outcome=\"acquired\",?} 2.0")
+                .containsPattern("l2announcer_lease_transitions_total\\{outcome=\"released\",?} 2.0")
+                .containsPattern("l2announcer_lease_transitions_total\\{outcome=\"lost\",?} 0.0")
+                .contains("l2announcer_leases_held 0.0")
+                .contains("l2announcer_lease_candidates 0.0")
+                .contains("l2announcer_lease_acquire_seconds_bucket")
+                .contains("l2announcer_lease_renew_failures_total 0.0")
+                .containsPattern("l2announcer_api_requests_total\\{verb=\"create\",?} 2.0")
+                .containsPattern("l2announcer_api_requests_total\\{verb=\"update\",?} \\d+");
+    }
+
+    @Test
+    void abandonedLeasesWithoutCandidatesAreDeletedByOneNodeOnly() {
+        var options = new LeaseElectionEngine.Options(4, Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(100));
+        for (int i = 0; i < 3; i++) {
+            h.start("node-" + i, h.client(), T3, time, time.wallClock(), l -> Map.of(), options, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        }
+        h.awaitWatching(h.agents.toArray(Agent[]::new));
+        var leases = ElectionHarness.leases(4, h.agents);
+        campaignAll(leases);
+        settle();
+        stepUntilAllHeld(4);
+        // The service of the first two leases goes away on every node: released, then nobody claims them.
+        var keep = new TreeMap<>(leases);
+        var gone = new java.util.ArrayList<>(leases.keySet()).subList(0, 2);
+        gone.forEach(keep::remove);
+        campaignAll(keep);
+        settle();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> gone.stream().allMatch(l -> "".equals(h.lease(l).getSpec().getHolderIdentity())));
+        for (int i = 0; i < 1000 && gone.stream().anyMatch(l -> h.lease(l) != null); i++) step(Duration.ofMillis(50));
+        gone.forEach(l -> assertThat(h.lease(l)).as(l).isNull());
+        keep.keySet().forEach(l -> assertThat(h.lease(l)).as(l).isNotNull());
+        long deletes = h.agents.stream().mapToLong(a -> (long) a.counter(ElectionMetrics.API_REQUESTS, "verb", "delete")).sum();
+        assertThat(deletes).isEqualTo(2);
     }
 }
