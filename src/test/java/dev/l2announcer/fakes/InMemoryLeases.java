@@ -47,12 +47,17 @@ public final class InMemoryLeases {
             if (h != null) {
                 deliveries.add(nodes.get(h).emit(new LeadershipEvent.Lost(lease, "revoked by test", clock.instant())));
             }
-            assign(deliveries);
+            assign(deliveries, h);
         }
         deliveries.forEach(Runnable::run);
     }
 
     private void assign(List<Runnable> deliveries) {
+        assign(deliveries, null);
+    }
+
+    /** @param skip a node that must not get a free lease now (the partitioned ex-holder) */
+    private void assign(List<Runnable> deliveries, String skip) {
         Set<String> all = new TreeSet<>();
         campaigns.values().forEach(m -> all.addAll(m.keySet()));
         for (String lease : all) {
@@ -60,7 +65,7 @@ public final class InMemoryLeases {
                 continue;
             }
             campaigns.entrySet().stream()
-                    .filter(e -> e.getValue().containsKey(lease))
+                    .filter(e -> e.getValue().containsKey(lease) && !e.getKey().equals(skip))
                     .map(Map.Entry::getKey)
                     .sorted()
                     .findFirst()
