@@ -109,6 +109,19 @@ public final class AnnouncementLoop implements AutoCloseable {
         return firstPassDone;
     }
 
+    /** Liveness: the loop thread runs a no-op within {@code timeout} (not stuck, not dead). */
+    public boolean responsive(Duration timeout) {
+        try {
+            thread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** Waits until every task queued before this call has run (tests, shutdown). */
     public void flush(Duration timeout) {
         try {
