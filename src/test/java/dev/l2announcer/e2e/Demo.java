@@ -42,7 +42,12 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         boolean follow = List.of(args).contains("--follow");
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println("usage: ./l2a demo [--follow]   (root: real netns cluster; otherwise a simulation)");
+            System.out.println("usage: ./l2a demo [--follow] [--simulated]   (root: real netns cluster; otherwise,"
+                    + " or with --simulated, in-memory datapath fakes)");
+            return;
+        }
+        if (List.of(args).contains("--simulated")) {
+            SimulatedDemo.run(follow);
             return;
         }
         if (!HostCommand.isRoot()) {

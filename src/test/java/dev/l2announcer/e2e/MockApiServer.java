@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -45,8 +46,7 @@ public final class MockApiServer {
     public static void main(String[] args) throws Exception {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 6443;
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new AllowingDispatcher(), false);
+        KubernetesMockServer server = newServer();
         server.init(InetAddress.getByName(host), port);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         // The test's own client talks to the server inside this namespace (loopback of the API netns).
@@ -72,6 +72,11 @@ public final class MockApiServer {
         } finally {
             server.destroy();
         }
+    }
+
+    /** The mock server (CRUD, plain HTTP, allowing authorizer); call {@code init(...)} to start it. */
+    static KubernetesMockServer newServer() {
+        return new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AllowingDispatcher(), false);
     }
 
     /**
@@ -107,9 +112,7 @@ public final class MockApiServer {
                         labels.put(p[0], p.length > 1 ? p[1] : "");
                     }
                 }
-                labels.put("kubernetes.io/hostname", a[1]);
-                Node n = new NodeBuilder().withNewMetadata().withName(a[1]).withLabels(labels).endMetadata().build();
-                c.nodes().resource(n).createOr(op -> op.update());
+                createReadyNode(c, a[1], labels);
                 yield a[1];
             }
             case "policy" -> { // policy B64YAML
@@ -154,6 +157,17 @@ public final class MockApiServer {
                     c.resources(CiliumL2AnnouncementPolicy.class).withName(a[1]).get()).getBytes(StandardCharsets.UTF_8));
             default -> throw new IllegalArgumentException("unknown command " + a[0]);
         };
+    }
+
+    /** A Node with condition Ready=True (written through /status: the mock drops status on create). */
+    static void createReadyNode(KubernetesClient c, String name, Map<String, String> labels) {
+        Map<String, String> all = new HashMap<>(labels);
+        all.put("kubernetes.io/hostname", name);
+        Node n = c.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(all).endMetadata()
+                .build()).createOr(op -> op.update());
+        n.setStatus(new NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
+                .withReason("KubeletReady").endCondition().build());
+        c.nodes().resource(n).updateStatus();
     }
 
     private static String decode(String b64) {

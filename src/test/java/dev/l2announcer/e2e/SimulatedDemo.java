@@ -1,12 +1,227 @@
 package dev.l2announcer.e2e;
 
-/** Placeholder until the agent's in-process assembly lands; see the report. */
+import dev.l2announcer.agent.AgentRuntime;
+import dev.l2announcer.announce.PortResponderSink;
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.ResponderEntry;
+import dev.l2announcer.election.LeaseElectionEngine;
+import dev.l2announcer.fakes.InMemoryDevices;
+import dev.l2announcer.fakes.InMemoryResponderMap;
+import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.observability.DatapathStatus;
+import dev.l2announcer.observability.DoctorCheck;
+import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
+import dev.l2announcer.selection.KubernetesSelectionSource;
+import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.time.Ticker;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The demo without root: three agents assembled in this JVM from their real parts (selection, Lease
+ * election, announce loop) against the mock API on loopback, with the agent's in-memory datapath fakes
+ * instead of BPF and raw sockets. "Who answers ARP" is read from each node's fake responder map; a node
+ * "crashes" by losing its API connection and its answers at once. Everything printed says SIMULATED.
+ */
 final class SimulatedDemo {
+    private static final String NS = "kube-system";
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final Duration RENEW = Duration.ofSeconds(1);
+    private static final Duration RETRY = Duration.ofMillis(200);
+
+    /** One simulated node: its agent and the fakes standing in for its datapath. */
+    private record Node(String name, KubernetesClient client, InMemoryResponderMap map, AgentRuntime runtime,
+                        ScheduledExecutorService scheduler) {
+        boolean answers(Inet4Address ip) {
+            return map.list().keySet().stream().map(ResponderEntry::ip).anyMatch(ip::equals);
+        }
+    }
+
+    private static final Map<String, KubernetesSelectionSource> SELECTIONS = new HashMap<>();
+    private final Instant start = Instant.now();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, Boolean> crashed = new HashMap<>();
+
     private SimulatedDemo() {
     }
 
-    static void run(boolean follow) {
-        System.out.println("The simulated demo is not available in this build.");
-        System.exit(2);
+    static void run(boolean follow) throws Exception {
+        new SimulatedDemo().demo(follow);
+    }
+
+    private void say(String fmt, Object... args) {
+        double s = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        System.out.printf("[%5.1fs] (simulated) %s%n", s, String.format(fmt, args));
+    }
+
+    private void demo(boolean follow) throws Exception {
+        KubernetesMockServer server = MockApiServer.newServer();
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        try (KubernetesClient admin = server.createClient()) {
+            say("mock Kubernetes API on %s", server.url("/"));
+            for (int i = 1; i <= 3; i++) {
+                MockApiServer.createReadyNode(admin, "node" + i, Map.of());
+            }
+            admin.resources(CiliumL2AnnouncementPolicy.class)
+                    .resource(Serialization.unmarshal(Resources.POLICY, CiliumL2AnnouncementPolicy.class)).create();
+            say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            for (int i = 1; i <= 3; i++) {
+                nodes.put("node" + i, startNode("node" + i, i, server));
+            }
+            say("3 agents started in this JVM (lease %s, renew %s, retry %s), datapath = in-memory fakes",
+                    AgentCluster.seconds(LEASE), AgentCluster.seconds(RENEW), AgentCluster.seconds(RETRY));
+            List<Demo.Svc> services = List.of(new Demo.Svc("web", NetnsCluster.ipv4("192.0.2.100")),
+                    new Demo.Svc("api", NetnsCluster.ipv4("192.0.2.101")));
+            for (Demo.Svc s : services) {
+                Service svc = admin.services().resource(Serialization.unmarshal(
+                        Resources.service(s.name(), s.ip().getHostAddress()), Service.class)).create();
+                svc.setStatus(new ServiceStatusBuilder().withLoadBalancer(new LoadBalancerStatusBuilder().withIngress(
+                        new LoadBalancerIngressBuilder().withIp(s.ip().getHostAddress()).build()).build()).build());
+                admin.services().resource(svc).updateStatus();
+                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s", s.name(),
+                        s.ip().getHostAddress());
+            }
+            Map<String, String> shown = new HashMap<>();
+            watch(admin, services, shown, Duration.ofSeconds(30), () -> services.stream().allMatch(s ->
+                    !shown.getOrDefault(s.name() + "/lease", "-").equals("-")
+                            && shown.get(s.name() + "/lease").equals(shown.get(s.name() + "/arp"))));
+            Demo.Svc victim = services.getFirst();
+            String holder = holder(admin, victim);
+            if (holder.equals("-")) {
+                say("no node holds %s after 30 s", victim.lease());
+                if (Boolean.getBoolean("demo.debug")) {
+                    nodes.values().forEach(n -> say("%s snapshot %s; table %s", n.name(), SELECTIONS.get(n.name()).current(),
+                            n.runtime().loop().table()));
+                }
+                return;
+            }
+            Instant crash = Instant.now();
+            crash(holder);
+            say("%s crashes (loses the API and stops answering)", holder);
+            watch(admin, services, shown, LEASE.plusSeconds(15), () -> {
+                String h = shown.getOrDefault(victim.name() + "/lease", holder);
+                return !h.equals(holder) && !h.equals("-") && h.equals(shown.get(victim.name() + "/arp"));
+            });
+            String now = holder(admin, victim);
+            if (!now.equals(holder)) {
+                say("FAILOVER: %s answered by %s %d ms after the crash (lease duration %s)", victim.ip().getHostAddress(),
+                        now, Duration.between(crash, Instant.now()).toMillis(), AgentCluster.seconds(LEASE));
+            }
+            if (follow) {
+                watch(admin, services, shown, Duration.ofDays(1), () -> false);
+            }
+        } finally {
+            nodes.values().forEach(n -> {
+                try {
+                    n.runtime().stop(Duration.ofSeconds(2));
+                } catch (RuntimeException ignored) {
+                    // the crashed node has no API anymore
+                }
+                n.scheduler().shutdownNow();
+                n.client().close();
+            });
+            server.destroy();
+            say("done");
+        }
+    }
+
+    private static String holder(KubernetesClient c, Demo.Svc s) {
+        Lease l = c.leases().inNamespace(NS).withName(s.lease()).get();
+        return l == null || l.getSpec() == null || l.getSpec().getHolderIdentity() == null
+                || l.getSpec().getHolderIdentity().isEmpty() ? "-" : l.getSpec().getHolderIdentity();
+    }
+
+    private void crash(String node) {
+        crashed.put(node, true);
+        nodes.get(node).client().close();
+    }
+
+    private Node startNode(String name, int i, KubernetesMockServer server) {
+        AgentConfig config = AgentConfig.defaults(name).withLeaseTimings(LEASE, RENEW, RETRY);
+        KubernetesClient client = server.createClient();
+        InMemoryDevices devices = InMemoryDevices.eth0(0x10 + i);
+        InMemoryResponderMap map = new InMemoryResponderMap();
+        RecordingGratuitousArp garp = new RecordingGratuitousArp();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("selection-" + name).factory());
+        KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, devices, config,
+                RecomputeDebouncer.Scheduler.of(scheduler), Duration.ofMillis(50));
+        SELECTIONS.put(name, selection);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LeaseElectionEngine election = LeaseElectionEngine.start(client, NS, name,
+                LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), registry, lease -> Map.of());
+        DatapathStatus datapath = new DatapathStatus() {
+            @Override
+            public boolean attached() {
+                return true;
+            }
+
+            @Override
+            public List<DoctorCheck> staleState() {
+                return List.of();
+            }
+        };
+        List<AutoCloseable> parts = new ArrayList<>(List.of(selection, election));
+        AgentRuntime runtime = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election, map, devices,
+                garp, g -> new PortResponderSink(map, devices, g), datapath, registry, Clock.systemUTC(), Ticker.system(),
+                selection::synced, () -> 0, () -> parts.forEach(p -> {
+                    try {
+                        p.close();
+                    } catch (Exception ignored) {
+                        // best effort on shutdown
+                    }
+                })));
+        runtime.start();
+        selection.start();
+        return new Node(name, client, map, runtime, scheduler);
+    }
+
+    private Optional<String> answerer(Inet4Address ip) {
+        List<String> who = nodes.values().stream()
+                .filter(n -> !crashed.getOrDefault(n.name(), false) && n.answers(ip)).map(Node::name).toList();
+        return who.isEmpty() ? Optional.empty() : Optional.of(String.join("+", who));
+    }
+
+    private void watch(KubernetesClient admin, List<Demo.Svc> services, Map<String, String> shown, Duration max,
+                       java.util.function.BooleanSupplier done) {
+        Instant end = Instant.now().plus(max);
+        while (Instant.now().isBefore(end)) {
+            for (Demo.Svc s : services) {
+                String h = holder(admin, s);
+                if (!h.equals(shown.put(s.name() + "/lease", h))) {
+                    say("lease %s -> %s", s.lease(), h);
+                }
+                String arp = answerer(s.ip()).orElse("nobody");
+                if (!arp.equals(shown.put(s.name() + "/arp", arp))) {
+                    say("ARP %s would be answered by %s", s.ip().getHostAddress(), arp);
+                }
+            }
+            if (done.getAsBoolean()) {
+                return;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
     }
 }
