@@ -155,6 +155,8 @@ final class SimulatedDemo {
 
     private void crash(String node) {
         crashed.put(node, true);
+        // A crashed node's threads may trip over their closed client; say so in one line, not a trace.
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> say("thread %s of a crashed node ended: %s", t.getName(), e));
         nodes.get(node).client().close();
     }
 
