@@ -174,6 +174,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         long start = ticker.nanoTime();
         try {
             ResponderSink.Result r = sink.apply(Set.of());
+            sink.awaitApplied(Duration.ofSeconds(2));
             table = AnnouncementTable.EMPTY;
             publishedTable = table;
             observer.reconciled(new ReconcileReport(table, Set.of(), r.removed(), List.of(), List.of(), List.of(),

@@ -10,6 +10,10 @@ import java.util.Set;
 public interface ResponderSink {
     Result apply(Set<LocalAnnouncement> desired);
 
+    /** Waits (bounded) until what was last applied is in effect; for sinks that apply asynchronously. */
+    default void awaitApplied(java.time.Duration timeout) {
+    }
+
     /**
      * @param failed         desired entries that could not be installed, with why
      * @param datapathErrors errors that did not stop an entry from being installed (e.g. a GARP send)
