@@ -79,6 +79,7 @@ public final class AnnouncementLoop implements AutoCloseable {
     public void start() {
         run(() -> {
             subscriptions.add(election.subscribe(e -> run(() -> onLeadership(e))));
+            subscriptions.add(sink.onFailuresChanged(this::resync));
             subscriptions.add(selection.subscribe(s -> {
                 pendingSnapshot.set(s);
                 run(this::drainSnapshot);

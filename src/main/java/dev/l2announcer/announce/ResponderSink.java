@@ -15,6 +15,14 @@ public interface ResponderSink {
     }
 
     /**
+     * For sinks that learn about failures later (asynchronous datapath, links appearing): calls
+     * {@code onChange} when the failures it would report have changed, so the loop re-plans.
+     */
+    default AutoCloseable onFailuresChanged(Runnable onChange) {
+        return () -> { };
+    }
+
+    /**
      * @param failed         desired entries that could not be installed, with why
      * @param datapathErrors errors that did not stop an entry from being installed (e.g. a GARP send)
      */

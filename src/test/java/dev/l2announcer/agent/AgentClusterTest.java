@@ -109,13 +109,13 @@ class AgentClusterTest {
             }
         };
         node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, leases.node(name),
-                node.map, devices, node.garp, garp -> new PortResponderSink(node.map, devices, garp), datapath,
+                node.map, devices, node.garp, metrics -> new PortResponderSink(node.map, devices, metrics.counting(node.garp)), datapath,
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,
                 () -> {
                     node.selection.close();
                     node.selectionThread.shutdownNow();
-                }));
-        node.selection.start();
+                },
+                node.selection::start));
         node.runtime.start();
         return node;
     }
