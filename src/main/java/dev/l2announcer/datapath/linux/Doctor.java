@@ -168,6 +168,17 @@ public final class Doctor {
         return out;
     }
 
+    /** Human-readable report, one finding per paragraph with its confirm commands; "no findings" when clean. */
+    public static String render(List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return "l2-announcer doctor: no findings\n";
+        }
+        StringBuilder b = new StringBuilder("l2-announcer doctor: ").append(findings.size()).append(" finding(s)\n");
+        findings.stream().sorted(java.util.Comparator.comparing(Finding::severity).reversed())
+                .forEach(f -> b.append(f).append('\n'));
+        return b.toString();
+    }
+
     /** Every map id whose kernel name is {@code name}, ascending (older first). */
     public List<Integer> mapIdsNamed(String name) {
         List<Integer> ids = new ArrayList<>();

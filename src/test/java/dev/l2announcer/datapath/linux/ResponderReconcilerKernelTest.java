@@ -5,7 +5,7 @@ import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.datapath.ResponderReconciler.Announcement;
-import dev.l2announcer.time.Ticker;
+import dev.l2announcer.config.AgentConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,7 +27,7 @@ class ResponderReconcilerKernelTest {
     static final Inet4Address CLIENT_IP = ip("192.0.2.2"), VIP = ip("192.0.2.100");
     NodeTopology topo;
     BpfDatapath dp;
-    PacketSocketGratuitousArp garp;
+    LinuxDatapath datapath;
     ResponderReconciler reconciler;
 
     static Inet4Address ip(String s) {
@@ -44,12 +45,13 @@ class ResponderReconcilerKernelTest {
         }
         Assumptions.assumeTrue(Netns.isRoot(), "needs root");
         topo = new NodeTopology("rc");
-        dp = in(topo.nodeThread, () -> BpfDatapath.open(topo.pinDir, Duration.ofSeconds(15)));
-        garp = in(topo.nodeThread, PacketSocketGratuitousArp::new);
-        reconciler = in(topo.nodeThread, () -> new ResponderReconciler(dp.responderMap(), dp, new NetlinkDevices(), garp,
-                topo.nodeScheduler(), Ticker.system(), 2, Duration.ofMillis(200), Duration.ofSeconds(5),
-                new ResponderReconciler.Listener() {
-                }));
+        AgentConfig config = new AgentConfig(true, Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2), 10, 20,
+                List.of(), false, "", "", true, "false", "node-a", "kube-system", topo.pinDir, 2, Duration.ofMillis(200),
+                Duration.ofSeconds(60), 9890);
+        datapath = in(topo.nodeThread, () -> LinuxDatapath.open(config));
+        dp = datapath.program();
+        reconciler = datapath.reconciler(topo.nodeScheduler(), new ResponderReconciler.Listener() {
+        });
         reconciler.start();
     }
 
@@ -62,11 +64,8 @@ class ResponderReconcilerKernelTest {
             if (dp != null) {
                 Netns.inRun(topo.nodeThread, () -> {
                     dp.destroyPins();
-                    dp.close();
+                    datapath.close();
                 });
-            }
-            if (garp != null) {
-                garp.close();
             }
         } finally {
             if (topo != null) {
