@@ -212,7 +212,7 @@ class BpfDatapathKernelTest {
             int planted = bpf.mapInfo(fd).id();
             List<Finding> findings = in(node, () -> new Doctor(bpf, PIN, new NetlinkDevices()).examine(Set.of(N0)));
             assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
-                assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.severity()).as("no program uses the planted map").isEqualTo(Finding.Severity.WARNING);
                 assertThat(f.message()).contains(String.valueOf(planted)).contains(String.valueOf(dp.responderMapId()));
                 assertThat(f.confirmCommands()).contains("bpftool map show name l2_responder_v4");
             });
@@ -233,6 +233,11 @@ class BpfDatapathKernelTest {
                 assertThat(f.confirmCommands()).contains("bpftool prog show id " + old.programId(), "ip -d link show dev " + N1);
             });
             assertThat(findings).noneMatch(f -> f.message().contains("interface " + N0 + " "));
+            assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).as("old program on a selected interface").isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.message()).contains("programs [" + old.programId() + "]");
+            });
+            System.out.println(Doctor.render(findings));
         } finally {
             inRun(node, () -> {
                 old.destroyPins();
