@@ -81,8 +81,13 @@ class DatapathBenchmark {
         Set<ResponderEntry> shifted = new HashSet<>(full);
         shifted.removeAll(entries(100, 0));
         shifted.addAll(entries(100, 50));
-        int runs = 7;
+        int warmup = 5, runs = 15;
         long[] fill = new long[runs], change = new long[runs], noop = new long[runs], clear = new long[runs];
+        for (int w = 0; w < warmup; w++) {
+            dp.responderMap().sync(full);
+            dp.responderMap().sync(shifted);
+            dp.responderMap().sync(Set.of());
+        }
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
             dp.responderMap().sync(full);
@@ -99,10 +104,13 @@ class DatapathBenchmark {
             clear[r] = t4 - t3;
         }
         assertThat(dp.responderMap().list()).isEmpty();
-        System.out.printf("FIGURE map sync empty->4000 entries: median %.1f ms (runs: %s)%n", median(fill) / 1e6, ms(fill));
-        System.out.printf("FIGURE map sync 4000->4000 unchanged (list only): median %.1f ms%n", median(noop) / 1e6);
-        System.out.printf("FIGURE map sync 4000 with 100 replaced: median %.1f ms%n", median(change) / 1e6);
-        System.out.printf("FIGURE map sync 4000->0: median %.1f ms%n", median(clear) / 1e6);
+        System.out.printf("FIGURE map sync empty->4000 entries: median %.1f ms, min %.1f ms (runs: %s)%n", median(fill) / 1e6,
+                pct(fill, 0.0001) / 1e6, ms(fill));
+        System.out.printf("FIGURE map sync 4000->4000 unchanged (list only): median %.1f ms, min %.1f ms%n", median(noop) / 1e6,
+                pct(noop, 0.0001) / 1e6);
+        System.out.printf("FIGURE map sync 4000 with 100 replaced: median %.1f ms, min %.1f ms%n", median(change) / 1e6,
+                pct(change, 0.0001) / 1e6);
+        System.out.printf("FIGURE map sync 4000->0: median %.1f ms, min %.1f ms%n", median(clear) / 1e6, pct(clear, 0.0001) / 1e6);
     }
 
     static String ms(long[] xs) {
