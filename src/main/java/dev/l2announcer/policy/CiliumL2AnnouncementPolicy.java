@@ -1,5 +1,6 @@
 package dev.l2announcer.policy;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -20,6 +21,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("ciliuml2announcementpolicy")
 @ShortNames("l2announcement")
 @Categories("cilium")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class CiliumL2AnnouncementPolicy
         extends CustomResource<L2AnnouncementPolicySpec, L2AnnouncementPolicyStatus> {
 }
