@@ -1,11 +1,14 @@
 package dev.l2announcer.agent;
 
-import dev.l2announcer.announce.PortResponderSink;
 import dev.l2announcer.config.AgentConfig;
-import dev.l2announcer.fakes.InMemoryDevices;
+import dev.l2announcer.datapath.ResponderReconciler;
+import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.datapath.fake.FakeDevices;
+import dev.l2announcer.datapath.fake.FakeResponderProgram;
+import dev.l2announcer.fakes.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
-import dev.l2announcer.fakes.InMemoryResponderMap;
-import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.observability.DatapathStatus;
 import dev.l2announcer.observability.DoctorCheck;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
@@ -47,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Several in-process agents (own node name, own client, own fake datapath) against one fabric8
- * CRUD mock server, wired by {@link AgentRuntime} with the real selection stage.
+ * CRUD mock server, wired by {@link AgentRuntime} with the real selection stage and the real
+ * responder reconciler over the datapath's in-memory map/program/links/GARP.
  */
 class AgentClusterTest {
     private static final Duration CONVERGE = Duration.ofSeconds(15);
@@ -63,8 +67,10 @@ class AgentClusterTest {
         KubernetesClient client;
         ScheduledExecutorService selectionThread;
         KubernetesSelectionSource selection;
-        InMemoryResponderMap map = new InMemoryResponderMap();
-        RecordingGratuitousArp garp = new RecordingGratuitousArp();
+        FakeResponderMap map = new FakeResponderMap();
+        FakeGratuitousArp garp = new FakeGratuitousArp();
+        FakeResponderProgram program = new FakeResponderProgram();
+        ReconcilerSink sink;
         AgentRuntime runtime;
 
         List<String> ips() {
@@ -92,7 +98,8 @@ class AgentClusterTest {
     private Node start(String name, int macByte) {
         Node node = new Node();
         node.client = server.createClient();
-        InMemoryDevices devices = InMemoryDevices.eth0(macByte);
+        FakeDevices devices = Links.loAndEth0(macByte);
+        TaskScheduler datapathThread = TaskScheduler.singleThread("datapath-" + name);
         AgentConfig config = AgentConfig.defaults(name);
         node.selectionThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-" + name));
         node.selection = KubernetesSelectionSource.fromConfig(node.client, devices, config,
@@ -109,9 +116,12 @@ class AgentClusterTest {
             }
         };
         node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, leases.node(name),
-                node.map, devices, node.garp, metrics -> new PortResponderSink(node.map, devices, metrics.counting(node.garp)), datapath,
+                node.map, devices, node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
+                        devices, node.garp, datapathThread, Ticker.system(), 1, Duration.ofMillis(100),
+                        Duration.ofSeconds(5), l), metrics), datapath,
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,
                 () -> {
+                    node.sink.close();
                     node.selection.close();
                     node.selectionThread.shutdownNow();
                 },
@@ -226,6 +236,7 @@ class AgentClusterTest {
         admin.resources(CiliumL2AnnouncementPolicy.class).withName("all").delete();
         await().atMost(CONVERGE).until(() -> answering().isEmpty());
         agents.values().forEach(n -> assertThat(n.runtime.loop().table().rows()).isEmpty());
+        await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.program.attachedInterfaces().isEmpty()));
         await().atMost(CONVERGE).until(() -> leases.holders().isEmpty());
     }
 
@@ -247,8 +258,11 @@ class AgentClusterTest {
         service("web", "192.0.2.10", "Cluster");
         await().atMost(CONVERGE).until(() -> answering().containsKey("192.0.2.10"));
         String first = answering().get("192.0.2.10");
+        assertThat(agents.get(first).program.attachedInterfaces()).containsExactly("eth0");
         agents.get(first).runtime.stop(Duration.ofSeconds(2));
+        // Withdrawn before the lease was released, and the program detached from what it had attached.
         assertThat(agents.get(first).ips()).isEmpty();
+        assertThat(agents.get(first).program.attachedInterfaces()).isEmpty();
         await().atMost(CONVERGE).until(() -> {
             String now = answering().get("192.0.2.10");
             return now != null && !now.equals(first);

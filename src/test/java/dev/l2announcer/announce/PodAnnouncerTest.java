@@ -1,7 +1,7 @@
 package dev.l2announcer.announce;
 
-import dev.l2announcer.fakes.InMemoryDevices;
-import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 class PodAnnouncerTest {
     private KubernetesMockServer server;
     private KubernetesClient client;
-    private final RecordingGratuitousArp garp = new RecordingGratuitousArp();
+    private final FakeGratuitousArp garp = new FakeGratuitousArp();
     private PodAnnouncer announcer;
 
     @BeforeEach
@@ -35,7 +35,7 @@ class PodAnnouncerTest {
         client = server.createClient();
         // The mock server's watches ignore the spec.nodeName field selector (they then deliver nothing),
         // so this test watches all pods and relies on the client-side node check.
-        announcer = new PodAnnouncer(client, "n1", InMemoryDevices.eth0(1), garp, "eth0", "", false);
+        announcer = new PodAnnouncer(client, "n1", Links.loAndEth0(1), garp, "eth0", "", false);
         announcer.start();
         await().atMost(Duration.ofSeconds(5)).until(announcer::synced);
     }
