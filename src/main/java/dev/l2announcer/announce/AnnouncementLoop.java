@@ -105,7 +105,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         return publishedFailures;
     }
 
-    /** True once a snapshot has been planned and handed to the datapath. */
+    /** True once a first pass has planned and handed a desired set to the datapath. */
     public boolean converged() {
         return firstPassDone;
     }
@@ -293,7 +293,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         lastFailures = failureSet;
         publishedTable = next;
         publishedFailures = List.copyOf(failures);
-        firstPassDone = firstPassDone || snapshot != SelectionSnapshot.EMPTY;
+        firstPassDone = true;
         observer.reconciled(new ReconcileReport(next, added, removed, takeovers, failures, newFailures, errors,
                 Duration.ofNanos(ticker.nanoTime() - start)));
     }
