@@ -28,7 +28,7 @@ public final class HealthReportFormat {
         for (NodeProbeResult n : r.nodes()) {
             sb.append("  ").append(n.target().name()).append(n.target().local() ? " (localhost)" : "").append(":\n");
             sb.append("    Host connectivity to ").append(n.target().address().getHostAddress()).append(":\n");
-            sb.append(row("HTTP via L3:", n.ok() ? "OK, RTT=" + goDuration(n.rtt()) : n.error()));
+            sb.append(row("      ", "HTTP via L3:", n.ok() ? "OK, RTT=" + goDuration(n.rtt()) : n.error()));
         }
         sb.append("Announced IPs:\n");
         if (r.vips().isEmpty()) {
@@ -39,14 +39,14 @@ public final class HealthReportFormat {
                     .append(v.services().stream().map(ServiceRef::toString).collect(Collectors.joining(", ")))
                     .append("), lease ").append(v.leaseName()).append(", holder ").append(v.holder()).append(":\n");
             for (VipProbeResult p : v.probes()) {
-                sb.append(row("ARP via " + p.target().via().name() + ":", vipLine(p)));
+                sb.append(row("    ", "ARP via " + p.target().via().name() + ":", vipLine(p)));
             }
         }
         return sb.toString();
     }
 
-    private static String row(String label, String value) {
-        return "      " + String.format("%-15s", label) + value + "\n";
+    private static String row(String indent, String label, String value) {
+        return indent + String.format("%-17s", label) + value + "\n";
     }
 
     private static String vipLine(VipProbeResult p) {
