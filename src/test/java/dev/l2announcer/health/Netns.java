@@ -1,13 +1,8 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.datapath.linux.NetNs;
+
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,28 +14,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Test fixture: a network namespace the test creates (ip netns add) and a platform thread that
- * lives in it (setns(2) changes only the calling thread's network namespace, so sockets, netlink
- * and XDP attach done on it act inside the namespace while the host mount namespace, and so the
- * host bpffs, stays visible).
+ * lives in it (the datapath's {@link NetNs}: setns(2) is per thread, so sockets, netlink and XDP
+ * attach done on it act inside the namespace while the host bpffs stays visible).
  */
 final class Netns implements AutoCloseable {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-    private static final VarHandle ERRNO_VH = Linker.Option.captureStateLayout()
-            .varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("open"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
-    private static final MethodHandle SETNS = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("setns"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("close"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final int O_RDONLY_CLOEXEC = 0x80000, CLONE_NEWNET = 0x40000000;
-
     final String name;
     private final ExecutorService thread;
 
@@ -54,11 +34,7 @@ final class Netns implements AutoCloseable {
         Netns ns = new Netns(name);
         try {
             ns.run(() -> {
-                try {
-                    enter(name);
-                } catch (Throwable t) {
-                    throw new Exception(t);
-                }
+                enter(name);
                 return null;
             });
         } catch (Exception e) {
@@ -68,20 +44,8 @@ final class Netns implements AutoCloseable {
         return ns;
     }
 
-    private static void enter(String name) throws Throwable {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cap = a.allocate(Linker.Option.captureStateLayout());
-            int fd = (int) OPEN.invokeExact(cap, a.allocateFrom("/run/netns/" + name), O_RDONLY_CLOEXEC);
-            if (fd < 0) {
-                throw new IOException("open /run/netns/" + name + ": errno " + (int) ERRNO_VH.get(cap, 0L));
-            }
-            int rc = (int) SETNS.invokeExact(cap, fd, CLONE_NEWNET);
-            int err = (int) ERRNO_VH.get(cap, 0L);
-            int ignored = (int) CLOSE.invokeExact(fd);
-            if (rc != 0) {
-                throw new IOException("setns " + name + ": errno " + err);
-            }
-        }
+    private static void enter(String name) throws IOException {
+        NetNs.enterOnThisThread(Path.of("/run/netns/" + name));
         // Safety: never go on unless this thread is really in the test's namespace.
         Object want = Files.getAttribute(Path.of("/run/netns/" + name), "unix:ino");
         Object have = Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino");

@@ -3,12 +3,9 @@ package dev.l2announcer.health;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
-import dev.l2announcer.datapath.ResponderKeys;
-import dev.l2announcer.datapath.linux.Bpf;
+import dev.l2announcer.datapath.linux.BpfDatapath;
 import dev.l2announcer.datapath.linux.BpfLoader;
-import dev.l2announcer.datapath.linux.BpfResponderMap;
 import dev.l2announcer.datapath.linux.NetlinkDevices;
-import dev.l2announcer.datapath.linux.SyscallBpf;
 import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -26,8 +23,6 @@ import org.junit.jupiter.api.Test;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,7 +48,6 @@ class VipProbeNetnsTest {
     static final String LEASE = "cilium-l2announce-default-web";
     static final ServiceRef WEB = new ServiceRef("default", "web");
     static final int HEALTH_PORT = 9890;
-    static final Bpf BPF = new SyscallBpf();
 
     static String prefix;
     static Netns bridge, client;
@@ -64,8 +58,8 @@ class VipProbeNetnsTest {
     static final Map<Integer, NodeHealthEndpoint> endpoints = new HashMap<>();
     static Inet4Address vip;
 
-    /** A loaded responder in one node namespace (its own pin dir, as each agent has). */
-    record Responder(BpfLoader.Loaded loaded, int linkFd, Path pinDir, BpfResponderMap map) {}
+    /** A node's responder: the datapath's own BpfDatapath with its own pin dir, as each agent has. */
+    record Responder(BpfDatapath datapath, Path pinDir) {}
 
     @BeforeAll
     static void topology() throws Exception {
@@ -113,32 +107,30 @@ class VipProbeNetnsTest {
         return devices.stream().filter(d -> d.name().equals("eth0")).findFirst().orElseThrow();
     }
 
-    /** Loads the real responder in node {@code n}, attached (generic XDP: veth) to its eth0, agent "alive". */
+    /** Loads the real responder in node {@code n}, attached to its eth0 (veth: generic XDP), agent "alive". */
     static Responder responder(int n) throws Exception {
         Responder r = responders.get(n);
         if (r != null) {
             return r;
         }
         Path pinDir = Path.of("/sys/fs/bpf/" + prefix + "-n" + n);
-        BpfLoader.Loaded loaded = new BpfLoader().load(pinDir);
-        int ifindex = ifindexes.get(n);
-        BPF.update(loaded.macMapFd(), ResponderKeys.encodeIfindex(ifindex), ResponderKeys.encodeMac(macs.get(n)), Bpf.BPF_ANY);
-        // The program stops answering when the agent's liveness stamp (CLOCK_MONOTONIC, as System.nanoTime) is stale.
-        byte[] liveness = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
-                .putLong(System.nanoTime()).putLong(Duration.ofHours(1).toNanos()).array();
-        BPF.update(loaded.livenessMapFd(), new byte[4], liveness, Bpf.BPF_ANY);
-        int link = nodes.get(n).run(() -> BPF.linkCreateXdp(loaded.progFd(), ifindex, Bpf.XDP_FLAGS_SKB_MODE));
-        r = new Responder(loaded, link, pinDir, new BpfResponderMap(BPF, loaded.responderMapFd()));
+        BpfDatapath dp = BpfDatapath.open(pinDir, Duration.ofHours(1));
+        r = new Responder(dp, pinDir);
         responders.put(n, r);
+        nodes.get(n).run(() -> {
+            dp.attach(eth0(new NetlinkDevices().list()));
+            return null;
+        });
+        dp.refreshLiveness();
         return r;
     }
 
     static void answers(int n, boolean on) throws Exception {
         ResponderEntry e = new ResponderEntry(vip, ifindexes.get(n));
         if (on) {
-            responder(n).map().put(e);
+            responder(n).datapath().responderMap().put(e);
         } else if (responders.containsKey(n)) {
-            responders.get(n).map().sync(java.util.Set.of());
+            responders.get(n).datapath().responderMap().sync(java.util.Set.of());
         }
     }
 
@@ -146,8 +138,8 @@ class VipProbeNetnsTest {
     static void teardown() {
         for (Responder r : responders.values()) {
             try {
-                BPF.close(r.linkFd());
-                r.loaded().close();
+                r.datapath().destroyPins();
+                r.datapath().close();
             } catch (RuntimeException e) {
                 System.err.println("cleanup: " + e);
             }
