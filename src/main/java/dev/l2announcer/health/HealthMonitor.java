@@ -1,9 +1,15 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.Device;
+import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.selection.SelectionSnapshot;
+import dev.l2announcer.selection.SelectionSource;
 import dev.l2announcer.time.Ticker;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,6 +50,33 @@ public final class HealthMonitor implements AutoCloseable {
     private final ReentrantLock probing = new ReentrantLock();
     private volatile Thread loop;
     private volatile boolean closed;
+    private Runnable onClose = () -> {};
+
+    /** Probes per second, VIP and node probes each (bounded work on big clusters). */
+    public static final int DEFAULT_MAX_PER_SECOND = 20;
+    public static final Duration NODE_PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /** At most one Warning Event per (Service, reason) this often, per node. */
+    public static final Duration EVENT_MIN_GAP = Duration.ofMinutes(10);
+
+    /**
+     * The production assembly: Lease and Node informers, raw-socket ARP probes, metrics, Warning
+     * Events through {@code events}; node probes go to every node's {@code debugPort}. Call
+     * {@link #start()}; {@link #close()} also stops the informers.
+     */
+    public static HealthMonitor forAgent(AgentConfig config, KubernetesClient client, SelectionSource selection,
+                                         Devices devices, MeterRegistry registry, ServiceEventSink events,
+                                         Clock clock, Ticker ticker) {
+        KubernetesHealthSources k8s = KubernetesHealthSources.start(client, config.leaseNamespace(), config.nodeName());
+        HealthMetrics metrics = new HealthMetrics(registry);
+        var vipProber = new VipProber(new PacketSocketArpProbes(), VipProber.DEFAULT_WINDOW, clock, metrics,
+                new HealthEvents(events, ticker, EVENT_MIN_GAP, config.nodeName()));
+        var nodeProber = new NodeProber(config.debugPort(), NODE_PROBE_TIMEOUT, ticker, clock);
+        var sources = new Sources(selection::current, k8s.leases(), devices::list, k8s.nodes());
+        HealthMonitor m = new HealthMonitor(config.nodeName(), sources, vipProber, nodeProber, metrics, ticker,
+                config.healthProbeInterval(), DEFAULT_MAX_PER_SECOND);
+        m.onClose = k8s::close;
+        return m;
+    }
 
     /** {@code metrics} may be null. */
     public HealthMonitor(String selfNode, Sources sources, VipProber vipProber, NodeProber nodeProber,
@@ -56,6 +89,11 @@ public final class HealthMonitor implements AutoCloseable {
         this.maxPerSecond = maxPerSecond;
         this.vipSchedule = new ProbeScheduler<>(ticker, interval, maxPerSecond, this::vipTargets);
         this.nodeSchedule = new ProbeScheduler<>(ticker, interval, maxPerSecond, sources.nodes());
+    }
+
+    /** The node name this monitor probes from (what {@value NodeHealthEndpoint#PATH} answers). */
+    public String selfNode() {
+        return selfNode;
     }
 
     List<VipTarget> vipTargets() {
@@ -171,5 +209,6 @@ public final class HealthMonitor implements AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
+        onClose.run();
     }
 }

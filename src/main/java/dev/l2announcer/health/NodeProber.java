@@ -62,16 +62,48 @@ public final class NodeProber {
     }
 
     private NodeProbeResult check(NodeTarget target, String response, Duration rtt) {
-        int headerEnd = response.indexOf("\r\n\r\n");
         String status = response.lines().findFirst().orElse("");
         if (!status.matches("HTTP/1\\.[01] 200( .*)?")) {
             return fail(target, "HTTP " + (status.isEmpty() ? "empty response" : status));
         }
-        String body = headerEnd < 0 ? "" : response.substring(headerEnd + 4).strip();
+        String body = body(response);
         if (!body.equals(target.name())) {
             return fail(target, "answered as '" + body + "'");
         }
         return new NodeProbeResult(target, true, rtt, "", clock.instant());
+    }
+
+    /** The response body, stripped; de-chunked when the server used chunked transfer encoding. */
+    static String body(String response) {
+        int headerEnd = response.indexOf("\r\n\r\n");
+        if (headerEnd < 0) {
+            return "";
+        }
+        String headers = response.substring(0, headerEnd).toLowerCase(java.util.Locale.ROOT);
+        String raw = response.substring(headerEnd + 4);
+        if (!headers.matches("(?s).*\r\ntransfer-encoding:[ \t]*chunked.*")) {
+            return raw.strip();
+        }
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < raw.length()) {
+            int eol = raw.indexOf("\r\n", i);
+            if (eol < 0) {
+                break;
+            }
+            int size;
+            try {
+                size = Integer.parseInt(raw.substring(i, eol).split(";", 2)[0].strip(), 16);
+            } catch (NumberFormatException e) {
+                return "";
+            }
+            if (size == 0 || eol + 2 + size > raw.length()) {
+                break;
+            }
+            out.append(raw, eol + 2, eol + 2 + size);
+            i = eol + 2 + size + 2;
+        }
+        return out.toString().strip();
     }
 
     private NodeProbeResult fail(NodeTarget target, String why) {
