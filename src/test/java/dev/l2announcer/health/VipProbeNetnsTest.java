@@ -12,6 +12,18 @@ import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.selection.ServiceRef;
 import dev.l2announcer.time.ManualTime;
 import dev.l2announcer.time.Ticker;
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.observability.EventRateLimiter;
+import dev.l2announcer.observability.ServiceEventRecorder;
+import dev.l2announcer.selection.SelectionSource;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -321,6 +333,58 @@ class VipProbeNetnsTest {
             if (!endpoints.containsKey(3)) {
                 endpoints.put(3, nodes.get(3).run(() -> NodeHealthEndpoint.start(new InetSocketAddress("192.0.2.3", HEALTH_PORT), "n3")));
             }
+        }
+    }
+
+    @Test
+    void agentAssemblyReadsPublishedMacsFromTheApiAndWritesWarningEvents() throws Exception {
+        var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), true);
+        server.init();
+        try (KubernetesClient client = server.createClient()) {
+            client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
+                    .withNamespace("default").endMetadata().build()).create();
+            for (int i = 1; i <= 3; i++) {
+                client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata().withNewStatus()
+                        .addNewAddress().withType("InternalIP").withAddress("192.0.2." + i).endAddress().endStatus().build()).create();
+            }
+            // n1 holds the lease and publishes its MACs through the hook, as its election engine would on acquire.
+            SelectionSource selection = new SelectionSource() {
+                public SelectionSnapshot current() { return snapshot(); }
+                public AutoCloseable subscribe(java.util.function.Consumer<SelectionSnapshot> l) { return () -> {}; }
+            };
+            Map<String, String> annotations = nodes.get(1).run(() -> new HolderAnnotations(selection, new NetlinkDevices()).apply(LEASE));
+            assertThat(annotations).containsEntry(AnnouncedOnAnnotation.KEY, "eth0=" + macs.get(1));
+            client.leases().inNamespace("kube-system").resource(new LeaseBuilder().withNewMetadata().withName(LEASE)
+                    .withAnnotations(annotations).endMetadata().withNewSpec().withHolderIdentity("n1").endSpec().build()).create();
+
+            AgentConfig config = AgentConfig.defaults("n2");
+            var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            var recorder = new ServiceEventRecorder(client, "n2", new EventRateLimiter(Ticker.system(), 3, Duration.ofMinutes(1)),
+                    Clock.systemUTC());
+            try (recorder; var monitor = HealthMonitor.forAgent(config, client, selection, new NetlinkDevices(), registry,
+                    recorder::warning, Clock.systemUTC(), Ticker.system())) {
+                // Informers fill asynchronously: probe until the Lease and the three Nodes are known.
+                HealthReport ok = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> nodes.get(2).run(monitor::probeNow), r -> r.vips().size() == 1 && r.nodes().size() == 3);
+                assertThat(ok.vips().getFirst().probes().getFirst().outcome()).isEqualTo(ProbeOutcome.OK);
+                assertThat(ok.vips().getFirst().probes().getFirst().responders().getFirst().owner()).isEqualTo("n1");
+                assertThat(ok.nodes()).allMatch(NodeProbeResult::ok); // every node's endpoint on debugPort 9890
+
+                answers(1, false);
+                assertThat(nodes.get(2).run(monitor::probeNow).vips().getFirst().probes().getFirst().outcome())
+                        .isEqualTo(ProbeOutcome.NO_ANSWER);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace("default")
+                                .list().getItems()).singleElement().satisfies(e -> {
+                                    assertThat(e.getType()).isEqualTo("Warning");
+                                    assertThat(e.getReason()).isEqualTo(HealthEvents.REASON_NO_ANSWER);
+                                    assertThat(e.getRegarding().getName()).isEqualTo("web");
+                                    assertThat(e.getNote()).contains("no ARP reply for 192.0.2.10 from lease holder n1");
+                                }));
+            }
+        } finally {
+            server.destroy();
         }
     }
 }
