@@ -387,4 +387,24 @@ class VipProbeNetnsTest {
             server.destroy();
         }
     }
+
+    /** Figures, not assertions: RTT of ARP probes answered by the XDP responder across the test bridge. */
+    @Test
+    @org.junit.jupiter.api.Tag("benchmark")
+    void probeRttFigures() throws Exception {
+        VipProber prober = new VipProber(new PacketSocketArpProbes(), Duration.ofMillis(50), Clock.systemUTC(), null, null);
+        List<Long> rtts = new ArrayList<>();
+        for (int i = 0; i < 220; i++) {
+            VipProbeResult r = single(probeFrom(2, prober));
+            assertThat(r.outcome()).isEqualTo(ProbeOutcome.OK);
+            if (i >= 20) { // JIT warm-up
+                rtts.add(r.rtt().toNanos());
+            }
+        }
+        rtts.sort(null);
+        System.out.printf("VIP probe RTT over %d probes (kernel rx timestamp - send): median %s, p90 %s, max %s%n", rtts.size(),
+                HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() / 2))),
+                HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() * 9 / 10))),
+                HealthReportFormat.goDuration(Duration.ofNanos(rtts.getLast())));
+    }
 }
