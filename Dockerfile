@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+#
+# l2-announcer node agent image.
+#   docker build -t l2-announcer:0.1.0 .
+#
+# Stage 1 compiles the XDP ARP responder with clang (ebpf/build.sh -> ebpf/build/l2_responder.bpf.o),
+# stage 2 builds the Quarkus app with the Maven wrapper; Maven packages the object from stage 1 as
+# the classpath resource /bpf/l2_responder.bpf.o. The runtime image has only the JRE, libbpf and
+# iproute2 (ip/bridge for troubleshooting from `kubectl exec`).
+
+# ---- 1. BPF object ------------------------------------------------------------------------------
+FROM debian:bookworm-slim AS bpf
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      clang llvm libbpf-dev libc6-dev linux-libc-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY ebpf/ ebpf/
+RUN rm -rf ebpf/build && sh ebpf/build.sh
+
+# ---- 2. application -----------------------------------------------------------------------------
+FROM eclipse-temurin:25-jdk AS app
+WORKDIR /src
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+COPY src/ src/
+COPY ebpf/ ebpf/
+# The object from stage 1; this stage has no clang, so Maven's ebpf step only packages it.
+# The cache mount keeps ~/.m2 (wrapper distribution and dependencies) between builds.
+COPY --from=bpf /src/ebpf/build/l2_responder.bpf.o ebpf/build/l2_responder.bpf.o
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B package -DskipTests \
+ && test -f target/quarkus-app/quarkus-run.jar \
+ && jar tf target/quarkus-app/app/l2-announcer-*.jar | grep -qx 'bpf/l2_responder.bpf.o'
+
+# ---- 3. runtime ---------------------------------------------------------------------------------
+FROM eclipse-temurin:25-jre
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libbpf1 iproute2 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=app /src/target/quarkus-app/ /app/
+
+# Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and
+# CAP_NET_RAW in its *effective* set. Kubernetes puts added capabilities into the effective set
+# only for uid 0; a non-root process gets them in the bounding set alone (Kubernetes has no ambient
+# capabilities), so it would need file capabilities on the java binary, which turns on secure-exec
+# and breaks the JVM's own library loading. So the image runs as uid 0 and the DaemonSet
+# (deploy/daemonset.yaml) makes that root weak: every capability dropped except those four,
+# allowPrivilegeEscalation=false (no_new_privs), read-only root filesystem, RuntimeDefault seccomp.
+# Nothing is written outside /tmp (an emptyDir in the pod) and the bpffs mount.
+USER 0:0
+WORKDIR /app
+EXPOSE 9890
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/quarkus-run.jar"]

@@ -1,0 +1,129 @@
+package dev.l2announcer.selection;
+
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.LoadBalancerStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Extracts the plain records selection works on from fabric8 API objects (no I/O). */
+public final class KubernetesInputs {
+    /** The label the EndpointSlice controller sets to the owning Service's name. */
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    private KubernetesInputs() {
+    }
+
+    public static ServiceState service(Service s) {
+        ObjectMeta meta = s.getMetadata();
+        ServiceSpec spec = s.getSpec();
+        List<InetAddress> external = new ArrayList<>();
+        String cls = null;
+        boolean local = false;
+        if (spec != null) {
+            cls = spec.getLoadBalancerClass();
+            local = "Local".equals(spec.getExternalTrafficPolicy());
+            if (spec.getExternalIPs() != null) {
+                for (String ip : spec.getExternalIPs()) {
+                    IpLiterals.parse(ip).ifPresent(external::add);
+                }
+            }
+        }
+        List<InetAddress> ingress = new ArrayList<>();
+        LoadBalancerStatus lb = s.getStatus() == null ? null : s.getStatus().getLoadBalancer();
+        if (lb != null && lb.getIngress() != null) {
+            for (LoadBalancerIngress i : lb.getIngress()) {
+                // Hostname-only entries are skipped like Cilium does (desiredEntries: ingress.IP == "")
+                IpLiterals.parse(i.getIp()).ifPresent(ingress::add);
+            }
+        }
+        return new ServiceState(new ServiceRef(meta.getNamespace(), meta.getName()), labels(meta), cls,
+                external, ingress, local);
+    }
+
+    public static NodeState node(Node n) {
+        boolean ready = false;
+        boolean networkUnavailable = false;
+        if (n.getStatus() != null && n.getStatus().getConditions() != null) {
+            for (NodeCondition c : n.getStatus().getConditions()) {
+                if ("Ready".equals(c.getType())) {
+                    ready = "True".equals(c.getStatus());
+                } else if ("NetworkUnavailable".equals(c.getType())) {
+                    networkUnavailable = "True".equals(c.getStatus());
+                }
+            }
+        }
+        boolean unschedulable = n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+        return new NodeState(n.getMetadata().getName(), labels(n.getMetadata()), unschedulable, ready,
+                networkUnavailable);
+    }
+
+    /**
+     * Per Service, the nodes with at least one ready endpoint. "Ready" is {@code conditions.ready}
+     * true or unset: the EndpointSlice API says a nil ready "should be interpreted as ready", and
+     * the controller sets it false for terminating endpoints. This is the signal kube-proxy's
+     * health-check node port gives load balancers for externalTrafficPolicy Local: it counts only
+     * local ready endpoints, "the health check signal should fail if there are only terminating
+     * endpoints on a node" (kubernetes pkg/proxy/endpointschangetracker.go, LocalReadyEndpoints).
+     */
+    public static Map<ServiceRef, Set<String>> readyEndpointNodes(Collection<EndpointSlice> slices) {
+        Map<ServiceRef, Set<String>> out = new HashMap<>();
+        for (EndpointSlice slice : slices) {
+            ServiceRef owner = owner(slice);
+            if (owner == null) {
+                continue;
+            }
+            Set<String> nodes = out.computeIfAbsent(owner, k -> new TreeSet<>());
+            if (slice.getEndpoints() == null) {
+                continue;
+            }
+            for (Endpoint e : slice.getEndpoints()) {
+                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
+                        || e.getConditions().getReady();
+                if (ready && e.getNodeName() != null && !e.getNodeName().isEmpty()) {
+                    nodes.add(e.getNodeName());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The Service an EndpointSlice belongs to, or null for slices not managed for a Service. */
+    public static ServiceRef owner(EndpointSlice slice) {
+        ObjectMeta meta = slice.getMetadata();
+        if (meta == null || meta.getLabels() == null) {
+            return null;
+        }
+        String svc = meta.getLabels().get(SERVICE_NAME_LABEL);
+        if (svc == null || svc.isEmpty() || meta.getNamespace() == null) {
+            return null;
+        }
+        return new ServiceRef(meta.getNamespace(), svc);
+    }
+
+    private static Map<String, String> labels(ObjectMeta meta) {
+        if (meta == null || meta.getLabels() == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new HashMap<>();
+        meta.getLabels().forEach((k, v) -> {
+            if (k != null && v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}

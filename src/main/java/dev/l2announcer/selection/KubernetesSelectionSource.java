@@ -1,0 +1,200 @@
+package dev.l2announcer.selection;
+
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
+import dev.l2announcer.policy.PolicyValidator;
+import dev.l2announcer.policy.ValidatedPolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The selection stage wired to the cluster: one informer each for CiliumL2AnnouncementPolicies,
+ * Services (all namespaces), EndpointSlices (all namespaces, those owned by a Service) and Nodes,
+ * plus this node's {@link Devices}. Every relevant change signals a {@link RecomputeDebouncer}; the
+ * recompute reads the informer caches, runs {@link SelectionCalculator} and publishes the snapshot
+ * only when it differs from the current one. Nothing is published before every informer has
+ * synced, so consumers never see a partial cluster as "nothing to announce".
+ *
+ * <p>Updates that cannot change the result (Node heartbeats, Service status churn other than
+ * ingress IPs, EndpointSlice changes that keep the set of ready nodes) are filtered before they
+ * signal, by comparing the extracted records.
+ */
+public final class KubernetesSelectionSource implements SelectionSource, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KubernetesSelectionSource.class);
+
+    private final KubernetesClient client;
+    private final Devices devices;
+    private final String localNode;
+    private final DeviceNameFilter deviceFilter;
+    private final boolean enableExternalIps;
+    private final RecomputeDebouncer debouncer;
+    private final SnapshotPublisher publisher = new SnapshotPublisher(SelectionSnapshot.EMPTY);
+    private final AtomicLong publishes = new AtomicLong();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    private SharedIndexInformer<CiliumL2AnnouncementPolicy> policyInformer;
+    private SharedIndexInformer<Service> serviceInformer;
+    private SharedIndexInformer<EndpointSlice> sliceInformer;
+    private SharedIndexInformer<Node> nodeInformer;
+    private AutoCloseable deviceSubscription;
+    private volatile boolean synced;
+    private volatile boolean closed;
+
+    /**
+     * @param localNode         this agent's node name (AgentConfig.nodeName)
+     * @param devicesOption     the agent's {@code devices} option (AgentConfig.devices)
+     * @param enableExternalIps the agent's {@code enable-external-ips} option
+     * @param scheduler         runs recomputes; give it a single thread so recomputes never overlap
+     * @param debounce          delay between the first change of a burst and its recompute
+     */
+    public KubernetesSelectionSource(KubernetesClient client, Devices devices, String localNode,
+                                     List<String> devicesOption, boolean enableExternalIps,
+                                     RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        this.client = Objects.requireNonNull(client);
+        this.devices = Objects.requireNonNull(devices);
+        this.localNode = Objects.requireNonNull(localNode);
+        this.deviceFilter = new DeviceNameFilter(devicesOption);
+        this.enableExternalIps = enableExternalIps;
+        this.debouncer = new RecomputeDebouncer(scheduler, debounce, this::recompute);
+    }
+
+    /** Wiring from the agent's configuration: node name, {@code devices}, {@code enable-external-ips}. */
+    public static KubernetesSelectionSource fromConfig(KubernetesClient client, Devices devices, AgentConfig config,
+                                                       RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        return new KubernetesSelectionSource(client, devices, config.nodeName(), config.devices(),
+                config.enableExternalIps(), scheduler, debounce);
+    }
+
+    /** Starts the informers and the device subscription; the first snapshot follows their sync. */
+    public synchronized void start() {
+        if (!informers.isEmpty()) {
+            throw new IllegalStateException("already started");
+        }
+        policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
+        // Spec as JSON: generation is the API server's job and a fake server may not bump it.
+        policyInformer.addEventHandler(handler(p -> client.getKubernetesSerialization().asJson(p.getSpec())));
+        serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
+        serviceInformer.addEventHandler(handler(KubernetesInputs::service));
+        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
+                .withLabel(KubernetesInputs.SERVICE_NAME_LABEL).runnableInformer(0);
+        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.readyEndpointNodes(List.of(s))));
+        nodeInformer = client.nodes().runnableInformer(0);
+        nodeInformer.addEventHandler(handler(KubernetesInputs::node));
+        informers.addAll(List.of(policyInformer, serviceInformer, sliceInformer, nodeInformer));
+
+        deviceSubscription = devices.subscribe(debouncer::signal);
+        CompletableFuture<?>[] started = informers.stream()
+                .map(i -> i.start().toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(started).whenComplete((ok, err) -> {
+            if (err != null) {
+                LOG.error("selection informers failed to start; no snapshot will be published", err);
+                return;
+            }
+            synced = true;
+            debouncer.signal();
+        });
+    }
+
+    /** Whether every informer has listed its resources and a snapshot can be trusted. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /** Recomputes run so far (bounded by the debounce, whatever the number of API events). */
+    public long recomputes() {
+        return debouncer.runs();
+    }
+
+    /** Snapshots published so far (only changed ones are published). */
+    public long publishes() {
+        return publishes.get();
+    }
+
+    @Override
+    public SelectionSnapshot current() {
+        return publisher.current();
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<SelectionSnapshot> listener) {
+        return publisher.subscribe(listener);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (SharedIndexInformer<?> i : informers) {
+            i.close();
+        }
+        informers.clear();
+        if (deviceSubscription != null) {
+            try {
+                deviceSubscription.close();
+            } catch (Exception e) {
+                LOG.warn("closing the device subscription failed", e);
+            }
+        }
+    }
+
+    private void recompute() {
+        // The scheduler is not ours: a run queued before close() may still arrive.
+        if (!synced || closed) {
+            return;
+        }
+        List<ValidatedPolicy> policies = policyInformer.getStore().list().stream()
+                .map(PolicyValidator::validate).toList();
+        List<ServiceState> services = serviceInformer.getStore().list().stream()
+                .map(KubernetesInputs::service).toList();
+        Map<ServiceRef, Set<String>> ready = KubernetesInputs.readyEndpointNodes(sliceInformer.getStore().list());
+        List<NodeState> nodes = nodeInformer.getStore().list().stream().map(KubernetesInputs::node).toList();
+        SelectionInputs inputs = new SelectionInputs(policies, services, ready, nodes, localNode, devices.list(),
+                deviceFilter, enableExternalIps);
+        SelectionSnapshot next = SelectionCalculator.compute(inputs);
+        if (!next.equals(publisher.current())) {
+            publishes.incrementAndGet();
+            LOG.debugf("selection changed: %d groups, version %x", next.groups().size(), next.version());
+            publisher.publish(next);
+        }
+    }
+
+    /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                debouncer.signal();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!Objects.equals(relevant.apply(oldObj), relevant.apply(newObj))) {
+                    debouncer.signal();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                debouncer.signal();
+            }
+        };
+    }
+}

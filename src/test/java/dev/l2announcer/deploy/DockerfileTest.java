@@ -1,0 +1,89 @@
+package dev.l2announcer.deploy;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * No Docker engine here: the Dockerfile is checked by construction. Every file it copies from the
+ * build context must exist and must not be excluded by .dockerignore; the stages, packages and
+ * entrypoint are the agreed ones.
+ */
+class DockerfileTest {
+
+    static final Path ROOT = DeployManifestsTest.ROOT;
+    static final Pattern CONTEXT_COPY = Pattern.compile("(?m)^COPY (?!--from)(.+)$");
+
+    static String dockerfile() throws IOException {
+        return Files.readString(ROOT.resolve("Dockerfile"));
+    }
+
+    /** Sources of COPY instructions that read the build context (not another stage). */
+    static List<String> contextSources() throws IOException {
+        List<String> sources = new ArrayList<>();
+        Matcher m = CONTEXT_COPY.matcher(dockerfile());
+        while (m.find()) {
+            String[] words = m.group(1).trim().split("\\s+");
+            for (int i = 0; i < words.length - 1; i++) {
+                sources.add(words[i].replaceAll("/$", ""));
+            }
+        }
+        return sources;
+    }
+
+    @Test
+    void copiesOnlyFilesThatExistExceptTheEbpfSources() throws IOException {
+        List<String> sources = contextSources();
+        assertThat(sources).contains("mvnw", "pom.xml", ".mvn", "src", "ebpf");
+        for (String source : sources) {
+            if (source.equals("ebpf")) {
+                continue; // checked in ebpfBuildInterfaceMatches (written by the datapath work)
+            }
+            assertThat(ROOT.resolve(source)).as("COPY source " + source).exists();
+        }
+    }
+
+    @Test
+    void dockerignoreExcludesNothingTheBuildCopies() throws IOException {
+        List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .map(l -> l.replaceAll("/$", "")).toList();
+        assertThat(ignored).doesNotContainAnyElementsOf(contextSources());
+        assertThat(ignored).as("the object is always rebuilt in stage 1, never taken from the host")
+                .contains("ebpf/build", "target");
+    }
+
+    @Test
+    void stagesBuildBpfThenAppThenRunOnTheTemurin25Jre() throws IOException {
+        String d = dockerfile();
+        List<String> froms = Pattern.compile("(?m)^FROM (\\S+)").matcher(d).results().map(r -> r.group(1)).toList();
+        assertThat(froms).containsExactly("debian:bookworm-slim", "eclipse-temurin:25-jdk", "eclipse-temurin:25-jre");
+        assertThat(d).contains("clang llvm libbpf-dev")
+                .contains("sh ebpf/build.sh")
+                .contains("COPY --from=bpf /src/ebpf/build/l2_responder.bpf.o ebpf/build/l2_responder.bpf.o")
+                .contains("./mvnw -B package -DskipTests")
+                .contains("install -y --no-install-recommends libbpf1 iproute2")
+                .contains("COPY --from=app /src/target/quarkus-app/ /app/")
+                .contains("ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-XX:+ExitOnOutOfMemoryError\", \"-jar\", \"/app/quarkus-run.jar\"]");
+        assertThat(d.lines().filter(l -> l.startsWith("USER ")).toList()).as("explicit, explained user").containsExactly("USER 0:0");
+    }
+
+    @Test
+    void ebpfBuildInterfaceMatches() throws IOException {
+        Path build = ROOT.resolve("ebpf/build.sh");
+        assumeTrue(Files.exists(build), "ebpf/build.sh is not on this branch yet (datapath work); the Dockerfile "
+                + "assumes it writes ebpf/build/l2_responder.bpf.o");
+        assertThat(Files.readString(build)).contains("build/l2_responder.bpf.o");
+        assertThat(Files.readString(ROOT.resolve("pom.xml"))).as("Maven packages the object as /bpf/...")
+                .contains("<directory>ebpf/build</directory>");
+    }
+}

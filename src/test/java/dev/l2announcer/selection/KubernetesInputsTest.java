@@ -1,0 +1,129 @@
+package dev.l2announcer.selection;
+
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.l2announcer.selection.Scenario.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KubernetesInputsTest {
+
+    @Test
+    void serviceFieldsAndSyntheticLabels() {
+        Service s = new ServiceBuilder()
+                .withNewMetadata().withNamespace("shop").withName("web").addToLabels("app", "web").endMetadata()
+                .withNewSpec().withType("LoadBalancer").withLoadBalancerClass("io.cilium/l2-announcer")
+                .withExternalTrafficPolicy("Local")
+                .withExternalIPs("198.51.100.1", "not-an-ip", "198.51.100.1", "2001:db8::1").endSpec()
+                .withNewStatus().withNewLoadBalancer().withIngress(
+                        new LoadBalancerIngressBuilder().withIp("192.0.2.10").build(),
+                        new LoadBalancerIngressBuilder().withHostname("lb.example.com").build(),
+                        new LoadBalancerIngressBuilder().withIp("192.0.2.11").build())
+                .endLoadBalancer().endStatus()
+                .build();
+        ServiceState st = KubernetesInputs.service(s);
+        assertThat(st.ref()).isEqualTo(new ServiceRef("shop", "web"));
+        assertThat(st.loadBalancerClass()).isEqualTo("io.cilium/l2-announcer");
+        assertThat(st.classAllowed()).isTrue();
+        assertThat(st.externalTrafficPolicyLocal()).isTrue();
+        assertThat(st.externalIPs()).containsExactly(ip("198.51.100.1"), ip("2001:db8::1"));
+        assertThat(st.loadBalancerIPs()).containsExactly(ip("192.0.2.10"), ip("192.0.2.11"));
+        assertThat(st.selectorLabels()).isEqualTo(Map.of("app", "web",
+                "io.kubernetes.service.namespace", "shop", "io.kubernetes.service.name", "web"));
+    }
+
+    @Test
+    void bareServiceHasNothing() {
+        Service s = new ServiceBuilder().withNewMetadata().withNamespace("a").withName("b").endMetadata().build();
+        ServiceState st = KubernetesInputs.service(s);
+        assertThat(st.externalIPs()).isEmpty();
+        assertThat(st.loadBalancerIPs()).isEmpty();
+        assertThat(st.externalTrafficPolicyLocal()).isFalse();
+        assertThat(st.labels()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "192.0.2.1, 192.0.2.1",
+            "2001:db8::1, 2001:db8:0:0:0:0:0:1",
+            "192.0.2.01, ",          // leading zero: Go's netip rejects it
+            "192.0.2, ",             // short form: no
+            "256.0.0.1, ",
+            "example.com, ",         // never resolved
+            "fe80::1%eth0, ",        // zoned: cannot be announced
+            "'', "})
+    void ipLiterals(String literal, String expected) {
+        assertThat(IpLiterals.parse(literal).map(a -> a.getHostAddress()).orElse(null)).isEqualTo(expected);
+    }
+
+    static Node node(String... conditions) {
+        NodeBuilder b = new NodeBuilder().withNewMetadata().withName("n1").addToLabels("zone", "one").endMetadata()
+                .withNewStatus().endStatus();
+        for (int i = 0; i < conditions.length; i += 2) {
+            b.editStatus().addNewCondition().withType(conditions[i]).withStatus(conditions[i + 1]).endCondition()
+                    .endStatus();
+        }
+        return b.build();
+    }
+
+    @Test
+    void nodeConditions() {
+        assertThat(KubernetesInputs.node(node("Ready", "True")))
+                .isEqualTo(new NodeState("n1", Map.of("zone", "one"), false, true, false));
+        assertThat(KubernetesInputs.node(node("Ready", "Unknown")).exclusion()).contains("NotReady");
+        assertThat(KubernetesInputs.node(node()).exclusion()).as("no Ready condition yet").contains("NotReady");
+        assertThat(KubernetesInputs.node(node("Ready", "True", "NetworkUnavailable", "True")).exclusion())
+                .contains("NetworkUnavailable");
+        assertThat(KubernetesInputs.node(node("Ready", "True", "NetworkUnavailable", "False")).eligible()).isTrue();
+        Node cordoned = new NodeBuilder(node("Ready", "True")).withNewSpec().withUnschedulable(true).endSpec().build();
+        assertThat(KubernetesInputs.node(cordoned).exclusion()).contains("cordoned");
+    }
+
+    static EndpointSlice slice(String ns, String svc, EndpointBuilder... endpoints) {
+        EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace(ns)
+                .withName(svc + "-x").endMetadata().withAddressType("IPv4");
+        if (svc != null) {
+            b.editMetadata().addToLabels(KubernetesInputs.SERVICE_NAME_LABEL, svc).endMetadata();
+        }
+        for (EndpointBuilder e : endpoints) {
+            b.addToEndpoints(e.build());
+        }
+        return b.build();
+    }
+
+    static EndpointBuilder ep(String node, Boolean ready, Boolean serving, Boolean terminating) {
+        return new EndpointBuilder().withAddresses("10.0.0.1").withNodeName(node)
+                .withNewConditions().withReady(ready).withServing(serving).withTerminating(terminating)
+                .endConditions();
+    }
+
+    @Test
+    void readyEndpointNodes() {
+        var ready = KubernetesInputs.readyEndpointNodes(List.of(
+                slice("shop", "web",
+                        ep("node-a", true, true, false),
+                        ep("node-b", null, null, null),       // unset ready means ready (API doc)
+                        ep("node-c", false, true, true),      // serving but terminating: not ready
+                        ep("node-d", false, false, false),
+                        ep(null, true, true, false)),         // no node: cannot make a node a candidate
+                slice("shop", "web", ep("node-e", true, true, false)), // second slice of the same service
+                slice("shop", "db", ep("node-d", false, false, false)),
+                slice("shop", null, ep("node-f", true, true, false)))); // not owned by a Service
+        assertThat(ready).isEqualTo(Map.of(
+                new ServiceRef("shop", "web"), Set.of("node-a", "node-b", "node-e"),
+                new ServiceRef("shop", "db"), Set.of()));
+    }
+}

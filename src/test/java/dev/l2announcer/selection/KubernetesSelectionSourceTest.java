@@ -1,0 +1,231 @@
+package dev.l2announcer.selection;
+
+import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
+
+import static dev.l2announcer.selection.Scenario.device;
+import static dev.l2announcer.selection.Scenario.down;
+import static dev.l2announcer.selection.Scenario.matchLabels;
+import static dev.l2announcer.selection.Scenario.serviceSelector;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The informer-backed source against the fabric8 CRUD mock server: changes converge into snapshots. */
+class KubernetesSelectionSourceTest {
+    private static final Duration DEBOUNCE = Duration.ofMillis(50);
+    private static final Duration CONVERGE = Duration.ofSeconds(10);
+    private static final String WEB = "cilium-l2announce-default-web";
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private ScheduledExecutorService scheduler;
+    private FakeDevices devices;
+    private KubernetesSelectionSource source;
+    private final List<SelectionSnapshot> published = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void setUp() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), true);
+        server.init();
+        client = server.createClient();
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-test"));
+        devices = new FakeDevices(device("eth0", 2));
+        for (String n : List.of("node-a", "node-b")) {
+            client.nodes().resource(node(n, Map.of())).create();
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (source != null) {
+            source.close();
+        }
+        scheduler.shutdownNow();
+        client.close();
+        server.destroy();
+    }
+
+    private void startSource(Duration debounce) {
+        source = new KubernetesSelectionSource(client, devices, "node-a", List.of(), true,
+                RecomputeDebouncer.Scheduler.of(scheduler), debounce);
+        source.subscribe(published::add);
+        source.start();
+        await().atMost(CONVERGE).until(source::synced);
+    }
+
+    static Node node(String name, Map<String, String> labels) {
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build();
+    }
+
+    static Service service(String name, Map<String, String> labels, String... ingress) {
+        ServiceBuilder b = new ServiceBuilder()
+                .withNewMetadata().withNamespace("default").withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).endPort().endSpec()
+                .withNewStatus().withNewLoadBalancer().endLoadBalancer().endStatus();
+        for (String ip : ingress) {
+            b.editStatus().editLoadBalancer().addToIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+                    .endLoadBalancer().endStatus();
+        }
+        return b.build();
+    }
+
+    static EndpointSlice slice(String svc, String node, boolean ready) {
+        return new EndpointSliceBuilder().withNewMetadata().withNamespace("default").withName(svc + "-abc")
+                .addToLabels(KubernetesInputs.SERVICE_NAME_LABEL, svc).endMetadata()
+                .withAddressType("IPv4")
+                .addToEndpoints(new EndpointBuilder().withAddresses("10.0.0.7").withNodeName(node)
+                        .withNewConditions().withReady(ready).endConditions().build())
+                .build();
+    }
+
+    private void converges(String what, Predicate<SelectionSnapshot> condition) {
+        await(what).atMost(CONVERGE).until(() -> condition.test(source.current()));
+    }
+
+    private AnnouncementGroup web() {
+        return source.current().groups().get(WEB);
+    }
+
+    @Test
+    void snapshotFollowsPoliciesServicesEndpointSlicesNodesAndDevices() {
+        startSource(DEBOUNCE);
+        assertThat(source.current()).isEqualTo(SelectionSnapshot.EMPTY);
+
+        // policy first, then a matching Service with an ingress IP
+        var policies = client.resources(CiliumL2AnnouncementPolicy.class);
+        policies.resource(Scenario.policyObject("blue", serviceSelector(matchLabels("color", "blue")))).create();
+        client.services().resource(service("web", Map.of("color", "blue"), "192.0.2.10")).create();
+        converges("service selected", s -> s.groups().containsKey(WEB));
+        assertThat(web().candidates()).containsExactly("node-a", "node-b");
+        assertThat(web().localCandidate()).isTrue();
+        assertThat(web().addresses()).containsExactly(
+                new AddressOnInterfaces(Scenario.ip("192.0.2.10"), List.of("eth0")));
+
+        // a Service without an IP yet never gets a group
+        client.services().resource(service("pending", Map.of("color", "blue"))).create();
+        // a second Service on the same IP joins the group
+        client.services().resource(service("web-udp", Map.of("color", "blue"), "192.0.2.10")).create();
+        converges("shared IP joins group", s -> web() != null && web().services().size() == 2);
+        assertThat(source.current().groups()).hasSize(1);
+
+        // Service label modified: no longer selected
+        client.services().inNamespace("default").withName("web-udp")
+                .edit(s -> new ServiceBuilder(s).editMetadata().addToLabels("color", "red").endMetadata().build());
+        converges("relabelled service leaves", s -> web() != null && web().services().size() == 1);
+
+        // policy modified: nodeSelector zone=one; node labels modified to match
+        policies.withName("blue").edit(p -> {
+            p.getSpec().setNodeSelector(matchLabels("zone", "one"));
+            return p;
+        });
+        converges("no node in zone one", s -> web() != null && web().candidates().isEmpty());
+        assertThat(web().localCandidate()).isFalse();
+        client.nodes().withName("node-b").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToLabels("zone", "one").endMetadata().build());
+        converges("node-b labelled", s -> web() != null && web().candidates().equals(java.util.Set.of("node-b")));
+        client.nodes().withName("node-a").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToLabels("zone", "one").endMetadata().build());
+        converges("node-a labelled", s -> web() != null && web().localCandidate());
+
+        // node exclusion by label
+        client.nodes().withName("node-a").edit(n -> new NodeBuilder(n).editMetadata()
+                .addToLabels(NodeState.EXCLUDE_LABEL, "").endMetadata().build());
+        converges("node-a excluded", s -> web() != null && !web().localCandidate()
+                && web().candidates().equals(java.util.Set.of("node-b")));
+        client.nodes().withName("node-a").edit(n -> new NodeBuilder(n).editMetadata()
+                .removeFromLabels(NodeState.EXCLUDE_LABEL).endMetadata().build());
+        converges("node-a back", s -> web() != null && web().localCandidate());
+
+        // externalTrafficPolicy Local follows EndpointSlices
+        client.services().inNamespace("default").withName("web")
+                .edit(s -> new ServiceBuilder(s).editSpec().withExternalTrafficPolicy("Local").endSpec().build());
+        converges("Local without endpoints", s -> web() != null && web().candidates().isEmpty());
+        client.discovery().v1().endpointSlices().resource(slice("web", "node-a", true)).create();
+        converges("ready endpoint on node-a", s -> web() != null && web().localCandidate()
+                && web().candidates().equals(java.util.Set.of("node-a")));
+        client.discovery().v1().endpointSlices().resource(slice("web", "node-a", false)).update();
+        converges("endpoint not ready", s -> web() != null && !web().localCandidate());
+        client.discovery().v1().endpointSlices().resource(slice("web", "node-b", true)).update();
+        converges("endpoint moved to node-b", s -> web() != null
+                && web().candidates().equals(java.util.Set.of("node-b")));
+        client.discovery().v1().endpointSlices().inNamespace("default").withName("web-abc").delete();
+        converges("slice deleted", s -> web() != null && web().candidates().isEmpty());
+        client.services().inNamespace("default").withName("web")
+                .edit(s -> new ServiceBuilder(s).editSpec().withExternalTrafficPolicy("Cluster").endSpec().build());
+        converges("Cluster again", s -> web() != null && web().localCandidate());
+
+        // device goes down: still a candidate (API view) but nothing to announce here
+        devices.set(down("eth0", 2));
+        converges("device down", s -> web() != null && !web().localCandidate()
+                && web().addresses().getFirst().interfaces().isEmpty());
+        devices.set(device("eth0", 2));
+        converges("device up", s -> web() != null && web().localCandidate());
+
+        // Service deleted, then policy deleted
+        client.services().inNamespace("default").withName("web").delete();
+        converges("service deleted", s -> s.groups().isEmpty());
+        client.services().resource(service("web", Map.of("color", "blue"), "192.0.2.10")).create();
+        converges("service recreated", s -> s.groups().containsKey(WEB));
+        policies.withName("blue").delete();
+        converges("policy deleted", s -> s.equals(SelectionSnapshot.EMPTY));
+
+        // only changes are published: never the same snapshot twice in a row
+        List<SelectionSnapshot> seen = List.copyOf(published);
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i)).as("publication %d", i).isNotEqualTo(seen.get(i - 1));
+        }
+        assertThat(source.publishes()).isEqualTo(seen.size() - 1L);
+    }
+
+    @Test
+    void aBurstOfAThousandServiceUpdatesCausesABoundedNumberOfRecomputes() {
+        Duration debounce = Duration.ofMillis(200);
+        startSource(debounce);
+        client.resources(CiliumL2AnnouncementPolicy.class).resource(Scenario.policyObject("all", s -> s)).create();
+        await().atMost(CONVERGE).until(() -> source.recomputes() >= 1);
+        long before = source.recomputes();
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 1_000; i++) {
+            client.services().resource(service("svc-" + i, Map.of(),
+                    "192.0.2." + (i % 250 + 1), "198.51.100." + (i / 250 + 1))).create();
+        }
+        long burstMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        // 250 IPs of 192.0.2.x shared by 4 services each -> union-find links all 1,000 via 198.51.100.y
+        converges("all services selected", s -> s.groups().values().stream()
+                .mapToInt(g -> g.services().size()).sum() == 1_000);
+        long recomputes = source.recomputes() - before;
+        long bound = burstMillis / debounce.toMillis() + 3;
+        System.out.printf("burst: 1000 service creates in %d ms -> %d recomputes (bound %d), %d publishes%n",
+                burstMillis, recomputes, bound, source.publishes());
+        assertThat(recomputes).isBetween(1L, bound);
+    }
+}
