@@ -50,20 +50,31 @@ public final class Doctor {
                     "bpftool map show pinned " + pinnedMap)));
         }
         Map<Integer, List<Integer>> progsByMap = programsByMap();
+        List<Device> selected = devices.list().stream().filter(d -> selectedInterfaces.contains(d.name())).toList();
+        Set<Integer> attachedHere = new java.util.HashSet<>();
+        selected.forEach(d -> attachedHere.add(d.xdpProgId()));
         List<Integer> sameName = mapIdsNamed(BpfLoader.RESPONDER_MAP);
         if (sameName.size() > 1) {
             List<String> cmds = new ArrayList<>();
             cmds.add("bpftool map show name " + BpfLoader.RESPONDER_MAP);
             StringBuilder users = new StringBuilder();
+            boolean staleAnswersHere = false;
             for (int id : sameName) {
+                List<Integer> progs = progsByMap.getOrDefault(id, List.of());
                 cmds.add("bpftool map dump id " + id);
                 cmds.add("bpftool prog --json | jq -r '.[] | select((.map_ids // []) | index(" + id + ")) | .id'");
                 users.append(" map ").append(id).append(id == pinnedMapId ? " (pinned, ours)" : "")
-                        .append(" used by programs ").append(progsByMap.getOrDefault(id, List.of())).append(';');
+                        .append(" used by programs ").append(progs).append(';');
+                if (id != pinnedMapId && progs.stream().anyMatch(attachedHere::contains)) {
+                    staleAnswersHere = true;
+                }
             }
-            out.add(new Finding(Severity.ERROR, "DUPLICATE_MAP", sameName.size() + " maps named " + BpfLoader.RESPONDER_MAP
-                    + " exist (ids " + sameName + "):" + users + " a program using a non-pinned one answers from stale entries",
-                    cmds));
+            // ERROR when a program using another map runs on one of our interfaces; otherwise the other
+            // maps may belong to other agents on this machine (test setups) or to programs attached elsewhere.
+            out.add(new Finding(staleAnswersHere ? Severity.ERROR : Severity.WARNING, "DUPLICATE_MAP", sameName.size()
+                    + " maps named " + BpfLoader.RESPONDER_MAP + " exist (ids " + sameName + "):" + users
+                    + (staleAnswersHere ? " a program on a selected interface answers from a stale map"
+                    : " none of the other maps is used by a program on a selected interface"), cmds));
         }
         if (Files.exists(Path.of("/sys/fs/bpf/tc/globals", BpfLoader.RESPONDER_MAP))
                 && !pinDir.equals(Path.of("/sys/fs/bpf/tc/globals"))) {
@@ -72,8 +83,8 @@ public final class Doctor {
                     List.of("bpftool map show pinned /sys/fs/bpf/tc/globals/" + BpfLoader.RESPONDER_MAP)));
         }
         Map<String, Integer> ourLinkProgs = ourLinkPrograms();
-        for (Device d : devices.list()) {
-            if (!selectedInterfaces.contains(d.name()) || d.xdpProgId() == 0) {
+        for (Device d : selected) {
+            if (d.xdpProgId() == 0) {
                 continue;
             }
             List<String> cmds = List.of("ip -d link show dev " + d.name(), "bpftool net show dev " + d.name(),
@@ -92,15 +103,16 @@ public final class Doctor {
             if (!BpfLoader.PROGRAM.equals(prog.name())) {
                 out.add(new Finding(Severity.ERROR, "FOREIGN_PROGRAM", "interface " + d.name() + " runs foreign XDP program "
                         + prog.id() + " (" + prog.name() + "): l2-announcer cannot attach there and will not answer ARP on it",
-                        cmds));
+                        withLinks(cmds)));
             } else if (pinnedMapId != 0 && !prog.mapIds().contains(pinnedMapId)) {
                 boolean ours = ourLinkProgs.getOrDefault(d.name(), -1) == prog.id();
                 out.add(new Finding(ours ? Severity.WARNING : Severity.ERROR, "STALE_PROGRAM", "interface " + d.name()
                         + " runs " + BpfLoader.PROGRAM + " program " + prog.id() + " with maps " + prog.mapIds()
                         + ", not the pinned map " + pinnedMapId + ": it answers from stale entries"
                         + (ours ? " (attached through our link: restart the agent to replace it atomically)"
-                        : " (not attached through our pin dir " + pinDir + ": detach it by hand, e.g. `ip link set dev "
-                        + d.name() + " xdp off`, once its owner is identified)"), cmds));
+                        : " (not attached through our pin dir " + pinDir + ": once its owner is identified, detach it with `ip link"
+                        + " set dev " + d.name() + " xdp off` if netlink-attached, or by removing its link pin, listed by"
+                        + " `bpftool -f link show`)"), withLinks(cmds)));
             } else if (!ourLinkProgs.containsKey(d.name())) {
                 out.add(new Finding(Severity.WARNING, "UNLINKED_PROGRAM", "interface " + d.name() + " runs our program "
                         + prog.id() + " but not through a link pinned in " + pinDir + ": a netlink attach can replace it silently",
@@ -166,6 +178,23 @@ public final class Doctor {
             throw new java.io.UncheckedIOException(e);
         }
         return out;
+    }
+
+    private static List<String> withLinks(List<String> cmds) {
+        List<String> out = new ArrayList<>(cmds);
+        out.add("bpftool -f link show");
+        return out;
+    }
+
+    /** Human-readable report, one finding per paragraph with its confirm commands; "no findings" when clean. */
+    public static String render(List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return "l2-announcer doctor: no findings\n";
+        }
+        StringBuilder b = new StringBuilder("l2-announcer doctor: ").append(findings.size()).append(" finding(s)\n");
+        findings.stream().sorted(java.util.Comparator.comparing(Finding::severity).reversed())
+                .forEach(f -> b.append(f).append('\n'));
+        return b.toString();
     }
 
     /** Every map id whose kernel name is {@code name}, ascending (older first). */

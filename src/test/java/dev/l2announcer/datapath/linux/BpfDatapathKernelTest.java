@@ -212,7 +212,7 @@ class BpfDatapathKernelTest {
             int planted = bpf.mapInfo(fd).id();
             List<Finding> findings = in(node, () -> new Doctor(bpf, PIN, new NetlinkDevices()).examine(Set.of(N0)));
             assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
-                assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.severity()).as("no program uses the planted map").isEqualTo(Finding.Severity.WARNING);
                 assertThat(f.message()).contains(String.valueOf(planted)).contains(String.valueOf(dp.responderMapId()));
                 assertThat(f.confirmCommands()).contains("bpftool map show name l2_responder_v4");
             });
@@ -233,6 +233,11 @@ class BpfDatapathKernelTest {
                 assertThat(f.confirmCommands()).contains("bpftool prog show id " + old.programId(), "ip -d link show dev " + N1);
             });
             assertThat(findings).noneMatch(f -> f.message().contains("interface " + N0 + " "));
+            assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).as("old program on a selected interface").isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.message()).contains("programs [" + old.programId() + "]");
+            });
+            System.out.println(Doctor.render(findings));
         } finally {
             inRun(node, () -> {
                 old.destroyPins();
@@ -259,5 +264,54 @@ class BpfDatapathKernelTest {
         } finally {
             second.close();
         }
+    }
+
+    @Test
+    void doctorReportsAForeignProgramAndAttachRefusesToReplaceIt() throws Exception {
+        Path dir = Files.createTempDirectory("l2a-dp-foreign");
+        Path src = dir.resolve("pass.bpf.c"), obj = dir.resolve("pass.bpf.o");
+        Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("xdp") int foreign_pass(struct xdp_md *ctx) { return XDP_PASS; }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        Netns.Result cc = Netns.run("clang", "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src.toString(),
+                "-o", obj.toString());
+        Assumptions.assumeTrue(cc.exit() == 0, "clang cannot build a BPF object here: " + cc.out());
+        Netns.ok("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "obj", obj.toString(), "sec", "xdp");
+        try {
+            Device n1 = device(node, N1);
+            assertThat(n1.xdpProgId()).isPositive();
+            List<Finding> findings = in(node, () -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
+            assertThat(findings).filteredOn(f -> f.code().equals("FOREIGN_PROGRAM")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.message()).contains(N1).contains("foreign_pass");
+                assertThat(f.confirmCommands()).contains("bpftool prog show id " + n1.xdpProgId());
+            });
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> inRun(node, () -> dp.attach(n1))))
+                    .isInstanceOf(dev.l2announcer.datapath.DatapathException.class)
+                    .satisfies(t -> assertThat(((dev.l2announcer.datapath.DatapathException) t).errnoName()).isIn("EBUSY", "EEXIST"));
+            assertThat(device(node, N1).xdpProgId()).as("foreign program left in place").isEqualTo(n1.xdpProgId());
+        } finally {
+            Netns.run("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
+            removeDir(dir);
+        }
+    }
+
+    @Test
+    void netlinkDevicesReportKindMacStateAndLoopbackInTheNamespace() {
+        List<Device> devs = in(node, () -> new NetlinkDevices().list());
+        assertThat(devs).extracting(Device::name).contains("lo", N0, N1).hasSize(3);
+        Device lo = devs.stream().filter(d -> d.name().equals("lo")).findFirst().orElseThrow();
+        assertThat(lo.loopback()).isTrue();
+        assertThat(lo.usableForL2()).isFalse();
+        Device v = devs.stream().filter(d -> d.name().equals(N0)).findFirst().orElseThrow();
+        assertThat(v.kind()).isEqualTo("veth");
+        assertThat(v.up()).isTrue();
+        assertThat(v.operState()).isEqualTo("up");
+        assertThat(v.usableForL2()).isTrue();
+        String ipLink = Netns.ok("ip", "-n", NODE, "-o", "link", "show", "dev", N0);
+        assertThat(ipLink).contains("link/ether " + v.mac()).startsWith(v.ifindex() + ": ");
     }
 }
