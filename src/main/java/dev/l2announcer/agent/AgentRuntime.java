@@ -1,0 +1,155 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.announce.AnnouncementLoop;
+import dev.l2announcer.announce.AnnouncementObserver;
+import dev.l2announcer.announce.PodAnnouncer;
+import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.election.LeaderElection;
+import dev.l2announcer.observability.AgentDoctor;
+import dev.l2announcer.observability.AnnouncerMetrics;
+import dev.l2announcer.observability.DatapathStatus;
+import dev.l2announcer.observability.DebugViews;
+import dev.l2announcer.observability.EventRateLimiter;
+import dev.l2announcer.observability.RbacSelfCheck;
+import dev.l2announcer.observability.ServiceEventRecorder;
+import dev.l2announcer.selection.SelectionSource;
+import dev.l2announcer.time.Ticker;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+
+/**
+ * One agent, assembled from its parts: selection -> election -> announce loop -> datapath, with
+ * metrics, Service events, debug views and pod announcements around it. Plain Java, so tests run
+ * several agents in one JVM; the CDI producers build one from the real parts.
+ */
+public final class AgentRuntime implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
+
+    /**
+     * @param sinkFactory      builds the datapath sink around the (metered) GARP sender
+     * @param informersSynced  selection's informers have listed everything once
+     * @param policiesWithErrors policies whose status carries an error condition
+     * @param onStop           closes what the parts opened (informers, datapath), run last on shutdown
+     */
+    public record Parts(AgentConfig config, KubernetesClient client, SelectionSource selection, LeaderElection election,
+                        ResponderMap map, Devices devices, GratuitousArp garp, Function<GratuitousArp, ResponderSink> sinkFactory,
+                        DatapathStatus datapath, MeterRegistry registry, Clock clock, Ticker ticker,
+                        BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop) {}
+
+    private final Parts parts;
+    private final AnnouncerMetrics metrics;
+    private final ServiceEventRecorder events;
+    private final AnnouncementLoop loop;
+    private final DebugViews views;
+    private final PodAnnouncer podAnnouncer;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private volatile boolean started;
+    private volatile boolean stopping;
+
+    public AgentRuntime(Parts p) {
+        this.parts = p;
+        AgentConfig c = p.config();
+        this.metrics = new AnnouncerMetrics(p.registry(), p.map(), () -> p.datapath().staleState().size(),
+                p.policiesWithErrors());
+        GratuitousArp meteredGarp = metrics.counting(p.garp());
+        this.events = new ServiceEventRecorder(p.client(), c.nodeName(),
+                new EventRateLimiter(p.ticker(), 3, Duration.ofMinutes(1)), p.clock());
+        this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(meteredGarp),
+                AnnouncementObserver.all(metrics, events), p.clock(), p.ticker(), Duration.ofSeconds(30));
+        this.views = new DebugViews(c, loop::table, loop::failures, p.devices(), p.map(), p.election(),
+                new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client())));
+        this.podAnnouncer = c.enableL2PodAnnouncements()
+                ? new PodAnnouncer(p.client(), c.nodeName(), p.devices(), meteredGarp,
+                        c.l2PodAnnouncementsInterface(), c.l2PodAnnouncementsInterfacePattern())
+                : null;
+    }
+
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        loop.start();
+        closeables.add(parts.devices().subscribe(loop::resync));
+        if (podAnnouncer != null) {
+            podAnnouncer.start();
+        }
+        LOG.infof("agent started on node %s", parts.config().nodeName());
+    }
+
+    /**
+     * Graceful stop: withdraw map entries, release leases (inside the loop's shutdown, in that
+     * order), stop informers and close the datapath handles we opened. The datapath decides what
+     * is ours to detach; nothing else is touched.
+     */
+    public synchronized void stop(Duration timeout) {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        if (podAnnouncer != null) {
+            podAnnouncer.close();
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debugf(e, "close");
+            }
+        }
+        loop.shutdown(timeout);
+        events.close();
+        try {
+            parts.onStop().run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "closing agent parts");
+        }
+        LOG.infof("agent on node %s stopped", parts.config().nodeName());
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    public AnnouncementLoop loop() {
+        return loop;
+    }
+
+    public DebugViews views() {
+        return views;
+    }
+
+    public AgentConfig config() {
+        return parts.config();
+    }
+
+    /** Readiness: informers synced, datapath attached, and the first snapshot handed to the datapath. */
+    public List<String> notReadyReasons() {
+        List<String> out = new ArrayList<>();
+        if (!started || stopping) out.add(stopping ? "stopping" : "not started");
+        if (!parts.informersSynced().getAsBoolean()) out.add("informers not synced");
+        if (!parts.datapath().attached()) out.add("datapath not attached");
+        if (!loop.converged()) out.add("announce loop has not converged yet");
+        if (podAnnouncer != null && !podAnnouncer.synced()) out.add("pod informer not synced");
+        return out;
+    }
+
+    /** Liveness: only our own machinery, never the API server (the agent must ride out an outage). */
+    public boolean alive() {
+        return stopping || loop.responsive(Duration.ofSeconds(10));
+    }
+}

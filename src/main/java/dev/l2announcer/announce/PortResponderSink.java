@@ -1,0 +1,81 @@
+package dev.l2announcer.announce;
+
+import dev.l2announcer.datapath.Device;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderEntry;
+import dev.l2announcer.datapath.ResponderMap;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Sink over the datapath ports alone: resolves interface names to ifindexes, syncs the responder
+ * map, sends one gratuitous ARP per new entry. Used where no richer reconciler is wired (tests,
+ * fakes); the production datapath reconciler also repeats GARPs and follows link changes.
+ */
+public final class PortResponderSink implements ResponderSink {
+    /** l2_responder_v4 max_entries, as in Cilium's map definition. */
+    public static final int MAP_CAPACITY = 4096;
+
+    private final ResponderMap map;
+    private final Devices devices;
+    private final GratuitousArp garp;
+    private final int capacity;
+
+    public PortResponderSink(ResponderMap map, Devices devices, GratuitousArp garp) {
+        this(map, devices, garp, MAP_CAPACITY);
+    }
+
+    public PortResponderSink(ResponderMap map, Devices devices, GratuitousArp garp, int capacity) {
+        this.map = map;
+        this.devices = devices;
+        this.garp = garp;
+        this.capacity = capacity;
+    }
+
+    @Override
+    public Result apply(Set<LocalAnnouncement> desired) {
+        Map<String, Device> byName = devices.list().stream()
+                .collect(Collectors.toMap(Device::name, Function.identity(), (a, b) -> a));
+        Map<Integer, String> nameByIndex = new HashMap<>();
+        byName.values().forEach(d -> nameByIndex.put(d.ifindex(), d.name()));
+        Map<LocalAnnouncement, AnnouncementFailure.Reason> failed = new LinkedHashMap<>();
+        Map<ResponderEntry, LocalAnnouncement> entries = new LinkedHashMap<>();
+        for (LocalAnnouncement la : new TreeSet<>(desired)) {
+            Device d = byName.get(la.interfaceName());
+            if (d == null || !d.usableForL2()) {
+                failed.put(la, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
+            } else if (entries.size() >= capacity) {
+                failed.put(la, AnnouncementFailure.Reason.MAP_FULL);
+            } else {
+                entries.put(new ResponderEntry(la.ip(), d.ifindex()), la);
+            }
+        }
+        ResponderMap.SyncResult sync = map.sync(entries.keySet());
+        Set<LocalAnnouncement> added = new HashSet<>();
+        int errors = 0;
+        for (ResponderEntry e : sync.added()) {
+            LocalAnnouncement la = entries.get(e);
+            added.add(la);
+            try {
+                garp.announce(byName.get(la.interfaceName()), e.ip());
+            } catch (RuntimeException ex) {
+                // The entry answers ARP already; a lost GARP only delays neighbours' cache update.
+                errors++;
+            }
+        }
+        Set<LocalAnnouncement> removed = new HashSet<>();
+        for (ResponderEntry e : sync.removed()) {
+            String name = nameByIndex.getOrDefault(e.ifindex(), "if" + e.ifindex());
+            removed.add(new LocalAnnouncement(e.ip(), name));
+        }
+        return new Result(added, removed, failed, errors);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.l2announcer.announce;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the loop hands its desired (IPv4, interface) set: the datapath makes the responder map
+ * equal to it and sends gratuitous ARP for new entries. One call = one full desired state.
+ */
+public interface ResponderSink {
+    Result apply(Set<LocalAnnouncement> desired);
+
+    /**
+     * @param failed         desired entries that could not be installed, with why
+     * @param datapathErrors errors that did not stop an entry from being installed (e.g. a GARP send)
+     */
+    record Result(Set<LocalAnnouncement> added, Set<LocalAnnouncement> removed,
+                  Map<LocalAnnouncement, AnnouncementFailure.Reason> failed, int datapathErrors) {
+        public Result {
+            added = Set.copyOf(added);
+            removed = Set.copyOf(removed);
+            failed = Map.copyOf(failed);
+        }
+    }
+}

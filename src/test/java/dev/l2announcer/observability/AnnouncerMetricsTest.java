@@ -1,0 +1,62 @@
+package dev.l2announcer.observability;
+
+import dev.l2announcer.announce.AnnouncementFailure;
+import dev.l2announcer.announce.AnnouncementRow;
+import dev.l2announcer.announce.AnnouncementTable;
+import dev.l2announcer.announce.ReconcileReport;
+import dev.l2announcer.datapath.Device;
+import dev.l2announcer.datapath.MacAddress;
+import dev.l2announcer.datapath.ResponderEntry;
+import dev.l2announcer.fakes.InMemoryResponderMap;
+import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.selection.ServiceRef;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AnnouncerMetricsTest {
+    @Test
+    void prometheusScrapeHasTheDocumentedNamesAndValues() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        InMemoryResponderMap map = new InMemoryResponderMap();
+        Inet4Address ip = (Inet4Address) InetAddress.getByName("192.0.2.10");
+        ResponderEntry e = new ResponderEntry(ip, 2);
+        map.put(e);
+        map.answered(e, 7);
+        AnnouncerMetrics m = new AnnouncerMetrics(registry, map, () -> 1, () -> 2);
+        Device eth0 = new Device(2, "eth0", MacAddress.parse("02:00:5e:00:00:01"), true, false, "up", "veth", 0);
+        m.counting(new RecordingGratuitousArp()).announce(eth0, ip);
+        m.counting(new RecordingGratuitousArp()).announce(eth0, ip);
+        AnnouncementRow row = new AnnouncementRow(ip, "eth0", List.of(new ServiceRef("default", "a")), "l", Instant.EPOCH);
+        m.reconciled(new ReconcileReport(new AnnouncementTable(List.of(row)), Set.of(), Set.of(), List.of(),
+                List.of(new AnnouncementFailure("l", List.of(new ServiceRef("default", "a")), InetAddress.getByName("2001:db8::1"),
+                        "", AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED)),
+                List.of(), 1, Duration.ofMillis(3)));
+
+        String scrape = registry.scrape();
+        assertThat(scrape)
+                .contains("l2announcer_announcements_active 1.0")
+                .containsPattern("l2announcer_garp_sent_total\\{interface=\"eth0\",?} 2.0")
+                .contains("l2announcer_arp_responses_total 7.0")
+                .contains("l2announcer_responder_map_entries 1.0")
+                .contains("l2announcer_datapath_errors_total 1.0")
+                .contains("l2announcer_stale_bpf_state 1.0")
+                .contains("l2announcer_policies_with_errors 2.0")
+                .contains("l2announcer_reconcile_seconds_bucket")
+                .contains("l2announcer_reconcile_seconds_count 1.0")
+                .containsPattern("l2announcer_announce_failures\\{reason=\"IPv6NotSupported\",?} 1.0");
+
+        map.delete(e);
+        assertThat(registry.scrape()).contains("l2announcer_arp_responses_total 7.0")
+                .contains("l2announcer_responder_map_entries 0.0");
+    }
+}
