@@ -132,6 +132,11 @@ public final class AgentRuntime implements AutoCloseable {
         return loop;
     }
 
+    /** Service events (also used by the L2 health monitor for its warnings). */
+    public ServiceEventRecorder events() {
+        return events;
+    }
+
     public DebugViews views() {
         return views;
     }
