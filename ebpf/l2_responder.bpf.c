@@ -16,10 +16,16 @@
  * tc/tcx ingress (what Cilium uses) was not chosen: libbpf 1.1.2 (Debian 12) has no tcx attach, and
  * the legacy tc hook cannot be protected by a link.
  *
- * Liveness (as Cilium's handle_l2_announcement in bpf/bpf_host.c does with its AGENT_LIVENESS
- * runtime-config slot): the agent writes a CLOCK_MONOTONIC timestamp (bpf_ktime_get_ns' clock)
- * into l2_liveness and a max age (= leaseDuration). If the timestamp is older than max age, or was
- * never written, the program stops answering: a dead agent must not keep claiming the IPs.
+ * Liveness, as Cilium's handle_l2_announcement (cilium/cilium bpf/bpf_host.c: it reads
+ * RUNTIME_CONFIG_AGENT_LIVENESS from cilium_runtime_config and returns CTX_ACT_OK when
+ * ktime_get_ns() - time > L2_ANNOUNCEMENTS_MAX_LIVENESS, "we can't trust the contents of the
+ * responder map anymore"): the agent writes a CLOCK_MONOTONIC timestamp (bpf_ktime_get_ns' clock)
+ * and a max age (= leaseDuration) into l2_liveness. If the stamp is older than max age, or was
+ * never written (0), the program stops answering: a dead agent must not keep claiming the IPs,
+ * another node takes over once the lease expires.
+ *
+ * Map names: Cilium's own map is named cilium_l2_responder_v4 in recent releases; ours is
+ * l2_responder_v4 (15 chars, the kernel's name limit) with the same key/value layout.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

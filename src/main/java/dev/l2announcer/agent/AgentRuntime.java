@@ -39,15 +39,17 @@ public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
 
     /**
-     * @param sinkFactory      builds the datapath sink around the (metered) GARP sender
+     * @param sinkFactory      builds the datapath sink; it reports GARPs and errors to the metrics
      * @param informersSynced  selection's informers have listed everything once
      * @param policiesWithErrors policies whose status carries an error condition
      * @param onStop           closes what the parts opened (informers, datapath), run last on shutdown
+     * @param onStart          starts what the parts need started (informers), run first on start
      */
     public record Parts(AgentConfig config, KubernetesClient client, SelectionSource selection, LeaderElection election,
-                        ResponderMap map, Devices devices, GratuitousArp garp, Function<GratuitousArp, ResponderSink> sinkFactory,
+                        ResponderMap map, Devices devices, GratuitousArp garp, Function<AnnouncerMetrics, ResponderSink> sinkFactory,
                         DatapathStatus datapath, MeterRegistry registry, Clock clock, Ticker ticker,
-                        BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop) {}
+                        BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop,
+                        Runnable onStart) {}
 
     private final Parts parts;
     private final AnnouncerMetrics metrics;
@@ -67,7 +69,7 @@ public final class AgentRuntime implements AutoCloseable {
         GratuitousArp meteredGarp = metrics.counting(p.garp());
         this.events = new ServiceEventRecorder(p.client(), c.nodeName(),
                 new EventRateLimiter(p.ticker(), 3, Duration.ofMinutes(1)), p.clock());
-        this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(meteredGarp),
+        this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(metrics),
                 AnnouncementObserver.all(metrics, events), p.clock(), p.ticker(), Duration.ofSeconds(30));
         this.views = new DebugViews(c, loop::table, loop::failures, p.devices(), p.map(), p.election(),
                 new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client())));
@@ -82,6 +84,7 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         started = true;
+        parts.onStart().run();
         loop.start();
         closeables.add(parts.devices().subscribe(loop::resync));
         if (podAnnouncer != null) {
@@ -127,6 +130,11 @@ public final class AgentRuntime implements AutoCloseable {
 
     public AnnouncementLoop loop() {
         return loop;
+    }
+
+    /** Service events (also used by the L2 health monitor for its warnings). */
+    public ServiceEventRecorder events() {
+        return events;
     }
 
     public DebugViews views() {

@@ -79,6 +79,7 @@ public final class AnnouncementLoop implements AutoCloseable {
     public void start() {
         run(() -> {
             subscriptions.add(election.subscribe(e -> run(() -> onLeadership(e))));
+            subscriptions.add(sink.onFailuresChanged(this::resync));
             subscriptions.add(selection.subscribe(s -> {
                 pendingSnapshot.set(s);
                 run(this::drainSnapshot);
@@ -104,7 +105,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         return publishedFailures;
     }
 
-    /** True once a snapshot has been planned and handed to the datapath. */
+    /** True once a first pass has planned and handed a desired set to the datapath. */
     public boolean converged() {
         return firstPassDone;
     }
@@ -174,6 +175,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         long start = ticker.nanoTime();
         try {
             ResponderSink.Result r = sink.apply(Set.of());
+            sink.awaitApplied(Duration.ofSeconds(2));
             table = AnnouncementTable.EMPTY;
             publishedTable = table;
             observer.reconciled(new ReconcileReport(table, Set.of(), r.removed(), List.of(), List.of(), List.of(),
@@ -291,7 +293,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         lastFailures = failureSet;
         publishedTable = next;
         publishedFailures = List.copyOf(failures);
-        firstPassDone = firstPassDone || snapshot != SelectionSnapshot.EMPTY;
+        firstPassDone = true;
         observer.reconciled(new ReconcileReport(next, added, removed, takeovers, failures, newFailures, errors,
                 Duration.ofNanos(ticker.nanoTime() - start)));
     }

@@ -31,10 +31,21 @@ public final class PodAnnouncer implements AutoCloseable {
     private final String interfaceName;
     private final String interfacePattern;
     private final ExecutorService sender;
+    private final boolean serverSideNodeFilter;
     private SharedIndexInformer<Pod> informer;
 
     public PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, GratuitousArp garp,
                         String interfaceName, String interfacePattern) {
+        this(client, nodeName, devices, garp, interfaceName, interfacePattern, true);
+    }
+
+    /**
+     * @param serverSideNodeFilter false only for the fabric8 mock server, whose watches do not
+     *                             support the spec.nodeName field selector (the client-side check remains)
+     */
+    PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, GratuitousArp garp,
+                 String interfaceName, String interfacePattern, boolean serverSideNodeFilter) {
+        this.serverSideNodeFilter = serverSideNodeFilter;
         this.client = client;
         this.nodeName = nodeName;
         this.devices = devices;
@@ -46,7 +57,8 @@ public final class PodAnnouncer implements AutoCloseable {
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).inform(new ResourceEventHandler<>() {
+        var pods = client.pods().inAnyNamespace();
+        informer = (serverSideNodeFilter ? pods.withField("spec.nodeName", nodeName) : pods).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 changed(null, pod);

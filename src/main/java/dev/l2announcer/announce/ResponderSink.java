@@ -10,6 +10,18 @@ import java.util.Set;
 public interface ResponderSink {
     Result apply(Set<LocalAnnouncement> desired);
 
+    /** Waits (bounded) until what was last applied is in effect; for sinks that apply asynchronously. */
+    default void awaitApplied(java.time.Duration timeout) {
+    }
+
+    /**
+     * For sinks that learn about failures later (asynchronous datapath, links appearing): calls
+     * {@code onChange} when the failures it would report have changed, so the loop re-plans.
+     */
+    default AutoCloseable onFailuresChanged(Runnable onChange) {
+        return () -> { };
+    }
+
     /**
      * @param failed         desired entries that could not be installed, with why
      * @param datapathErrors errors that did not stop an entry from being installed (e.g. a GARP send)

@@ -102,6 +102,12 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
         datapathErrors.increment();
     }
 
+    /** One gratuitous ARP (request + reply form) sent on {@code interfaceName}. */
+    public void garpSent(String interfaceName) {
+        Counter.builder(GARP_SENT).tag("interface", interfaceName)
+                .description("Gratuitous ARP announcements sent").register(registry).increment();
+    }
+
     /** Counts GARPs per interface and datapath errors of the wrapped sender. */
     public GratuitousArp counting(GratuitousArp delegate) {
         return (Device device, Inet4Address ip) -> {
@@ -111,8 +117,7 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
                 datapathErrors.increment();
                 throw e;
             }
-            Counter.builder(GARP_SENT).tag("interface", device.name())
-                    .description("Gratuitous ARP announcements sent").register(registry).increment();
+            garpSent(device.name());
         };
     }
 }

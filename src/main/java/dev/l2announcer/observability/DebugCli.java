@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public final class DebugCli {
     public static final int DEFAULT_PORT = 9890;
+    static final String HEALTH = "health";
 
     private DebugCli() {
     }
@@ -28,6 +29,7 @@ public final class DebugCli {
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         String view = null;
         boolean json = false;
+        boolean probe = false;
         String host = "127.0.0.1";
         int port = portFromEnv();
         for (int i = 0; i < args.size(); i++) {
@@ -51,6 +53,7 @@ public final class DebugCli {
                     if (i + 1 >= args.size()) return usage(err, "missing value for --host");
                     host = args.get(++i);
                 }
+                case "--probe" -> probe = true;
                 case "-h", "--help", "help" -> {
                     usage(out, null);
                     return 0;
@@ -62,11 +65,14 @@ public final class DebugCli {
             }
         }
         if (view == null) return usage(err, "which view?");
-        if (!DebugViews.NAMES.contains(view)) return usage(err, "unknown view " + view);
+        if (probe && !view.equals(HEALTH)) return usage(err, "--probe is for dbg health only");
+        if (!DebugViews.NAMES.contains(view) && !view.equals(HEALTH)) return usage(err, "unknown view " + view);
+        // health is a status report (cilium-health status layout), not a table: the agent renders it.
+        String path = requestPath(view, json, probe);
         String body;
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
-            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/debug/" + view))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+                    .timeout(Duration.ofSeconds(probe ? 300 : 30)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 err.println("agent answered HTTP " + resp.statusCode() + ": " + resp.body());
                 return 1;
@@ -78,6 +84,10 @@ public final class DebugCli {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+        if (view.equals(HEALTH)) {
+            out.print(body.endsWith("\n") ? body : body + "\n");
+            return 0;
         }
         List<Map<String, Object>> rows;
         try {
@@ -93,6 +103,11 @@ public final class DebugCli {
         return 0;
     }
 
+    static String requestPath(String view, boolean json, boolean probe) {
+        return view.equals(HEALTH) ? "/debug/health?o=" + (json ? "json" : "text") + (probe ? "&probe=true" : "")
+                : "/debug/" + view;
+    }
+
     private static int portFromEnv() {
         String p = System.getenv("L2ANNOUNCER_DEBUG_PORT");
         try {
@@ -105,7 +120,8 @@ public final class DebugCli {
     private static int usage(PrintStream s, String problem) {
         if (problem != null) s.println("dbg: " + problem);
         s.println("usage: dbg <view> [-o json|table] [--port N] [--host 127.0.0.1]");
-        s.println("views: " + String.join(", ", DebugViews.NAMES));
+        s.println("       dbg health [--probe] [-o json]   (L2 health: node and announced-IP probes)");
+        s.println("views: " + String.join(", ", DebugViews.NAMES) + ", " + HEALTH);
         return problem == null ? 0 : 2;
     }
 }

@@ -78,6 +78,11 @@ public final class ServiceEventRecorder implements AnnouncementObserver, AutoClo
         return "announcing " + ips + " from node " + nodeName + " on " + ifaces;
     }
 
+    /** A Warning Event from outside the announce loop (L2 health: split brain, no answer), rate-limited alike. */
+    public void warning(ServiceRef svc, String reason, String note) {
+        record(svc, reason, "", "Warning", note);
+    }
+
     /** @param cause failure code, so different problems of one service are not rate-limited together */
     private void record(ServiceRef svc, String reason, String cause, String type, String note) {
         String key = svc + "|" + reason + "|" + cause;

@@ -1,11 +1,11 @@
 package dev.l2announcer.announce;
 
 import dev.l2announcer.datapath.ResponderEntry;
-import dev.l2announcer.fakes.InMemoryDevices;
+import dev.l2announcer.fakes.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
-import dev.l2announcer.fakes.InMemoryResponderMap;
-import dev.l2announcer.fakes.InMemorySelectionSource;
-import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.selection.InMemorySelectionSource;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
@@ -34,15 +34,15 @@ class AnnouncementLoopTest {
     private final class Agent {
         final String node;
         final InMemorySelectionSource selection = new InMemorySelectionSource();
-        final InMemoryResponderMap map = new InMemoryResponderMap();
-        final RecordingGratuitousArp garp = new RecordingGratuitousArp();
+        final FakeResponderMap map = new FakeResponderMap();
+        final FakeGratuitousArp garp = new FakeGratuitousArp();
         final List<ReconcileReport> reports = new CopyOnWriteArrayList<>();
         final AnnouncementLoop loop;
 
         Agent(String node, int macByte) {
             this.node = node;
             loop = new AnnouncementLoop(node, selection, leases.node(node),
-                    new PortResponderSink(map, InMemoryDevices.eth0(macByte), garp), reports::add,
+                    new PortResponderSink(map, Links.loAndEth0(macByte), garp), reports::add,
                     time.wallClock(), time, Duration.ZERO);
             loop.start();
             agents.add(this);
@@ -67,8 +67,8 @@ class AnnouncementLoopTest {
     }
 
     private void publish(Agent a1, Agent a2, long v, boolean n1, boolean n2) {
-        a1.selection.publish(twoCandidates(v, n1, n2, "n1"));
-        a2.selection.publish(twoCandidates(v, n1, n2, "n2"));
+        a1.selection.set(twoCandidates(v, n1, n2, "n1"));
+        a2.selection.set(twoCandidates(v, n1, n2, "n2"));
     }
 
     private static Agent holderOf(Agent a1, Agent a2) {
@@ -88,7 +88,7 @@ class AnnouncementLoopTest {
         assertThat(leases.holders()).containsEntry(LEASE_A, holder.node);
         assertThat(holder.entries()).containsExactly("192.0.2.10@2");
         assertThat(other.entries()).isEmpty();
-        assertThat(holder.garp.sent()).containsExactly(new RecordingGratuitousArp.Sent("eth0", (Inet4Address) ip("192.0.2.10")));
+        assertThat(holder.garp.sent()).containsExactly(new FakeGratuitousArp.Sent("eth0", 2, (Inet4Address) ip("192.0.2.10")));
         assertThat(other.garp.sent()).isEmpty();
         assertThat(holder.loop.table().rows()).singleElement().satisfies(r -> {
             assertThat(r.leaseName()).isEqualTo(LEASE_A);
@@ -131,9 +131,9 @@ class AnnouncementLoopTest {
     @Test
     void groupGoneRemovesEverything() {
         Agent a1 = new Agent("n1", 1);
-        a1.selection.publish(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
+        a1.selection.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
         await().atMost(Duration.ofSeconds(5)).until(() -> a1.entries().size() == 1);
-        a1.selection.publish(snapshot(2));
+        a1.selection.set(snapshot(2));
         await().atMost(Duration.ofSeconds(5)).until(() -> a1.entries().isEmpty());
         assertThat(leases.holders()).isEmpty();
     }
@@ -141,7 +141,7 @@ class AnnouncementLoopTest {
     @Test
     void shutdownWithdrawsEntriesAndReleasesLeases() {
         Agent a1 = new Agent("n1", 1);
-        a1.selection.publish(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
+        a1.selection.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
         await().atMost(Duration.ofSeconds(5)).until(() -> a1.entries().size() == 1);
         a1.loop.shutdown(Duration.ofSeconds(2));
         assertThat(a1.map.list()).isEmpty();
@@ -151,8 +151,8 @@ class AnnouncementLoopTest {
     @Test
     void datapathErrorIsReportedAndRetried() {
         Agent a1 = new Agent("n1", 1);
-        a1.map.failNextSync(new IllegalStateException("EPERM"));
-        a1.selection.publish(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
+        a1.map.failNext(new IllegalStateException("EPERM"));
+        a1.selection.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
         // First pass fails (the fake throws once), the retry a second later installs the entry.
         await().atMost(Duration.ofSeconds(5)).until(() -> a1.entries().size() == 1);
         assertThat(a1.reports).flatExtracting(ReconcileReport::newFailures).extracting(AnnouncementFailure::reason)
@@ -164,7 +164,7 @@ class AnnouncementLoopTest {
     @Test
     void interfaceMissingOnTheNodeIsAFailureNotAnEntry() {
         Agent a1 = new Agent("n1", 1);
-        a1.selection.publish(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0", "eth9"))));
+        a1.selection.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0", "eth9"))));
         await().atMost(Duration.ofSeconds(5)).until(() -> a1.entries().size() == 1);
         a1.loop.flush(Duration.ofSeconds(2));
         assertThat(a1.loop.failures()).singleElement().satisfies(f -> {
@@ -177,13 +177,13 @@ class AnnouncementLoopTest {
     @Test
     void mapFullEntriesAreFailuresNotRows() {
         InMemorySelectionSource sel = new InMemorySelectionSource();
-        InMemoryResponderMap map = new InMemoryResponderMap();
+        FakeResponderMap map = new FakeResponderMap();
         AnnouncementLoop loop = new AnnouncementLoop("n1", sel, leases.node("n1"),
-                new PortResponderSink(map, InMemoryDevices.eth0(1), new RecordingGratuitousArp(), 1),
+                new PortResponderSink(map, Links.loAndEth0(1), new FakeGratuitousArp(), 1),
                 AnnouncementObserver.NONE, time.wallClock(), time, Duration.ZERO);
         loop.start();
         try {
-            sel.publish(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"), addr("192.0.2.11", "eth0"))));
+            sel.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"), addr("192.0.2.11", "eth0"))));
             await().atMost(Duration.ofSeconds(5)).until(() -> !loop.failures().isEmpty());
             assertThat(map.list().keySet()).extracting(ResponderEntry::ip).containsExactly((Inet4Address) ip("192.0.2.10"));
             assertThat(loop.failures()).singleElement().extracting(AnnouncementFailure::reason)

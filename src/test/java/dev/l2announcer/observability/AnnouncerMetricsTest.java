@@ -7,8 +7,8 @@ import dev.l2announcer.announce.ReconcileReport;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
-import dev.l2announcer.fakes.InMemoryResponderMap;
-import dev.l2announcer.fakes.RecordingGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.selection.ServiceRef;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -27,15 +27,17 @@ class AnnouncerMetricsTest {
     @Test
     void prometheusScrapeHasTheDocumentedNamesAndValues() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        InMemoryResponderMap map = new InMemoryResponderMap();
+        FakeResponderMap map = new FakeResponderMap();
         Inet4Address ip = (Inet4Address) InetAddress.getByName("192.0.2.10");
         ResponderEntry e = new ResponderEntry(ip, 2);
         map.put(e);
-        map.answered(e, 7);
+        for (int i = 0; i < 7; i++) {
+            map.answered(e);
+        }
         AnnouncerMetrics m = new AnnouncerMetrics(registry, map, () -> 1, () -> 2);
         Device eth0 = new Device(2, "eth0", MacAddress.parse("02:00:5e:00:00:01"), true, false, "up", "veth", 0);
-        m.counting(new RecordingGratuitousArp()).announce(eth0, ip);
-        m.counting(new RecordingGratuitousArp()).announce(eth0, ip);
+        m.counting(new FakeGratuitousArp()).announce(eth0, ip);
+        m.counting(new FakeGratuitousArp()).announce(eth0, ip);
         AnnouncementRow row = new AnnouncementRow(ip, "eth0", List.of(new ServiceRef("default", "a")), "l", Instant.EPOCH);
         m.reconciled(new ReconcileReport(new AnnouncementTable(List.of(row)), Set.of(), Set.of(), List.of(),
                 List.of(new AnnouncementFailure("l", List.of(new ServiceRef("default", "a")), InetAddress.getByName("2001:db8::1"),

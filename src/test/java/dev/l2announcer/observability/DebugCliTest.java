@@ -6,9 +6,9 @@ import dev.l2announcer.announce.AnnouncementTable;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.election.LeaderElection;
-import dev.l2announcer.fakes.InMemoryDevices;
+import dev.l2announcer.fakes.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
-import dev.l2announcer.fakes.InMemoryResponderMap;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.selection.ServiceRef;
 import dev.l2announcer.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
@@ -38,9 +38,11 @@ class DebugCliTest {
     @BeforeEach
     void start() throws Exception {
         Inet4Address ip = (Inet4Address) InetAddress.getByName("192.0.2.10");
-        InMemoryResponderMap map = new InMemoryResponderMap();
+        FakeResponderMap map = new FakeResponderMap();
         map.put(new ResponderEntry(ip, 2));
-        map.answered(new ResponderEntry(ip, 2), 42);
+        for (int i = 0; i < 42; i++) {
+            map.answered(new ResponderEntry(ip, 2));
+        }
         AnnouncementTable table = new AnnouncementTable(List.of(new AnnouncementRow(ip, "eth0",
                 List.of(new ServiceRef("default", "web")), "cilium-l2announce-default-web",
                 Instant.parse("2026-01-01T00:00:00Z"))));
@@ -62,7 +64,7 @@ class DebugCliTest {
             }
         };
         DebugViews views = new DebugViews(AgentConfig.defaults("node-a"), () -> table, List::of,
-                InMemoryDevices.eth0(1), map, election, () -> {
+                Links.loAndEth0(1), map, election, () -> {
                     List<DoctorCheck> l = new java.util.ArrayList<>(ConfigChecks.check(AgentConfig.defaults("node-a")));
                     l.addAll(datapath.staleState());
                     return l;

@@ -32,6 +32,18 @@ public interface Bpf {
     /** @return false at the end; {@code key == null} asks for the first key */
     boolean nextKey(int mapFd, byte[] key, byte[] next);
 
+    /** Keys and values side by side, {@code count} of each. */
+    record Batch(byte[] keys, byte[] values, int count) {}
+
+    /** BPF_MAP_LOOKUP_BATCH over the whole map (kernel >= 5.6). */
+    Batch lookupAll(int mapFd, int keySize, int valueSize, int maxEntries);
+
+    /** BPF_MAP_UPDATE_BATCH of {@code count} packed keys/values. */
+    void updateBatch(int mapFd, byte[] keys, byte[] values, int count, int flags);
+
+    /** BPF_MAP_DELETE_BATCH of {@code count} packed keys (ENOENT if one is absent). */
+    void deleteBatch(int mapFd, byte[] keys, int count);
+
     /** BPF_OBJ_GET: fd of a pinned object. */
     int objGet(String path);
 

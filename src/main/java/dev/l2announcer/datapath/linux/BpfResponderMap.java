@@ -5,12 +5,16 @@ import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderKeys;
 import dev.l2announcer.datapath.ResponderMap;
 
+import dev.l2announcer.datapath.DatapathException;
+
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /** The pinned l2_responder_v4 map. Not thread-safe: the reconciler is its only writer. */
 public final class BpfResponderMap implements ResponderMap {
+    public static final int MAX_ENTRIES = 4096;
     private static final byte[] ZERO = new byte[ResponderKeys.VALUE_SIZE];
     private final Bpf bpf;
     private final int fd;
@@ -25,7 +29,7 @@ public final class BpfResponderMap implements ResponderMap {
         try {
             // NOEXIST keeps the counter of an entry that is already there.
             bpf.update(fd, ResponderKeys.encode(entry), ZERO, Bpf.BPF_NOEXIST);
-        } catch (dev.l2announcer.datapath.DatapathException e) {
+        } catch (DatapathException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
             }
@@ -37,8 +41,39 @@ public final class BpfResponderMap implements ResponderMap {
         bpf.delete(fd, ResponderKeys.encode(entry));
     }
 
+    /** Batch ops need kernel >= 5.6; older kernels answer EINVAL/ENOTSUPP and we walk key by key. */
+    private boolean batchOps = true;
+
+    private boolean batchUnsupported(DatapathException e) {
+        if (e.errno() == Errno.EINVAL || e.errno() == Errno.EOPNOTSUPP || e.errno() == 524 /* ENOTSUPP */) {
+            batchOps = false;
+            return true;
+        }
+        return false;
+    }
+
     @Override
     public Map<ResponderEntry, Long> list() {
+        if (batchOps) {
+            try {
+                Bpf.Batch b = bpf.lookupAll(fd, ResponderKeys.KEY_SIZE, ResponderKeys.VALUE_SIZE, MAX_ENTRIES);
+                Map<ResponderEntry, Long> out = new HashMap<>();
+                for (int i = 0; i < b.count(); i++) {
+                    byte[] k = Arrays.copyOfRange(b.keys(), i * ResponderKeys.KEY_SIZE, (i + 1) * ResponderKeys.KEY_SIZE);
+                    byte[] v = Arrays.copyOfRange(b.values(), i * ResponderKeys.VALUE_SIZE, (i + 1) * ResponderKeys.VALUE_SIZE);
+                    out.put(ResponderKeys.decode(k), ResponderKeys.decodeCounter(v));
+                }
+                return out;
+            } catch (DatapathException e) {
+                if (!batchUnsupported(e)) {
+                    throw e;
+                }
+            }
+        }
+        return listKeyByKey();
+    }
+
+    private Map<ResponderEntry, Long> listKeyByKey() {
         Map<ResponderEntry, Long> out = new HashMap<>();
         byte[] key = null;
         byte[] next = new byte[ResponderKeys.KEY_SIZE];
@@ -55,7 +90,25 @@ public final class BpfResponderMap implements ResponderMap {
 
     @Override
     public SyncResult sync(Set<ResponderEntry> desired) {
+        if (desired.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException(desired.size() + " entries exceed the map's " + MAX_ENTRIES);
+        }
         ResponderDiff diff = ResponderDiff.between(list().keySet(), desired);
+        if (batchOps) {
+            try {
+                // Deletes first, so a full map has room for the additions.
+                bpf.deleteBatch(fd, packKeys(diff.toDelete()), diff.toDelete().size());
+                // The diff says these keys are absent and only we create keys: ANY cannot reset a counter.
+                bpf.updateBatch(fd, packKeys(diff.toAdd()), new byte[diff.toAdd().size() * ResponderKeys.VALUE_SIZE],
+                        diff.toAdd().size(), Bpf.BPF_ANY);
+                return new SyncResult(diff.toAdd(), diff.toDelete());
+            } catch (DatapathException e) {
+                if (!batchUnsupported(e) && e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+                // ENOENT: a key vanished meanwhile; finish element by element (idempotent).
+            }
+        }
         for (ResponderEntry e : diff.toDelete()) {
             delete(e);
         }
@@ -63,5 +116,15 @@ public final class BpfResponderMap implements ResponderMap {
             put(e);
         }
         return new SyncResult(diff.toAdd(), diff.toDelete());
+    }
+
+    private static byte[] packKeys(Set<ResponderEntry> entries) {
+        byte[] out = new byte[entries.size() * ResponderKeys.KEY_SIZE];
+        int i = 0;
+        for (ResponderEntry e : entries) {
+            System.arraycopy(ResponderKeys.encode(e), 0, out, i, ResponderKeys.KEY_SIZE);
+            i += ResponderKeys.KEY_SIZE;
+        }
+        return out;
     }
 }

@@ -29,6 +29,7 @@ public final class NetlinkDevices implements Devices {
     private static final Logger LOG = Logger.getLogger(NetlinkDevices.class.getName());
     private static final int NETLINK_ROUTE = 0, RTMGRP_LINK = 1;
     private static final int RTM_NEWLINK = 16, RTM_GETLINK = 18, NLMSG_ERROR = 2, NLMSG_DONE = 3;
+    private static final int NLM_F_DUMP_INTR = 0x10;
     private static final int NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300, MSG_DONTWAIT = 0x40;
     private static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18,
             IFLA_INFO_KIND = 1, IFLA_XDP = 43, IFLA_XDP_PROG_ID = 4;
@@ -39,6 +40,25 @@ public final class NetlinkDevices implements Devices {
 
     @Override
     public List<Device> list() {
+        // A dump that raced with a link change is flagged NLM_F_DUMP_INTR: take it again (bounded).
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return dumpOnce();
+            } catch (DumpInterrupted e) {
+                if (attempt >= 5) {
+                    throw new IllegalStateException("RTM_GETLINK dump interrupted " + attempt + " times in a row");
+                }
+            }
+        }
+    }
+
+    private static final class DumpInterrupted extends RuntimeException {
+        DumpInterrupted() {
+            super(null, null, false, false);
+        }
+    }
+
+    private List<Device> dumpOnce() {
         int fd = open(0);
         try (Arena a = Arena.ofConfined()) {
             int seq = SEQ.getAndIncrement();
@@ -86,8 +106,12 @@ public final class NetlinkDevices implements Devices {
         while (pos + 16 <= b.limit()) {
             int len = b.getInt(pos);
             int type = b.getShort(pos + 4) & 0xffff;
+            int flags = b.getShort(pos + 6) & 0xffff;
             if (len < 16 || pos + len > b.limit()) {
                 break;
+            }
+            if ((flags & NLM_F_DUMP_INTR) != 0) {
+                throw new DumpInterrupted();
             }
             if (type == NLMSG_DONE) {
                 return true;

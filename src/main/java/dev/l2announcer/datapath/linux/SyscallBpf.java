@@ -18,7 +18,7 @@ public final class SyscallBpf implements Bpf {
     private static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3,
             MAP_GET_NEXT_KEY = 4, OBJ_PIN = 6, OBJ_GET = 7, PROG_GET_NEXT_ID = 11, MAP_GET_NEXT_ID = 12,
             PROG_GET_FD_BY_ID = 13, MAP_GET_FD_BY_ID = 14, OBJ_GET_INFO_BY_FD = 15, LINK_CREATE = 28,
-            LINK_UPDATE = 29, LINK_DETACH = 34;
+            LINK_UPDATE = 29, LINK_DETACH = 34, MAP_LOOKUP_BATCH = 24, MAP_UPDATE_BATCH = 26, MAP_DELETE_BATCH = 27;
     private static final int ATTR_SIZE = 64;
 
     private static long sys(Arena a, int cmd, MemorySegment attr, String op) {
@@ -126,6 +126,78 @@ public final class SyscallBpf implements Bpf {
             }
             MemorySegment.copy(n, JAVA_BYTE, 0, next, 0, next.length);
             return true;
+        }
+    }
+
+    @Override
+    public Batch lookupAll(int mapFd, int keySize, int valueSize, int maxEntries) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment keys = a.allocate((long) keySize * maxEntries, 8);
+            MemorySegment values = a.allocate((long) valueSize * maxEntries, 8);
+            MemorySegment inBatch = a.allocate(8, 8), outBatch = a.allocate(8, 8);
+            int total = 0;
+            boolean first = true;
+            // Bounded: each round returns >= 1 entry or ends; a hash map of maxEntries needs at most that many rounds.
+            for (int round = 0; round <= maxEntries && total < maxEntries; round++) {
+                MemorySegment attr = a.allocate(ATTR_SIZE, 8);
+                attr.set(JAVA_LONG, 0, first ? 0 : inBatch.address());
+                attr.set(JAVA_LONG, 8, outBatch.address());
+                attr.set(JAVA_LONG, 16, keys.address() + (long) total * keySize);
+                attr.set(JAVA_LONG, 24, values.address() + (long) total * valueSize);
+                attr.set(JAVA_INT, 32, maxEntries - total);
+                attr.set(JAVA_INT, 36, mapFd);
+                long rc = sysOrErrno(a, MAP_LOOKUP_BATCH, attr);
+                int got = attr.get(JAVA_INT, 32);
+                if (rc < 0 && rc != -Errno.ENOENT) {
+                    throw Errno.failure("BPF_MAP_LOOKUP_BATCH", (int) -rc);
+                }
+                total += got;
+                if (rc == -Errno.ENOENT) {
+                    break;
+                }
+                MemorySegment.copy(outBatch, 0, inBatch, 0, 8);
+                first = false;
+            }
+            byte[] k = new byte[total * keySize], v = new byte[total * valueSize];
+            MemorySegment.copy(keys, JAVA_BYTE, 0, k, 0, k.length);
+            MemorySegment.copy(values, JAVA_BYTE, 0, v, 0, v.length);
+            return new Batch(k, v, total);
+        }
+    }
+
+    @Override
+    public void updateBatch(int mapFd, byte[] keys, byte[] values, int count, int flags) {
+        if (count == 0) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = a.allocate(ATTR_SIZE, 8);
+            attr.set(JAVA_LONG, 16, bytes(a, keys).address());
+            attr.set(JAVA_LONG, 24, bytes(a, values).address());
+            attr.set(JAVA_INT, 32, count);
+            attr.set(JAVA_INT, 36, mapFd);
+            attr.set(JAVA_LONG, 40, flags);
+            long rc = sysOrErrno(a, MAP_UPDATE_BATCH, attr);
+            if (rc < 0) {
+                throw Errno.failure("BPF_MAP_UPDATE_BATCH", (int) -rc, attr.get(JAVA_INT, 32) + " of " + count + " done");
+            }
+        }
+    }
+
+    @Override
+    public void deleteBatch(int mapFd, byte[] keys, int count) {
+        if (count == 0) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = a.allocate(ATTR_SIZE, 8);
+            attr.set(JAVA_LONG, 16, bytes(a, keys).address());
+            attr.set(JAVA_INT, 32, count);
+            attr.set(JAVA_INT, 36, mapFd);
+            long rc = sysOrErrno(a, MAP_DELETE_BATCH, attr);
+            if (rc < 0) {
+                throw Errno.failure("BPF_MAP_DELETE_BATCH", (int) -rc, attr.get(JAVA_INT, 32) + " of " + count + " done");
+            }
         }
     }
 

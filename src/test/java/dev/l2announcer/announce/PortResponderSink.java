@@ -16,9 +16,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Sink over the datapath ports alone: resolves interface names to ifindexes, syncs the responder
- * map, sends one gratuitous ARP per new entry. Used where no richer reconciler is wired (tests,
- * fakes); the production datapath reconciler also repeats GARPs and follows link changes.
+ * Test sink over the datapath ports alone, synchronous so loop tests are deterministic: resolves
+ * interface names to ifindexes, syncs the responder map (with a capacity, to test "map full"),
+ * sends one gratuitous ARP per new entry. Production uses the datapath's ResponderReconciler
+ * through {@code dev.l2announcer.agent.ReconcilerSink}.
  */
 public final class PortResponderSink implements ResponderSink {
     /** l2_responder_v4 max_entries, as in Cilium's map definition. */

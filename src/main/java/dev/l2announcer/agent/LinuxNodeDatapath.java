@@ -1,0 +1,115 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.Finding;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.observability.AnnouncerMetrics;
+import dev.l2announcer.observability.DatapathStatus;
+import dev.l2announcer.observability.DoctorCheck;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The kernel datapath of this node (BPF program + map, rtnetlink, AF_PACKET) behind {@link NodeDatapath}. */
+public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
+    private static final Logger LOG = Logger.getLogger(LinuxNodeDatapath.class);
+    /** The stale-state walk reads every BPF map of the kernel: cache it between scrapes. */
+    private static final Duration EXAMINE_EVERY = Duration.ofSeconds(60);
+
+    private final LinuxDatapath datapath;
+    private final TaskScheduler scheduler = TaskScheduler.singleThread("l2a-datapath");
+    private volatile ReconcilerSink sink;
+    private volatile boolean closed;
+    private List<DoctorCheck> lastExamined = List.of();
+    private long examinedAt;
+    private boolean examined;
+
+    public LinuxNodeDatapath(LinuxDatapath datapath) {
+        this.datapath = datapath;
+        for (Finding f : datapath.startupFindings()) {
+            LOG.infof("datapath start-up: %s", f);
+        }
+    }
+
+    @Override
+    public ResponderMap responderMap() {
+        return datapath.responderMap();
+    }
+
+    @Override
+    public Devices devices() {
+        return datapath.devices();
+    }
+
+    @Override
+    public GratuitousArp gratuitousArp() {
+        return datapath.gratuitousArp();
+    }
+
+    @Override
+    public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
+        if (sink == null) {
+            sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, l), metrics);
+        }
+        return sink;
+    }
+
+    @Override
+    public DatapathStatus status() {
+        return this;
+    }
+
+    @Override
+    public boolean attached() {
+        return !closed; // open() loaded the program and opened the pinned map, or it threw
+    }
+
+    @Override
+    public synchronized List<DoctorCheck> staleState() {
+        long now = System.nanoTime();
+        if (examined && now - examinedAt < EXAMINE_EVERY.toNanos()) {
+            return lastExamined;
+        }
+        Set<String> selected = new TreeSet<>();
+        ReconcilerSink s = sink;
+        if (s != null) {
+            selected.addAll(datapath.program().attachedInterfaces());
+        }
+        List<DoctorCheck> out = new ArrayList<>();
+        try {
+            for (Finding f : datapath.examine(selected)) {
+                if (f.severity() == Finding.Severity.INFO) {
+                    continue;
+                }
+                out.add(new DoctorCheck("datapath." + f.code().toLowerCase().replace('_', '-'),
+                        f.severity() == Finding.Severity.ERROR ? DoctorCheck.Status.FAIL : DoctorCheck.Status.WARN,
+                        f.message(), f.confirmCommands()));
+            }
+        } catch (RuntimeException e) {
+            out.add(new DoctorCheck("datapath.examine", DoctorCheck.Status.WARN, "stale-state check failed: " + e.getMessage(),
+                    List.of("bpftool map show name l2_responder_v4")));
+        }
+        lastExamined = List.copyOf(out);
+        examinedAt = now;
+        examined = true;
+        return lastExamined;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ReconcilerSink s = sink;
+        if (s != null) {
+            s.close();
+        }
+        datapath.close();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.observability.AnnouncerMetrics;
+import dev.l2announcer.observability.DatapathStatus;
+
+/**
+ * What the agent needs from this node's datapath: the real one ({@link LinuxNodeDatapath}) or
+ * in-memory fakes (tests). Closing it releases handles; pinned state stays for the next start.
+ */
+public interface NodeDatapath extends AutoCloseable {
+    ResponderMap responderMap();
+
+    Devices devices();
+
+    GratuitousArp gratuitousArp();
+
+    /** The sink the announce loop drives; GARPs and errors are reported to {@code metrics}. */
+    ResponderSink sink(AnnouncerMetrics metrics);
+
+    DatapathStatus status();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,132 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.announce.AnnouncementFailure;
+import dev.l2announcer.announce.LocalAnnouncement;
+import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.ResponderReconciler;
+import dev.l2announcer.observability.AnnouncerMetrics;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Adapts the datapath's asynchronous {@link ResponderReconciler} (desired (IPv4, interface) set in,
+ * convergence reported through its listener) to the loop's {@link ResponderSink}. Added/removed
+ * are relative to the previous desired set; failures are the desired entries the reconciler could
+ * not resolve to an interface at its last convergence, and a change of those re-triggers the loop.
+ */
+public final class ReconcilerSink implements ResponderSink, ResponderReconciler.Listener, AutoCloseable {
+    private final ResponderReconciler reconciler;
+    private final AnnouncerMetrics metrics;
+    private final CopyOnWriteArrayList<Runnable> failureListeners = new CopyOnWriteArrayList<>();
+    private final Object convergedLock = new Object();
+    private int lastMapEntries = -1;
+    private volatile Set<ResponderReconciler.Announcement> unresolved = Set.of();
+    private volatile Set<LocalAnnouncement> previous = Set.of(); // written by the loop thread only
+
+    /** @param reconcilerFactory builds the reconciler with this sink as its listener (e.g. LinuxDatapath::reconciler) */
+    public ReconcilerSink(Function<ResponderReconciler.Listener, ResponderReconciler> reconcilerFactory, AnnouncerMetrics metrics) {
+        this.metrics = metrics;
+        this.reconciler = reconcilerFactory.apply(this);
+        this.reconciler.start();
+    }
+
+    public ResponderReconciler reconciler() {
+        return reconciler;
+    }
+
+    @Override
+    public Result apply(Set<LocalAnnouncement> desired) {
+        reconciler.desire(desired.stream()
+                .map(a -> new ResponderReconciler.Announcement(a.ip(), a.interfaceName()))
+                .collect(Collectors.toSet()));
+        Set<LocalAnnouncement> added = new HashSet<>(desired);
+        added.removeAll(previous);
+        Set<LocalAnnouncement> removed = new HashSet<>(previous);
+        removed.removeAll(desired);
+        previous = Set.copyOf(desired);
+        Map<LocalAnnouncement, AnnouncementFailure.Reason> failed = new HashMap<>();
+        for (ResponderReconciler.Announcement a : unresolved) {
+            LocalAnnouncement la = new LocalAnnouncement(a.ip(), a.interfaceName());
+            if (desired.contains(la)) {
+                failed.put(la, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
+            }
+        }
+        return new Result(added, removed, failed, 0);
+    }
+
+    /** Waits until a convergence put exactly the resolvable part of the last desired set in the map. */
+    @Override
+    public void awaitApplied(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (convergedLock) {
+            while (lastMapEntries != expectedEntries()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(convergedLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private int expectedEntries() {
+        Set<LocalAnnouncement> want = previous;
+        int missing = 0;
+        for (ResponderReconciler.Announcement a : unresolved) {
+            if (want.contains(new LocalAnnouncement(a.ip(), a.interfaceName()))) {
+                missing++;
+            }
+        }
+        return want.size() - missing;
+    }
+
+    @Override
+    public AutoCloseable onFailuresChanged(Runnable onChange) {
+        failureListeners.add(onChange);
+        return () -> failureListeners.remove(onChange);
+    }
+
+    // ---- ResponderReconciler.Listener (reconciler thread) ----
+
+    @Override
+    public void garpSent(String interfaceName, Inet4Address ip, long atNanos) {
+        metrics.garpSent(interfaceName);
+    }
+
+    @Override
+    public void datapathError(String operation, RuntimeException error) {
+        metrics.datapathError();
+    }
+
+    @Override
+    public void converged(int mapEntries, Set<ResponderReconciler.Announcement> nowUnresolved) {
+        boolean changed = !nowUnresolved.equals(unresolved);
+        unresolved = Set.copyOf(nowUnresolved);
+        synchronized (convergedLock) {
+            lastMapEntries = mapEntries;
+            convergedLock.notifyAll();
+        }
+        if (changed) {
+            failureListeners.forEach(Runnable::run);
+        }
+    }
+
+    @Override
+    public void close() {
+        reconciler.close();
+    }
+}

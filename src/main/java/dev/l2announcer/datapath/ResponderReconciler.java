@@ -1,0 +1,312 @@
+package dev.l2announcer.datapath;
+
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.time.Ticker;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps the datapath equal to the desired (IPv4, interface name) set: map entries (counters of
+ * staying entries kept), program attached on every interface that has entries and detached from the
+ * others, GARP bursts for new entries, re-convergence on link changes (a re-created link gets a new
+ * ifindex, so its entries are re-keyed and re-announced; a link coming back up is re-announced).
+ *
+ * <p>Not fire-and-forget: a failed step is counted, reported and retried. All work runs on the
+ * injected {@link TaskScheduler}'s single thread; the public methods only hand work to it, and the
+ * getters read thread-safe snapshots.
+ *
+ * <p>At {@link #start()} the desired set is empty, so entries left by a previous run (or anyone
+ * else) are deleted until the agent says otherwise.
+ */
+public final class ResponderReconciler implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ResponderReconciler.class.getName());
+    static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+
+    /** Announce {@code ip} on the interface named {@code interfaceName}. */
+    public record Announcement(Inet4Address ip, String interfaceName) {}
+
+    /** Hooks for metrics/logs; called on the reconciler thread, must not block. */
+    public interface Listener {
+        default void garpSent(String interfaceName, Inet4Address ip, long atNanos) {
+        }
+
+        default void datapathError(String operation, RuntimeException error) {
+        }
+
+        default void converged(int mapEntries, Set<Announcement> unresolved) {
+        }
+    }
+
+    private final ResponderMap map;
+    private final ResponderProgram program;
+    private final Devices devices;
+    private final GratuitousArp garp;
+    private final TaskScheduler scheduler;
+    private final Ticker ticker;
+    private final int garpRepeats;
+    private final Duration garpInterval;
+    private final Duration livenessRefresh;
+    private final Listener listener;
+
+    // Confined to the scheduler thread.
+    private Set<Announcement> desired = Set.of();
+    private Map<String, Device> lastDevices = Map.of();
+    private final Map<Announcement, Long> burstGeneration = new HashMap<>();
+    private long generation;
+    private boolean retryPending;
+    private boolean closed;
+    private AutoCloseable subscription;
+    private TaskScheduler.Cancellable livenessTask;
+
+    // Read from any thread.
+    private final Map<String, AtomicLong> garpsSent = new ConcurrentHashMap<>();
+    private final AtomicLong datapathErrors = new AtomicLong();
+    private volatile int mapEntries;
+    private volatile Set<Announcement> unresolved = Set.of();
+
+    public ResponderReconciler(ResponderMap map, ResponderProgram program, Devices devices, GratuitousArp garp,
+                               TaskScheduler scheduler, Ticker ticker, int garpRepeats, Duration garpInterval,
+                               Duration livenessRefresh, Listener listener) {
+        if (garpRepeats < 1) {
+            throw new IllegalArgumentException("garpRepeats must be >= 1, got " + garpRepeats);
+        }
+        this.map = map;
+        this.program = program;
+        this.devices = devices;
+        this.garp = garp;
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+        this.garpRepeats = garpRepeats;
+        this.garpInterval = garpInterval;
+        this.livenessRefresh = livenessRefresh;
+        this.listener = listener;
+    }
+
+    /** GARP burst and liveness from the agent config: liveness refreshed every leaseDuration/3. */
+    public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
+                                             GratuitousArp garp, TaskScheduler scheduler, Listener listener) {
+        return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
+                config.garpInterval(), config.leaseDuration().dividedBy(3), listener);
+    }
+
+    /** Subscribes to link changes, refreshes liveness periodically and converges to the (empty) desired set. */
+    public void start() {
+        scheduler.execute(() -> {
+            try {
+                subscription = devices.subscribe(() -> scheduler.execute(this::reconcile));
+            } catch (RuntimeException e) {
+                error("subscribe to link changes", e);
+            }
+            refreshLiveness();
+            reconcile();
+        });
+    }
+
+    /** Replaces the desired set (thread-safe); converges right away on the reconciler thread. */
+    public void desire(Set<Announcement> announcements) {
+        Set<Announcement> copy = Set.copyOf(announcements);
+        scheduler.execute(() -> {
+            desired = copy;
+            reconcile();
+        });
+    }
+
+    /** Re-reads links and converges (e.g. after an external hint). */
+    public void resync() {
+        scheduler.execute(this::reconcile);
+    }
+
+    private void refreshLiveness() {
+        if (closed) {
+            return;
+        }
+        try {
+            program.refreshLiveness();
+        } catch (RuntimeException e) {
+            error("refresh liveness", e);
+        }
+        livenessTask = scheduler.schedule(this::refreshLiveness, livenessRefresh);
+    }
+
+    private void reconcile() {
+        if (closed) {
+            return;
+        }
+        try {
+            converge();
+        } catch (RuntimeException e) {
+            error("reconcile", e);
+        }
+    }
+
+    private void converge() {
+        Map<String, Device> byName = devices.list().stream().collect(Collectors.toMap(Device::name, d -> d, (a, b) -> a));
+        Set<ResponderEntry> entries = new HashSet<>();
+        Set<Announcement> missing = new HashSet<>();
+        Map<String, Device> withEntries = new HashMap<>();
+        for (Announcement a : desired) {
+            Device d = byName.get(a.interfaceName());
+            if (d == null || d.loopback() || d.mac() == null || d.mac().value() == 0) {
+                missing.add(a);
+                continue;
+            }
+            entries.add(new ResponderEntry(a.ip(), d.ifindex()));
+            withEntries.put(d.name(), d);
+        }
+        boolean failed = false;
+        // Attach before adding entries, so a new entry is answered as soon as it exists.
+        for (Device d : withEntries.values()) {
+            try {
+                program.attach(d);
+            } catch (RuntimeException e) {
+                failed = true;
+                error("attach responder on " + d.name(), e);
+            }
+        }
+        ResponderMap.SyncResult result = map.sync(entries);
+        for (String name : program.attachedInterfaces()) {
+            if (!withEntries.containsKey(name)) {
+                try {
+                    program.detach(name);
+                } catch (RuntimeException e) {
+                    failed = true;
+                    error("detach responder from " + name, e);
+                }
+            }
+        }
+        Map<Integer, Device> byIfindex = withEntries.values().stream().collect(Collectors.toMap(Device::ifindex, d -> d));
+        Set<Announcement> announce = new HashSet<>();
+        for (ResponderEntry e : result.added()) {
+            Device d = byIfindex.get(e.ifindex());
+            if (d != null) {
+                announce.add(new Announcement(e.ip(), d.name()));
+            }
+        }
+        // A link that came back up: its neighbours may have flushed us, announce again.
+        for (Device d : withEntries.values()) {
+            Device before = lastDevices.get(d.name());
+            if (before != null && before.ifindex() == d.ifindex() && !before.up() && d.up()) {
+                for (Announcement a : desired) {
+                    if (a.interfaceName().equals(d.name())) {
+                        announce.add(a);
+                    }
+                }
+            }
+        }
+        lastDevices = byName;
+        burstGeneration.keySet().retainAll(desired);
+        for (Announcement a : announce) {
+            startBurst(a);
+        }
+        mapEntries = entries.size();
+        unresolved = Set.copyOf(missing);
+        if (!missing.isEmpty()) {
+            LOG.fine(() -> "interfaces not present (yet): " + missing);
+        }
+        listener.converged(entries.size(), unresolved);
+        if (failed) {
+            scheduleRetry();
+        }
+    }
+
+    private void startBurst(Announcement a) {
+        long gen = ++generation;
+        burstGeneration.put(a, gen);
+        sendGarp(a, gen, 1);
+    }
+
+    private void sendGarp(Announcement a, long gen, int nth) {
+        if (closed || !Long.valueOf(gen).equals(burstGeneration.get(a)) || !desired.contains(a)) {
+            return; // superseded by a newer burst, or no longer wanted
+        }
+        Device d = lastDevices.get(a.interfaceName());
+        if (d != null && d.up()) {
+            try {
+                garp.announce(d, a.ip());
+                garpsSent.computeIfAbsent(d.name(), k -> new AtomicLong()).incrementAndGet();
+                listener.garpSent(d.name(), a.ip(), ticker.nanoTime());
+            } catch (RuntimeException e) {
+                error("gratuitous ARP for " + a.ip().getHostAddress() + " on " + d.name(), e);
+            }
+        }
+        if (nth < garpRepeats) {
+            scheduler.schedule(() -> sendGarp(a, gen, nth + 1), garpInterval);
+        }
+    }
+
+    private void scheduleRetry() {
+        if (retryPending || closed) {
+            return;
+        }
+        retryPending = true;
+        scheduler.schedule(() -> {
+            retryPending = false;
+            reconcile();
+        }, RETRY_DELAY);
+    }
+
+    private void error(String operation, RuntimeException e) {
+        datapathErrors.incrementAndGet();
+        LOG.log(Level.WARNING, "datapath: " + operation + " failed: " + e.getMessage());
+        try {
+            listener.datapathError(operation, e);
+        } catch (RuntimeException ignored) {
+            // a broken listener must not stop reconciliation
+        }
+        scheduleRetry();
+    }
+
+    /** GARPs sent (each = request + reply form) per interface name since start. */
+    public Map<String, Long> garpsSentPerInterface() {
+        Map<String, Long> out = new HashMap<>();
+        garpsSent.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    public long datapathErrors() {
+        return datapathErrors.get();
+    }
+
+    /** Entries the last convergence put in the map. */
+    public int mapEntries() {
+        return mapEntries;
+    }
+
+    /** Desired announcements whose interface does not exist (or has no MAC) right now. */
+    public Set<Announcement> unresolved() {
+        return unresolved;
+    }
+
+    /** responses_sent per map entry, read from the map now. */
+    public Map<ResponderEntry, Long> responsesSent() {
+        return map.list();
+    }
+
+    /** Stops reacting (subscription, liveness refresh, pending GARPs). Leaves the map and program as they are. */
+    @Override
+    public void close() {
+        scheduler.execute(() -> {
+            closed = true;
+            if (livenessTask != null) {
+                livenessTask.cancel();
+            }
+            if (subscription != null) {
+                try {
+                    subscription.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "closing link subscription", e);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,40 @@
+package dev.l2announcer.datapath;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The single thread the reconciler runs on: everything it does is confined to it, so it needs no
+ * locks. Tests inject a manual implementation ({@link dev.l2announcer.datapath.fake.ManualScheduler}).
+ */
+public interface TaskScheduler {
+    void execute(Runnable task);
+
+    Cancellable schedule(Runnable task, Duration delay);
+
+    @FunctionalInterface
+    interface Cancellable {
+        void cancel();
+    }
+
+    /** One platform thread (native calls block it briefly; virtual threads would pin). */
+    static TaskScheduler singleThread(String name) {
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
+        return new TaskScheduler() {
+            @Override
+            public void execute(Runnable task) {
+                ex.execute(task);
+            }
+
+            @Override
+            public Cancellable schedule(Runnable task, Duration delay) {
+                ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+                return () -> f.cancel(false);
+            }
+        };
+    }
+}

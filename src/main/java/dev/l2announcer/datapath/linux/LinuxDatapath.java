@@ -1,0 +1,82 @@
+package dev.l2announcer.datapath.linux;
+
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.Finding;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.datapath.ResponderReconciler;
+import dev.l2announcer.datapath.TaskScheduler;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The real datapath of this node, opened from the agent config: the responder program and maps
+ * pinned in {@code bpf-pin-dir}, rtnetlink devices, the GARP sender and the doctor. Open it in the
+ * node's network namespace (the agent runs with hostNetwork). Closing releases fds and sockets;
+ * pins stay so the program keeps answering across a restart until the liveness stamp expires.
+ */
+public final class LinuxDatapath implements AutoCloseable {
+    private final AgentConfig config;
+    private final BpfDatapath program;
+    private final NetlinkDevices devices = new NetlinkDevices();
+    private final PacketSocketGratuitousArp garp;
+
+    private LinuxDatapath(AgentConfig config, BpfDatapath program, PacketSocketGratuitousArp garp) {
+        this.config = config;
+        this.program = program;
+        this.garp = garp;
+    }
+
+    /** Loads/adopts the program in {@code config.bpfPinDir()}; liveness max age = {@code config.leaseDuration()}. */
+    public static LinuxDatapath open(AgentConfig config) {
+        BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), config.leaseDuration());
+        try {
+            return new LinuxDatapath(config, program, new PacketSocketGratuitousArp());
+        } catch (RuntimeException e) {
+            program.close();
+            throw e;
+        }
+    }
+
+    /** A reconciler over this datapath; call {@code start()} on it, then {@code desire(...)}. */
+    public ResponderReconciler reconciler(TaskScheduler scheduler, ResponderReconciler.Listener listener) {
+        return ResponderReconciler.create(config, program.responderMap(), program, devices, garp, scheduler, listener);
+    }
+
+    public ResponderMap responderMap() {
+        return program.responderMap();
+    }
+
+    public Devices devices() {
+        return devices;
+    }
+
+    public GratuitousArp gratuitousArp() {
+        return garp;
+    }
+
+    public BpfDatapath program() {
+        return program;
+    }
+
+    /** What open() repaired (links re-pointed atomically to the new program, defunct links removed). */
+    public List<Finding> startupFindings() {
+        return program.startupFindings();
+    }
+
+    /** Stale-state check over the interfaces the agent announces on. */
+    public List<Finding> examine(Set<String> selectedInterfaces) {
+        return new Doctor(new SyscallBpf(), config.bpfPinDir(), devices).examine(selectedInterfaces);
+    }
+
+    @Override
+    public void close() {
+        try {
+            garp.close();
+        } finally {
+            program.close();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.ResponderReconciler;
+import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.datapath.fake.FakeDevices;
+import dev.l2announcer.datapath.fake.FakeResponderProgram;
+import dev.l2announcer.fakes.Links;
+import dev.l2announcer.fakes.InMemoryLeases;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.observability.DatapathStatus;
+import dev.l2announcer.observability.DoctorCheck;
+import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
+import dev.l2announcer.policy.L2AnnouncementPolicySpec;
+import dev.l2announcer.selection.KubernetesSelectionSource;
+import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.time.Ticker;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several in-process agents (own node name, own client, own fake datapath) against one fabric8
+ * CRUD mock server, wired by {@link AgentRuntime} with the real selection stage and the real
+ * responder reconciler over the datapath's in-memory map/program/links/GARP.
+ */
+class AgentClusterTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(15);
+    private static final List<String> NODES = List.of("node-a", "node-b", "node-c");
+
+    private KubernetesMockServer server;
+    private KubernetesClient admin;
+    private final InMemoryLeases leases = new InMemoryLeases(Clock.systemUTC());
+    private final Map<String, Node> agents = new TreeMap<>();
+
+    /** One agent and its fakes. */
+    private static final class Node {
+        KubernetesClient client;
+        ScheduledExecutorService selectionThread;
+        KubernetesSelectionSource selection;
+        FakeResponderMap map = new FakeResponderMap();
+        FakeGratuitousArp garp = new FakeGratuitousArp();
+        FakeResponderProgram program = new FakeResponderProgram();
+        ReconcilerSink sink;
+        AgentRuntime runtime;
+
+        List<String> ips() {
+            return map.list().keySet().stream().map(e -> e.ip().getHostAddress()).sorted().toList();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), true);
+        server.init();
+        admin = server.createClient();
+        for (String n : NODES) {
+            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).addToLabels("zone", "one").endMetadata()
+                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                    .build()).create();
+        }
+        int mac = 1;
+        for (String n : NODES) {
+            agents.put(n, start(n, mac++));
+        }
+    }
+
+    private Node start(String name, int macByte) {
+        Node node = new Node();
+        node.client = server.createClient();
+        FakeDevices devices = Links.loAndEth0(macByte);
+        TaskScheduler datapathThread = TaskScheduler.singleThread("datapath-" + name);
+        AgentConfig config = AgentConfig.defaults(name);
+        node.selectionThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-" + name));
+        node.selection = KubernetesSelectionSource.fromConfig(node.client, devices, config,
+                RecomputeDebouncer.Scheduler.of(node.selectionThread), Duration.ofMillis(20));
+        DatapathStatus datapath = new DatapathStatus() {
+            @Override
+            public boolean attached() {
+                return true;
+            }
+
+            @Override
+            public List<DoctorCheck> staleState() {
+                return List.of();
+            }
+        };
+        node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, leases.node(name),
+                node.map, devices, node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
+                        devices, node.garp, datapathThread, Ticker.system(), 1, Duration.ofMillis(100),
+                        Duration.ofSeconds(5), l), metrics), datapath,
+                new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,
+                () -> {
+                    node.sink.close();
+                    node.selection.close();
+                    node.selectionThread.shutdownNow();
+                },
+                node.selection::start));
+        node.runtime.start();
+        return node;
+    }
+
+    @AfterEach
+    void tearDown() {
+        agents.values().forEach(n -> {
+            n.runtime.stop(Duration.ofSeconds(2));
+            n.client.close();
+        });
+        admin.close();
+        server.destroy();
+    }
+
+    // ---- cluster objects --------------------------------------------------------------------
+
+    private void policy(String name, Map<String, String> nodeLabels) {
+        var p = new CiliumL2AnnouncementPolicy();
+        p.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        var s = new L2AnnouncementPolicySpec();
+        s.setLoadBalancerIPs(true);
+        s.setExternalIPs(true);
+        if (nodeLabels != null) {
+            s.setNodeSelector(new LabelSelectorBuilder().withMatchLabels(nodeLabels).build());
+        }
+        p.setSpec(s);
+        admin.resources(CiliumL2AnnouncementPolicy.class).resource(p).create();
+    }
+
+    private void service(String name, String ip, String trafficPolicy) {
+        Service svc = new ServiceBuilder()
+                .withNewMetadata().withNamespace("default").withName(name).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy(trafficPolicy)
+                .addNewPort().withPort(80).endPort().endSpec()
+                .withNewStatus().withNewLoadBalancer()
+                .addToIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+                .endLoadBalancer().endStatus()
+                .build();
+        admin.services().resource(svc).create();
+    }
+
+    private static EndpointSlice slice(String svc, String node) {
+        return new EndpointSliceBuilder().withNewMetadata().withNamespace("default").withName(svc + "-abc")
+                .addToLabels("kubernetes.io/service-name", svc).endMetadata()
+                .withAddressType("IPv4")
+                .addToEndpoints(new EndpointBuilder().withAddresses("10.0.0.7").withNodeName(node)
+                        .withNewConditions().withReady(true).endConditions().build())
+                .build();
+    }
+
+    /** Which node answers each IP; fails if two nodes answer the same IP. */
+    private Map<String, String> answering() {
+        Map<String, String> out = new TreeMap<>();
+        agents.forEach((name, n) -> n.ips().forEach(ip -> {
+            String before = out.put(ip, name);
+            assertThat(before).as("IP %s answered by %s and %s", ip, before, name).isNull();
+        }));
+        return out;
+    }
+
+    private List<Event> events(String reason) {
+        return admin.resources(Event.class).inNamespace("default").list().getItems().stream()
+                .filter(e -> e.getReason().equals(reason)).toList();
+    }
+
+    // ---- tests ------------------------------------------------------------------------------------
+
+    @Test
+    void eachIpIsInstalledByExactlyOneAgentAndAnEventIsRecorded() {
+        policy("all", null);
+        service("web", "192.0.2.10", "Cluster");
+        service("db", "192.0.2.11", "Cluster");
+        await().atMost(CONVERGE).until(() -> answering().keySet().equals(java.util.Set.of("192.0.2.10", "192.0.2.11")));
+        Map<String, String> who = answering();
+        for (var e : who.entrySet()) {
+            Node holder = agents.get(e.getValue());
+            assertThat(holder.garp.sent()).anySatisfy(s -> assertThat(s.ip().getHostAddress()).isEqualTo(e.getKey()));
+            assertThat(holder.runtime.loop().table().rows()).anySatisfy(r ->
+                    assertThat(r.ip().getHostAddress()).isEqualTo(e.getKey()));
+        }
+        await().atMost(CONVERGE).until(() -> events("L2Announced").size() >= 2);
+        assertThat(events("L2Announced")).extracting(ev -> ev.getRegarding().getName() + ": " + ev.getNote())
+                .contains("web: announcing 192.0.2.10 from node " + who.get("192.0.2.10") + " on eth0",
+                        "db: announcing 192.0.2.11 from node " + who.get("192.0.2.11") + " on eth0");
+    }
+
+    @Test
+    void nodeThatStopsMatchingWithdrawsAndAnotherTakesOver() {
+        policy("zone-one", Map.of("zone", "one"));
+        service("web", "192.0.2.10", "Cluster");
+        await().atMost(CONVERGE).until(() -> answering().containsKey("192.0.2.10"));
+        String first = answering().get("192.0.2.10");
+        admin.nodes().withName(first).edit(n -> new NodeBuilder(n).editMetadata().addToLabels("zone", "two").endMetadata().build());
+        await().atMost(CONVERGE).until(() -> {
+            String now = answering().get("192.0.2.10");
+            return now != null && !now.equals(first);
+        });
+        assertThat(agents.get(first).ips()).isEmpty();
+        assertThat(agents.get(first).runtime.loop().table().rows()).isEmpty();
+    }
+
+    @Test
+    void deletingThePolicyRemovesEveryEntry() {
+        policy("all", null);
+        service("web", "192.0.2.10", "Cluster");
+        service("db", "192.0.2.11", "Cluster");
+        await().atMost(CONVERGE).until(() -> answering().size() == 2);
+        admin.resources(CiliumL2AnnouncementPolicy.class).withName("all").delete();
+        await().atMost(CONVERGE).until(() -> answering().isEmpty());
+        agents.values().forEach(n -> assertThat(n.runtime.loop().table().rows()).isEmpty());
+        await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.program.attachedInterfaces().isEmpty()));
+        await().atMost(CONVERGE).until(() -> leases.holders().isEmpty());
+    }
+
+    @Test
+    void localTrafficPolicyServiceFollowsItsEndpoints() {
+        policy("all", null);
+        service("local", "192.0.2.20", "Local");
+        admin.discovery().v1().endpointSlices().resource(slice("local", "node-b")).create();
+        await().atMost(CONVERGE).until(() -> "node-b".equals(answering().get("192.0.2.20")));
+        admin.discovery().v1().endpointSlices().resource(slice("local", "node-c")).update();
+        await().atMost(CONVERGE).until(() -> "node-c".equals(answering().get("192.0.2.20")));
+        admin.discovery().v1().endpointSlices().inNamespace("default").withName("local-abc").delete();
+        await().atMost(CONVERGE).until(() -> answering().isEmpty());
+    }
+
+    @Test
+    void gracefulStopOfTheHolderHandsOver() {
+        policy("all", null);
+        service("web", "192.0.2.10", "Cluster");
+        await().atMost(CONVERGE).until(() -> answering().containsKey("192.0.2.10"));
+        String first = answering().get("192.0.2.10");
+        assertThat(agents.get(first).program.attachedInterfaces()).containsExactly("eth0");
+        agents.get(first).runtime.stop(Duration.ofSeconds(2));
+        // Withdrawn before the lease was released, and the program detached from what it had attached.
+        assertThat(agents.get(first).ips()).isEmpty();
+        assertThat(agents.get(first).program.attachedInterfaces()).isEmpty();
+        await().atMost(CONVERGE).until(() -> {
+            String now = answering().get("192.0.2.10");
+            return now != null && !now.equals(first);
+        });
+    }
+
+}

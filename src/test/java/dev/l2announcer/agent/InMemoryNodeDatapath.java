@@ -1,0 +1,82 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.datapath.ResponderReconciler;
+import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.datapath.fake.FakeDevices;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.datapath.fake.FakeResponderProgram;
+import dev.l2announcer.fakes.Links;
+import dev.l2announcer.observability.AnnouncerMetrics;
+import dev.l2announcer.observability.DatapathStatus;
+import dev.l2announcer.observability.DoctorCheck;
+import dev.l2announcer.time.Ticker;
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The datapath of every @QuarkusTest: the real reconciler over the datapath's in-memory map,
+ * program, links (lo + eth0) and GARP recorder. Being a plain bean it replaces the producer's
+ * {@code @DefaultBean} kernel datapath, so no test JVM loads BPF or opens packet sockets.
+ */
+@Singleton
+public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
+    public final FakeResponderMap map = new FakeResponderMap();
+    public final FakeDevices devices = Links.loAndEth0(1);
+    public final FakeGratuitousArp garp = new FakeGratuitousArp();
+    public final FakeResponderProgram program = new FakeResponderProgram();
+    private final TaskScheduler thread = TaskScheduler.singleThread("test-datapath");
+    private ReconcilerSink sink;
+
+    @Override
+    public ResponderMap responderMap() {
+        return map;
+    }
+
+    @Override
+    public Devices devices() {
+        return devices;
+    }
+
+    @Override
+    public GratuitousArp gratuitousArp() {
+        return garp;
+    }
+
+    @Override
+    public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
+        if (sink == null) {
+            sink = new ReconcilerSink(l -> new ResponderReconciler(map, program, devices, garp, thread, Ticker.system(),
+                    1, Duration.ofMillis(100), Duration.ofSeconds(5), l), metrics);
+        }
+        return sink;
+    }
+
+    @Override
+    public DatapathStatus status() {
+        return this;
+    }
+
+    @Override
+    public boolean attached() {
+        return true;
+    }
+
+    @Override
+    public List<DoctorCheck> staleState() {
+        return List.of();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sink != null) {
+            sink.close();
+        }
+    }
+}

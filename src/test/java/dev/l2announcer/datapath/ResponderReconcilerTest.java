@@ -1,0 +1,194 @@
+package dev.l2announcer.datapath;
+
+import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.fake.FakeDevices;
+import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.datapath.fake.FakeResponderProgram;
+import dev.l2announcer.datapath.fake.ManualScheduler;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResponderReconcilerTest {
+    static final Duration GARP_INTERVAL = Duration.ofMillis(500);
+    static final Duration LIVENESS = Duration.ofSeconds(5);
+    static final Inet4Address VIP = ip("192.0.2.100"), VIP2 = ip("192.0.2.101");
+
+    FakeResponderMap map = new FakeResponderMap();
+    FakeResponderProgram program = new FakeResponderProgram();
+    FakeDevices devices = new FakeDevices(List.of(dev(1, "lo", true, true), dev(2, "eth0", true, false), dev(3, "eth1", true, false)));
+    FakeGratuitousArp garp = new FakeGratuitousArp();
+    ManualScheduler sched = new ManualScheduler();
+    List<String> errors = new ArrayList<>();
+    ResponderReconciler r;
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Device dev(int ifindex, String name, boolean up, boolean loopback) {
+        return new Device(ifindex, name, loopback ? new MacAddress(0) : new MacAddress(0x0200_0000_0000L + ifindex), up, loopback,
+                up ? "up" : "down", "", 0);
+    }
+
+    @BeforeEach
+    void start() {
+        map.put(new ResponderEntry(ip("192.0.2.99"), 2)); // left by a previous run / someone else
+        r = new ResponderReconciler(map, program, devices, garp, sched, sched, 3, GARP_INTERVAL, LIVENESS,
+                new ResponderReconciler.Listener() {
+                    @Override
+                    public void datapathError(String operation, RuntimeException error) {
+                        errors.add(operation);
+                    }
+                });
+        r.start();
+        sched.runPending();
+    }
+
+    List<FakeGratuitousArp.Sent> sentFor(Inet4Address ip) {
+        return garp.sent().stream().filter(s -> s.ip().equals(ip)).toList();
+    }
+
+    @Test
+    void startClearsEntriesNobodyAskedForAndRefreshesLiveness() {
+        assertThat(map.list()).isEmpty();
+        assertThat(program.livenessRefreshes()).isEqualTo(1);
+        assertThat(devices.subscribers()).isEqualTo(1);
+        sched.advance(LIVENESS);
+        sched.advance(LIVENESS);
+        assertThat(program.livenessRefreshes()).isEqualTo(3);
+    }
+
+    @Test
+    void newEntryIsMappedAttachedAndAnnouncedInABurst() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
+        assertThat(program.attachedInterfaces()).containsExactly("eth0");
+        assertThat(sentFor(VIP)).containsExactly(new FakeGratuitousArp.Sent("eth0", 2, VIP));
+        sched.advance(GARP_INTERVAL);
+        assertThat(sentFor(VIP)).hasSize(2);
+        sched.advance(GARP_INTERVAL);
+        assertThat(sentFor(VIP)).hasSize(3);
+        sched.advance(GARP_INTERVAL.multipliedBy(10));
+        assertThat(sentFor(VIP)).as("burst is garpRepeats long").hasSize(3);
+        assertThat(r.garpsSentPerInterface()).containsEntry("eth0", 3L);
+        assertThat(r.mapEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void stayingEntriesKeepCountersAndAreNotReannounced() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.advance(Duration.ofSeconds(5));
+        map.answered(new ResponderEntry(VIP, 2));
+        garp.clear();
+        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(map.list()).containsEntry(new ResponderEntry(VIP, 2), 1L).containsEntry(new ResponderEntry(VIP2, 2), 0L);
+        assertThat(sentFor(VIP)).isEmpty();
+        assertThat(sentFor(VIP2)).hasSize(3);
+        assertThat(r.responsesSent()).containsEntry(new ResponderEntry(VIP, 2), 1L);
+    }
+
+    @Test
+    void removedEntryIsDeletedItsBurstStopsAndTheIdleInterfaceIsDetached() {
+        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        sched.runPending();
+        r.desire(Set.of(new Announcement(VIP2, "eth1")));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
+        assertThat(sentFor(VIP)).hasSize(1);
+        assertThat(program.attachedInterfaces()).containsExactly("eth1");
+    }
+
+    @Test
+    void recreatedLinkGetsEntriesRekeyedProgramReattachedAndANewBurst() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.advance(Duration.ofSeconds(5));
+        garp.clear();
+        devices.set(List.of(dev(1, "lo", true, true), dev(9, "eth0", true, false), dev(3, "eth1", true, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 9));
+        assertThat(program.attachedDevice("eth0").ifindex()).isEqualTo(9);
+        assertThat(sentFor(VIP)).hasSize(3).allMatch(s -> s.ifindex() == 9);
+    }
+
+    @Test
+    void linkDownSendsNothingAndLinkUpReannounces() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.advance(Duration.ofSeconds(5));
+        garp.clear();
+        devices.set(List.of(dev(2, "eth0", false, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(garp.sent()).isEmpty();
+        assertThat(map.list()).as("entry kept while down").containsOnlyKeys(new ResponderEntry(VIP, 2));
+        devices.set(List.of(dev(2, "eth0", true, false)));
+        sched.runPending();
+        assertThat(sentFor(VIP)).hasSize(1);
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(sentFor(VIP)).hasSize(3);
+    }
+
+    @Test
+    void missingInterfaceIsUnresolvedUntilItAppears() {
+        r.desire(Set.of(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo")));
+        sched.runPending();
+        assertThat(map.list()).isEmpty();
+        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo"));
+        devices.set(List.of(dev(1, "lo", true, true), dev(7, "eth7", true, false)));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 7));
+        assertThat(sentFor(VIP)).hasSize(1);
+        assertThat(r.unresolved()).containsExactly(new Announcement(VIP2, "lo"));
+    }
+
+    @Test
+    void failuresAreCountedReportedAndRetried() {
+        map.failNext(new DatapathException("BPF_MAP_UPDATE_ELEM", 12, "ENOMEM", null));
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        assertThat(r.datapathErrors()).isEqualTo(1);
+        assertThat(errors).containsExactly("reconcile");
+        assertThat(map.list()).isEmpty();
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
+        assertThat(sentFor(VIP)).hasSize(1);
+    }
+
+    @Test
+    void foreignProgramBlockingAttachIsRetriedUntilItIsGone() {
+        program.refuse("eth0");
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        assertThat(errors).containsExactly("attach responder on eth0");
+        assertThat(program.attachedInterfaces()).isEmpty();
+        program.accept("eth0");
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(program.attachedInterfaces()).containsExactly("eth0");
+        assertThat(r.datapathErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void closeStopsBurstsAndLiveness() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        r.close();
+        sched.advance(Duration.ofSeconds(30));
+        assertThat(sentFor(VIP)).hasSize(1);
+        assertThat(program.livenessRefreshes()).isEqualTo(1);
+        assertThat(devices.subscribers()).isZero();
+    }
+}

@@ -1,0 +1,317 @@
+package dev.l2announcer.datapath.linux;
+
+import dev.l2announcer.datapath.ArpFrame;
+import dev.l2announcer.datapath.Device;
+import dev.l2announcer.datapath.Finding;
+import dev.l2announcer.datapath.ResponderEntry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+
+import static dev.l2announcer.datapath.linux.Netns.in;
+import static dev.l2announcer.datapath.linux.Netns.inRun;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real kernel: a "node" namespace running the responder on a veth, a "client" namespace asking
+ * over ARP. Everything lives in namespaces this test creates and deletes; pins in a private dir.
+ */
+class BpfDatapathKernelTest {
+    static final String NODE = "l2a-dp-node-" + ProcessHandle.current().pid();
+    static final String CLIENT = "l2a-dp-cli-" + ProcessHandle.current().pid();
+    static final String N0 = "l2adpn0", C0 = "l2adpc0", N1 = "l2adpn1", C1 = "l2adpc1";
+    static final Inet4Address CLIENT_IP = ip("192.0.2.2"), VIP = ip("192.0.2.100"), VIP2 = ip("192.0.2.101");
+    static final Path PIN = Path.of("/sys/fs/bpf/l2a-dp-test-" + ProcessHandle.current().pid());
+    static final Path PIN_OLD = Path.of("/sys/fs/bpf/l2a-dp-test-old-" + ProcessHandle.current().pid());
+
+    static Netns net;
+    static ExecutorService node, client;
+    static BpfDatapath dp;
+    static Device n0, c0;
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeAll
+    static void setUp() {
+        if (!Netns.isRoot()) {
+            System.out.println("SKIP BpfDatapathKernelTest: needs root (BPF, network namespaces)");
+        }
+        Assumptions.assumeTrue(Netns.isRoot(), "needs root for BPF and network namespaces");
+        net = new Netns();
+        net.add(NODE);
+        net.add(CLIENT);
+        net.veth(NODE, N0, CLIENT, C0);
+        net.veth(NODE, N1, CLIENT, C1);
+        Netns.ok("ip", "-n", CLIENT, "addr", "add", "192.0.2.2/24", "dev", C0);
+        node = net.thread(NODE);
+        client = net.thread(CLIENT);
+        n0 = device(node, N0);
+        c0 = device(client, C0);
+        dp = in(node, () -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
+        inRun(node, () -> {
+            dp.attach(n0);
+            dp.refreshLiveness();
+        });
+    }
+
+    static Device device(ExecutorService ns, String name) {
+        return in(ns, () -> new NetlinkDevices().list().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow());
+    }
+
+    @AfterEach
+    void clearEntries() {
+        if (dp != null) {
+            inRun(node, () -> {
+                dp.responderMap().sync(Set.of());
+                dp.refreshLiveness();
+            });
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (dp != null) {
+                dp.destroyPins();
+                dp.close();
+            }
+        } finally {
+            if (net != null) {
+                net.close();
+            }
+            removeDir(PIN);
+            removeDir(PIN_OLD);
+        }
+    }
+
+    static void removeDir(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.out.println("could not remove " + dir + ": " + e);
+        }
+    }
+
+    static Optional<ArpFrame> ask(Inet4Address target) {
+        return in(client, () -> {
+            try (ArpSocket s = new ArpSocket(c0.ifindex())) {
+                return s.resolve(c0.mac(), CLIENT_IP, target, Duration.ofMillis(500));
+            }
+        });
+    }
+
+    @Test
+    void answersArpingWithTheInterfaceMacAndCountsResponses() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        Netns.Result r = Netns.run("ip", "netns", "exec", CLIENT, "arping", "-c", "1", "-w", "1", "-i", C0, "-S", "192.0.2.2",
+                "192.0.2.100");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out().toLowerCase()).contains(n0.mac().toString());
+        assertThat(dp.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 1L);
+    }
+
+    @Test
+    void answersOnlyKeysInTheMapAndStopsAfterDelete() {
+        ResponderEntry e = new ResponderEntry(VIP, n0.ifindex());
+        assertThat(ask(VIP)).isEmpty();
+        inRun(node, () -> dp.responderMap().put(e));
+        Optional<ArpFrame> reply = ask(VIP);
+        assertThat(reply).isPresent();
+        assertThat(reply.get().senderMac()).isEqualTo(n0.mac());
+        assertThat(reply.get().ethSrc()).isEqualTo(n0.mac());
+        assertThat(reply.get().targetMac()).isEqualTo(c0.mac());
+        assertThat(reply.get().targetIp()).isEqualTo(CLIENT_IP);
+        assertThat(ask(VIP2)).as("other IP not in map").isEmpty();
+        inRun(node, () -> dp.responderMap().delete(e));
+        assertThat(ask(VIP)).as("deleted entry").isEmpty();
+    }
+
+    @Test
+    void entryForAnotherIfindexIsNotAnswered() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
+        assertThat(ask(VIP)).isEmpty();
+    }
+
+    @Test
+    void staleLivenessStopsAnswersAndRefreshResumesThem() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        long maxAge = Duration.ofSeconds(15).toNanos();
+        inRun(node, () -> dp.writeLiveness(BpfDatapath.monotonicNanos() - 2 * maxAge, maxAge));
+        assertThat(ask(VIP)).as("stale liveness").isEmpty();
+        inRun(node, () -> dp.stopAnswering());
+        assertThat(ask(VIP)).as("cleared liveness").isEmpty();
+        inRun(node, () -> dp.refreshLiveness());
+        assertThat(ask(VIP)).as("refreshed").isPresent();
+    }
+
+    @Test
+    void gratuitousArpUpdatesTheClientNeighbourTable() {
+        Netns.ok("ip", "netns", "exec", CLIENT, "sysctl", "-qw", "net.ipv4.conf." + C0 + ".arp_accept=1");
+        Netns.run("ip", "-n", CLIENT, "neigh", "del", "192.0.2.101", "dev", C0);
+        inRun(node, () -> {
+            try (PacketSocketGratuitousArp g = new PacketSocketGratuitousArp()) {
+                g.announce(n0, VIP2);
+            }
+        });
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(Netns.ok("ip", "-n", CLIENT, "neigh", "show", "192.0.2.101", "dev", C0).toLowerCase())
+                        .contains(n0.mac().toString()));
+    }
+
+    @Test
+    void gratuitousArpSendsRequestAndReplyForms() {
+        List<ArpFrame> seen = in(client, () -> {
+            try (ArpSocket s = new ArpSocket(c0.ifindex())) {
+                in(node, () -> {
+                    try (PacketSocketGratuitousArp g = new PacketSocketGratuitousArp()) {
+                        g.announce(n0, VIP2);
+                    }
+                    return null;
+                });
+                List<ArpFrame> frames = new java.util.ArrayList<>();
+                for (int i = 0; i < 10 && frames.size() < 2; i++) {
+                    s.receive(Duration.ofMillis(500)).flatMap(ArpSocket.Received::arp)
+                            .filter(f -> f.senderIp().equals(VIP2)).ifPresent(frames::add);
+                }
+                return frames;
+            }
+        });
+        assertThat(seen).containsExactly(ArpFrame.gratuitousRequest(n0.mac(), VIP2), ArpFrame.gratuitousReply(n0.mac(), VIP2));
+    }
+
+    @Test
+    void doctorFindsAPlantedDuplicateMap() {
+        Bpf bpf = new SyscallBpf();
+        int fd = bpf.mapCreate(Bpf.MAP_TYPE_HASH, 8, 8, 16, BpfLoader.RESPONDER_MAP);
+        try {
+            int planted = bpf.mapInfo(fd).id();
+            List<Finding> findings = in(node, () -> new Doctor(bpf, PIN, new NetlinkDevices()).examine(Set.of(N0)));
+            assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).as("no program uses the planted map").isEqualTo(Finding.Severity.WARNING);
+                assertThat(f.message()).contains(String.valueOf(planted)).contains(String.valueOf(dp.responderMapId()));
+                assertThat(f.confirmCommands()).contains("bpftool map show name l2_responder_v4");
+            });
+        } finally {
+            bpf.close(fd);
+        }
+    }
+
+    @Test
+    void doctorFindsAStaleProgramUsingAnotherMap() {
+        Device n1 = device(node, N1);
+        BpfDatapath old = in(node, () -> BpfDatapath.open(PIN_OLD, Duration.ofSeconds(15)));
+        try {
+            inRun(node, () -> old.attach(n1));
+            List<Finding> findings = in(node, () -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
+            assertThat(findings).filteredOn(f -> f.code().equals("STALE_PROGRAM")).singleElement().satisfies(f -> {
+                assertThat(f.message()).contains(N1).contains(String.valueOf(old.programId()));
+                assertThat(f.confirmCommands()).contains("bpftool prog show id " + old.programId(), "ip -d link show dev " + N1);
+            });
+            assertThat(findings).noneMatch(f -> f.message().contains("interface " + N0 + " "));
+            assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).as("old program on a selected interface").isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.message()).contains("programs [" + old.programId() + "]");
+            });
+            System.out.println(Doctor.render(findings));
+        } finally {
+            inRun(node, () -> {
+                old.destroyPins();
+                old.close();
+            });
+        }
+    }
+
+    @Test
+    void reopeningAdoptsPinnedLinksAtomicallyAndKeepsEntriesAndCounters() {
+        ResponderEntry e = new ResponderEntry(VIP, n0.ifindex());
+        inRun(node, () -> dp.responderMap().put(e));
+        assertThat(ask(VIP)).isPresent();
+        int oldProg = dp.programId();
+        BpfDatapath second = in(node, () -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
+        try {
+            assertThat(second.programId()).isNotEqualTo(oldProg);
+            assertThat(second.responderMapId()).isEqualTo(dp.responderMapId());
+            assertThat(second.startupFindings()).anyMatch(f -> f.code().equals("PROGRAM_REPLACED") && f.message().contains(N0));
+            assertThat(device(node, N0).xdpProgId()).isEqualTo(second.programId());
+            assertThat(second.responderMap().list()).containsEntry(e, 1L);
+            assertThat(ask(VIP)).isPresent();
+            assertThat(second.responderMap().list()).containsEntry(e, 2L);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void doctorReportsAForeignProgramAndAttachRefusesToReplaceIt() throws Exception {
+        Path dir = Files.createTempDirectory("l2a-dp-foreign");
+        Path src = dir.resolve("pass.bpf.c"), obj = dir.resolve("pass.bpf.o");
+        Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("xdp") int foreign_pass(struct xdp_md *ctx) { return XDP_PASS; }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        Netns.Result cc = Netns.run("clang", "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src.toString(),
+                "-o", obj.toString());
+        Assumptions.assumeTrue(cc.exit() == 0, "clang cannot build a BPF object here: " + cc.out());
+        Netns.ok("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "obj", obj.toString(), "sec", "xdp");
+        try {
+            Device n1 = device(node, N1);
+            assertThat(n1.xdpProgId()).isPositive();
+            List<Finding> findings = in(node, () -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
+            assertThat(findings).filteredOn(f -> f.code().equals("FOREIGN_PROGRAM")).singleElement().satisfies(f -> {
+                assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
+                assertThat(f.message()).contains(N1).contains("foreign_pass");
+                assertThat(f.confirmCommands()).contains("bpftool prog show id " + n1.xdpProgId());
+            });
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> inRun(node, () -> dp.attach(n1))))
+                    .isInstanceOf(dev.l2announcer.datapath.DatapathException.class)
+                    .satisfies(t -> assertThat(((dev.l2announcer.datapath.DatapathException) t).errnoName()).isIn("EBUSY", "EEXIST"));
+            assertThat(device(node, N1).xdpProgId()).as("foreign program left in place").isEqualTo(n1.xdpProgId());
+        } finally {
+            Netns.run("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
+            removeDir(dir);
+        }
+    }
+
+    @Test
+    void netlinkDevicesReportKindMacStateAndLoopbackInTheNamespace() {
+        List<Device> devs = in(node, () -> new NetlinkDevices().list());
+        assertThat(devs).extracting(Device::name).contains("lo", N0, N1).hasSize(3);
+        Device lo = devs.stream().filter(d -> d.name().equals("lo")).findFirst().orElseThrow();
+        assertThat(lo.loopback()).isTrue();
+        assertThat(lo.usableForL2()).isFalse();
+        Device v = devs.stream().filter(d -> d.name().equals(N0)).findFirst().orElseThrow();
+        assertThat(v.kind()).isEqualTo("veth");
+        assertThat(v.up()).isTrue();
+        assertThat(v.operState()).isEqualTo("up");
+        assertThat(v.usableForL2()).isTrue();
+        String ipLink = Netns.ok("ip", "-n", NODE, "-o", "link", "show", "dev", N0);
+        assertThat(ipLink).contains("link/ether " + v.mac()).startsWith(v.ifindex() + ": ");
+    }
+}
