@@ -1,15 +1,11 @@
 package dev.l2announcer.e2e;
 
 import dev.l2announcer.agent.AgentRuntime;
-import dev.l2announcer.announce.PortResponderSink;
-import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.agent.InMemoryNodeDatapath;
 import dev.l2announcer.datapath.ResponderEntry;
+import dev.l2announcer.datapath.fake.FakeResponderMap;
+import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.election.LeaseElectionEngine;
-import dev.l2announcer.fakes.InMemoryDevices;
-import dev.l2announcer.fakes.InMemoryResponderMap;
-import dev.l2announcer.fakes.RecordingGratuitousArp;
-import dev.l2announcer.observability.DatapathStatus;
-import dev.l2announcer.observability.DoctorCheck;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
@@ -29,7 +25,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +47,7 @@ final class SimulatedDemo {
     private static final Duration RETRY = Duration.ofMillis(200);
 
     /** One simulated node: its agent and the fakes standing in for its datapath. */
-    private record Node(String name, KubernetesClient client, InMemoryResponderMap map, AgentRuntime runtime,
+    private record Node(String name, KubernetesClient client, FakeResponderMap map, AgentRuntime runtime,
                         ScheduledExecutorService scheduler) {
         boolean answers(Inet4Address ip) {
             return map.list().keySet().stream().map(ResponderEntry::ip).anyMatch(ip::equals);
@@ -163,41 +158,25 @@ final class SimulatedDemo {
     private Node startNode(String name, int i, KubernetesMockServer server) {
         AgentConfig config = AgentConfig.defaults(name).withLeaseTimings(LEASE, RENEW, RETRY);
         KubernetesClient client = server.createClient();
-        InMemoryDevices devices = InMemoryDevices.eth0(0x10 + i);
-        InMemoryResponderMap map = new InMemoryResponderMap();
-        RecordingGratuitousArp garp = new RecordingGratuitousArp();
+        // The agent's own test datapath: the real ResponderReconciler over in-memory map, links and GARP.
+        InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("selection-" + name).factory());
-        KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, devices, config,
+        KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(scheduler), Duration.ofMillis(50));
         SELECTIONS.put(name, selection);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseElectionEngine election = LeaseElectionEngine.start(client, NS, name,
                 LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), registry, lease -> Map.of());
-        DatapathStatus datapath = new DatapathStatus() {
-            @Override
-            public boolean attached() {
-                return true;
-            }
-
-            @Override
-            public List<DoctorCheck> staleState() {
-                return List.of();
-            }
-        };
-        List<AutoCloseable> parts = new ArrayList<>(List.of(selection, election));
-        AgentRuntime runtime = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election, map, devices,
-                garp, g -> new PortResponderSink(map, devices, g), datapath, registry, Clock.systemUTC(), Ticker.system(),
-                selection::synced, () -> 0, () -> parts.forEach(p -> {
-                    try {
-                        p.close();
-                    } catch (Exception ignored) {
-                        // best effort on shutdown
-                    }
-                })));
+        AgentRuntime runtime = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
+                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                registry, Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0, () -> {
+                    datapath.close();
+                    selection.close();
+                    election.close();
+                }, selection::start));
         runtime.start();
-        selection.start();
-        return new Node(name, client, map, runtime, scheduler);
+        return new Node(name, client, datapath.map, runtime, scheduler);
     }
 
     private Optional<String> answerer(Inet4Address ip) {
