@@ -35,6 +35,7 @@ public final class AgentCluster implements AutoCloseable {
     private final Timings timings;
     private final Path kubeconfig;
     private final Map<String, Process> agents = new LinkedHashMap<>();
+    private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ArpObserver observer;
     private final NeighbourWatch neighbours;
 
@@ -123,6 +124,7 @@ public final class AgentCluster implements AutoCloseable {
                 "POD_NAMESPACE", LEASE_NAMESPACE);
         Process p = net.startOnNode(n, cmd, env, "agent-" + node);
         agents.put(node, p);
+        event("start agent on " + node + " (pid " + p.pid() + ")");
         return p;
     }
 
@@ -137,6 +139,15 @@ public final class AgentCluster implements AutoCloseable {
         return out.trim().equals("200");
     }
 
+    private void event(String what) {
+        events.add(Instant.now() + " " + what);
+    }
+
+    /** What the harness did, with wall-clock times (for failure messages next to the capture). */
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+
     public Process agent(String node) {
         return agents.get(node);
     }
@@ -148,6 +159,7 @@ public final class AgentCluster implements AutoCloseable {
     public Instant stopAgent(String node, boolean graceful) {
         Process p = agents.get(node);
         Instant at = Instant.now();
+        event((graceful ? "SIGTERM" : "SIGKILL") + " agent on " + node + " (pid " + p.pid() + ")");
         if (graceful) {
             p.destroy();
         } else {

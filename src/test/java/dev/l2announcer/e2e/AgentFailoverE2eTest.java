@@ -124,7 +124,24 @@ class AgentFailoverE2eTest {
     }
 
     private void assertNoConflicts() {
-        assertThat(cluster.observer().timeline(VIP).conflicts()).as("probes answered by two MACs").isEmpty();
+        ArpTimeline tl = cluster.observer().timeline(VIP);
+        assertThat(tl.conflicts()).as(() -> "probes answered by two MACs\n" + explain(tl)).isEmpty();
+    }
+
+    /** The answers around each conflict and what the harness did shortly before. */
+    private String explain(ArpTimeline tl) {
+        StringBuilder b = new StringBuilder();
+        for (ArpTimeline.Conflict c : tl.conflicts()) {
+            b.append("conflict at probe ").append(c.probe()).append(" macs ").append(c.macs()).append('\n');
+            tl.answers().stream().filter(p -> Math.abs(Duration.between(c.probe(), p.at()).toMillis()) < 500)
+                    .forEach(p -> b.append("  answer ").append(p.at()).append(' ').append(cluster.nameOf(p.senderMac()))
+                            .append('\n'));
+            tl.gratuitous().stream().filter(p -> Math.abs(Duration.between(c.probe(), p.at()).toMillis()) < 5000)
+                    .forEach(p -> b.append("  garp ").append(p.at()).append(' ').append(cluster.nameOf(p.senderMac()))
+                            .append('\n'));
+        }
+        cluster.events().forEach(e -> b.append("  harness ").append(e).append('\n'));
+        return b.toString();
     }
 
     @Test
@@ -256,7 +273,7 @@ class AgentFailoverE2eTest {
         ArpTimeline tl = cluster.observer().timeline(VIP);
         assertThat(tl.probes()).isNotEmpty();
         assertThat(tl.answers()).isNotEmpty();
-        assertThat(tl.conflicts()).isEmpty();
+        assertThat(tl.conflicts()).as(() -> explain(tl)).isEmpty();
         // Every GARP for the VIP came from the node that held the lease at the time: at least, never
         // from two MACs within one probe interval.
         List<ArpPacket> garps = tl.gratuitous();
