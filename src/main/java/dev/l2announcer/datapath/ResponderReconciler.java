@@ -107,8 +107,11 @@ public final class ResponderReconciler implements AutoCloseable {
             } catch (RuntimeException e) {
                 error("subscribe to link changes", e);
             }
-            refreshLiveness();
+            // Converge first: a map pinned by a previous life may hold entries this agent no longer owns
+            // (kill -9 mid-announcement). Refreshing liveness first let the program answer them until the
+            // first converge finished (~200 ms measured by the netns e2e: two MACs for one IP).
             reconcile();
+            refreshLiveness();
         });
     }
 

@@ -251,6 +251,23 @@ class AgentFailoverE2eTest {
             String old = awaitSingleAnswerer(Duration.ofSeconds(30));
             MacAddress oldMac = macOf(old);
             Instant termed = cluster.stopAgent(old, true);
+            // Where the time goes: the Lease as the API sees it (released = no holder, then the successor).
+            Instant[] released = new Instant[1];
+            await("the Lease moves off " + old).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        String h = holder();
+                        if (h.equals("-") && released[0] == null) {
+                            released[0] = Instant.now();
+                        }
+                        return !h.equals("-") && !h.equals(old);
+                    });
+            Instant acquired = Instant.now();
+            if (released[0] != null) {
+                summary.add("SIGTERM holder -> Lease released (API, polled every 50 ms)",
+                        Duration.between(termed, released[0]), "informational");
+            }
+            summary.add("SIGTERM holder -> Lease held by new node (API, polled)", Duration.between(termed, acquired),
+                    "informational");
             await("another node answers after SIGTERM of " + old).atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> cluster.observer().timeline(VIP).firstAnswerAfter(termed, oldMac).isPresent());
