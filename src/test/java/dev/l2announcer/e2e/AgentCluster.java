@@ -36,6 +36,7 @@ public final class AgentCluster implements AutoCloseable {
     private final Path kubeconfig;
     private final Map<String, Process> agents = new LinkedHashMap<>();
     private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Instant> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final ArpObserver observer;
     private final NeighbourWatch neighbours;
 
@@ -124,6 +125,7 @@ public final class AgentCluster implements AutoCloseable {
                 "POD_NAMESPACE", LEASE_NAMESPACE);
         Process p = net.startOnNode(n, cmd, env, "agent-" + node);
         agents.put(node, p);
+        startedAt.put(node, Instant.now());
         event("start agent on " + node + " (pid " + p.pid() + ")");
         return p;
     }
@@ -146,6 +148,11 @@ public final class AgentCluster implements AutoCloseable {
     /** What the harness did, with wall-clock times (for failure messages next to the capture). */
     public List<String> events() {
         return List.copyOf(events);
+    }
+
+    /** When the agent process on {@code node} was last started. */
+    public Instant startedAt(String node) {
+        return startedAt.get(node);
     }
 
     public Process agent(String node) {
