@@ -26,6 +26,7 @@ public final class Demo {
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
 
+    private static volatile boolean interrupted;
     private final Instant start = Instant.now();
     private final boolean follow;
 
@@ -59,9 +60,19 @@ public final class Demo {
             SimulatedDemo.run(follow);
             return;
         }
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (main.isAlive()) {
+                interrupted = true;
+                System.out.println("\nl2a demo: stopping (Ctrl-C); removing agents, namespaces and bpffs ...");
+            }
+        }));
         try {
             new Demo(follow).run();
         } catch (RuntimeException e) {
+            if (interrupted) {
+                return; // the cluster's own shutdown hook is cleaning up
+            }
             System.out.println("l2a demo failed: " + e.getMessage());
             System.out.println("(everything it created has been removed; agent logs are in target/demo-logs/)");
             System.exit(1);
@@ -138,7 +149,7 @@ public final class Demo {
             say("probes answered by two MACs at once during the demo: %d", conflicts);
             table(c, services);
             if (follow) {
-                say("--follow: live view until Ctrl-C (restart %s with the same command the demo used: see logs)", holder);
+                say("--follow: restarting the agent on %s; live view until Ctrl-C", holder);
                 c.startAgent(holder);
                 watch(c, services, shown, Duration.ofDays(1), () -> false);
             }
