@@ -133,6 +133,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private Map<String, List<String>> plan = Map.of();
     private long planAt = Long.MIN_VALUE;
     private boolean planDirty = true;
+    private Set<String> aliveNodes = Set.of();
+    private long planCostNanos;
 
     private LeaseElectionEngine(KubernetesClient client, String namespace, String identity, Timings timings, Ticker ticker,
             Clock clock, MeterRegistry registry, Function<String, Map<String, String>> holderAnnotations, Options options) {
@@ -503,7 +505,14 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             return;
         }
         if (st.freeSince < 0) st.freeSince = now;
-        long attemptAt = st.freeSince + Math.min(rankOf(st, now) * rankStepNanos, maxRankDelayNanos);
+        int rank = rankOf(st, now);
+        long extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
+        if (rank > 0 && (s == null || s.holder.isEmpty()) && aliveNodes.contains(plan.get(st.name).getFirst())) {
+            // Absent or released (not a crash): the first-ranked node is alive (it renews leases), so it is on its
+            // way; stepping in early would only skew the spread. It gets one lease duration.
+            extra = leaseNanos;
+        }
+        long attemptAt = st.freeSince + extra;
         if (attemptAt <= now) {
             attempt(st);
         } else {
@@ -513,8 +522,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private int rankOf(LeaseState st, long now) {
         List<String> order = plan.get(st.name);
-        if (order == null || (planDirty && now - planAt > PLAN_MAX_AGE_NANOS)) {
+        // A plan costs O(leases); with thousands of leases changing every second, recompute at most every
+        // 20 ms and never spend more than ~10% of the loop on it.
+        if (order == null || (planDirty && now - planAt > Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos))) {
+            long t0 = System.nanoTime();
             computePlan(now);
+            planCostNanos = System.nanoTime() - t0;
             order = plan.get(st.name);
         }
         if (order == null) return 0;
@@ -543,6 +556,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             }
         }
         plan = CandidateRanking.rank(candidates, liveHolders);
+        aliveNodes = new HashSet<>();
+        for (Seen s : seen.values()) {
+            if (!s.holder.isEmpty() && !expired(s, now)) aliveNodes.add(s.holder);
+        }
         planAt = now;
         planDirty = false;
     }
