@@ -424,7 +424,9 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         String rv = lease.getMetadata().getResourceVersion();
         Seen prev = seen.get(name);
         if (prev != null && !newer(rv, prev.rv)) return false;
-        seen.put(name, new Seen(lease, rv, LeaseRecords.holder(lease), LeaseRecords.durationSeconds(lease, leaseSeconds), ticker.nanoTime()));
+        Seen next = new Seen(lease, rv, LeaseRecords.holder(lease), LeaseRecords.durationSeconds(lease, leaseSeconds), ticker.nanoTime());
+        if (next.holder.isEmpty() && prev != null) next.releasedBy = prev.holder.isEmpty() ? prev.releasedBy : prev.holder;
+        seen.put(name, next);
         planDirty = true;
         return true;
     }
@@ -507,9 +509,9 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (st.freeSince < 0) st.freeSince = now;
         int rank = rankOf(st, now);
         long extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
-        if (rank > 0 && (s == null || s.holder.isEmpty()) && aliveNodes.contains(plan.get(st.name).getFirst())) {
-            // Absent or released (not a crash): the first-ranked node is alive (it renews leases), so it is on its
-            // way; stepping in early would only skew the spread. It gets one lease duration.
+        if (rank > 0 && s == null && aliveNodes.contains(plan.get(st.name).getFirst())) {
+            // Absent (a new service, not a crash): the first-ranked node is alive (it renews leases), so it is on
+            // its way; stepping in early would only skew the spread. It gets one lease duration.
             extra = leaseNanos;
         }
         long attemptAt = st.freeSince + extra;
@@ -544,8 +546,13 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             if (st.held) {
                 liveHolders.put(st.name, identity);
                 candidates.put(st.name, st.candidates);
-            } else if (s == null || s.holder.isEmpty()) {
+            } else if (s == null) {
                 candidates.put(st.name, st.candidates);
+            } else if (s.holder.isEmpty()) {
+                // Released: the node that let it go is leaving or no longer wants it; never rank it first.
+                TreeSet<String> others = new TreeSet<>(st.candidates);
+                if (s.releasedBy != null && !s.releasedBy.equals(identity)) others.remove(s.releasedBy);
+                candidates.put(st.name, others);
             } else if (expired(s, now)) {
                 TreeSet<String> live = new TreeSet<>(st.candidates);
                 if (!s.holder.equals(identity)) live.remove(s.holder);
@@ -896,6 +903,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         final String holder;
         final int durationSeconds;
         long observedAt;
+        String releasedBy;
 
         Seen(Lease lease, String rv, String holder, int durationSeconds, long observedAt) {
             this.lease = lease;
