@@ -386,6 +386,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             LOG.infof("election: lease watch disconnected, takeovers paused");
             return;
         }
+        // The informer's handler notifications can trail its store after a (re)list: take the store as the truth.
+        for (Lease lease : informer.getStore().list()) {
+            if (ours(lease)) remember(lease);
+        }
         long now = ticker.nanoTime();
         for (Seen s : seen.values()) s.observedAt = now;
         planDirty = true;
