@@ -37,6 +37,8 @@ import java.util.function.IntSupplier;
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
+    /** Under the DaemonSet's liveness probe timeout (3 s), so a stuck loop reads as DOWN, not as a timeout. */
+    private static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * @param sinkFactory      builds the datapath sink; it reports GARPs and errors to the metrics
@@ -158,6 +160,6 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Liveness: only our own machinery, never the API server (the agent must ride out an outage). */
     public boolean alive() {
-        return stopping || loop.responsive(Duration.ofSeconds(10));
+        return stopping || loop.responsive(LIVENESS_TIMEOUT);
     }
 }
