@@ -70,4 +70,32 @@ class AgentLivenessTest {
         }
         assertThat(agent.notReadyReasons()).contains("stopping");
     }
+
+    @Test
+    void disabledAgentWatchesNothingButIsReadyAndClearsOldEntries() {
+        AgentConfig d = AgentConfig.defaults("node-a");
+        AgentConfig off = new AgentConfig(false, d.leaseDuration(), d.renewDeadline(), d.retryPeriod(), d.k8sClientQps(),
+                d.k8sClientBurst(), d.devices(), false, "", "", d.enableExternalIps(), d.kubeProxyReplacement(),
+                d.nodeName(), d.leaseNamespace(), d.bpfPinDir(), d.garpRepeats(), d.garpInterval(),
+                d.healthProbeInterval(), d.debugPort());
+        InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
+        var leftover = new dev.l2announcer.datapath.ResponderEntry(
+                (java.net.Inet4Address) java.net.InetAddress.ofLiteral("192.0.2.50"), 2);
+        datapath.map.put(leftover);
+        java.util.concurrent.atomic.AtomicBoolean informersStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(off, null,
+                new dev.l2announcer.selection.InMemorySelectionSource(), new dev.l2announcer.fakes.InMemoryLeases(Clock.systemUTC()).node("node-a"),
+                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), () -> false, () -> 0,
+                datapath::close, () -> informersStarted.set(true)));
+        try {
+            agent.start();
+            assertThat(informersStarted).isFalse();
+            assertThat(agent.notReadyReasons()).isEmpty();
+            // The datapath still converges to "nothing": a previous run's entries do not linger.
+            await().atMost(Duration.ofSeconds(5)).until(() -> datapath.map.list().isEmpty());
+        } finally {
+            agent.stop(Duration.ofSeconds(1));
+        }
+    }
 }
