@@ -37,6 +37,8 @@ import java.util.function.IntSupplier;
  */
 public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
+    /** Under the DaemonSet's liveness probe timeout (3 s), so a stuck loop reads as DOWN, not as a timeout. */
+    private static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * @param sinkFactory      builds the datapath sink; it reports GARPs and errors to the metrics
@@ -84,9 +86,15 @@ public final class AgentRuntime implements AutoCloseable {
             return;
         }
         started = true;
-        parts.onStart().run();
-        loop.start();
-        closeables.add(parts.devices().subscribe(loop::resync));
+        if (announcing()) {
+            parts.onStart().run();
+            loop.start();
+            closeables.add(parts.devices().subscribe(loop::resync));
+        } else {
+            // As Cilium: with enable-l2-announcements=false the agent watches nothing and campaigns for nothing
+            // (the datapath sink still clears entries a previous run left behind).
+            LOG.warn("enable-l2-announcements=false: not announcing any Service");
+        }
         if (podAnnouncer != null) {
             podAnnouncer.start();
         }
@@ -149,15 +157,19 @@ public final class AgentRuntime implements AutoCloseable {
     public List<String> notReadyReasons() {
         List<String> out = new ArrayList<>();
         if (!started || stopping) out.add(stopping ? "stopping" : "not started");
-        if (!parts.informersSynced().getAsBoolean()) out.add("informers not synced");
+        if (announcing() && !parts.informersSynced().getAsBoolean()) out.add("informers not synced");
         if (!parts.datapath().attached()) out.add("datapath not attached");
-        if (!loop.converged()) out.add("announce loop has not converged yet");
+        if (announcing() && !loop.converged()) out.add("announce loop has not converged yet");
         if (podAnnouncer != null && !podAnnouncer.synced()) out.add("pod informer not synced");
         return out;
     }
 
+    private boolean announcing() {
+        return parts.config().enableL2Announcements();
+    }
+
     /** Liveness: only our own machinery, never the API server (the agent must ride out an outage). */
     public boolean alive() {
-        return stopping || loop.responsive(Duration.ofSeconds(10));
+        return stopping || loop.responsive(LIVENESS_TIMEOUT);
     }
 }

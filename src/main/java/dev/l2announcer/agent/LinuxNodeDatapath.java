@@ -7,6 +7,7 @@ import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.TaskScheduler;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.datapath.linux.PacketSocketGratuitousArp;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.observability.DatapathStatus;
 import dev.l2announcer.observability.DoctorCheck;
@@ -27,6 +28,7 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
     private final LinuxDatapath datapath;
     private final TaskScheduler scheduler = TaskScheduler.singleThread("l2a-datapath");
     private volatile ReconcilerSink sink;
+    private PacketSocketGratuitousArp podGarp;
     private volatile boolean closed;
     private List<DoctorCheck> lastExamined = List.of();
     private long examinedAt;
@@ -49,9 +51,16 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
         return datapath.devices();
     }
 
+    /**
+     * A sender of its own for pod announcements: the datapath's sender belongs to the reconciler
+     * thread (PacketSocketGratuitousArp is not thread-safe), pod GARPs go out on another thread.
+     */
     @Override
-    public GratuitousArp gratuitousArp() {
-        return datapath.gratuitousArp();
+    public synchronized GratuitousArp gratuitousArp() {
+        if (podGarp == null) {
+            podGarp = new PacketSocketGratuitousArp();
+        }
+        return podGarp;
     }
 
     @Override
@@ -109,6 +118,11 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
         ReconcilerSink s = sink;
         if (s != null) {
             s.close();
+        }
+        synchronized (this) {
+            if (podGarp != null) {
+                podGarp.close();
+            }
         }
         datapath.close();
     }

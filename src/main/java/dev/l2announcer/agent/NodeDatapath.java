@@ -16,6 +16,7 @@ public interface NodeDatapath extends AutoCloseable {
 
     Devices devices();
 
+    /** A GARP sender for L2 pod announcements (used from the pod announcer's thread only). */
     GratuitousArp gratuitousArp();
 
     /** The sink the announce loop drives; GARPs and errors are reported to {@code metrics}. */

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class AnnouncementLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AnnouncementLoop.class);
     private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(1);
+    private static final Duration WITHDRAW_TIMEOUT = Duration.ofSeconds(2);
 
     private final SelectionSource selection;
     private final LeaderElection election;
@@ -154,7 +154,7 @@ public final class AnnouncementLoop implements AutoCloseable {
                 held.clear();
                 withdrawAll();
                 election.shutdown(timeout);
-            }).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            }).get(2 * timeout.toMillis() + 3000, TimeUnit.MILLISECONDS); // withdraw + release, each bounded
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -175,7 +175,7 @@ public final class AnnouncementLoop implements AutoCloseable {
         long start = ticker.nanoTime();
         try {
             ResponderSink.Result r = sink.apply(Set.of());
-            sink.awaitApplied(Duration.ofSeconds(2));
+            sink.awaitApplied(WITHDRAW_TIMEOUT);
             table = AnnouncementTable.EMPTY;
             publishedTable = table;
             observer.reconciled(new ReconcileReport(table, Set.of(), r.removed(), List.of(), List.of(), List.of(),
@@ -296,14 +296,5 @@ public final class AnnouncementLoop implements AutoCloseable {
         firstPassDone = true;
         observer.reconciled(new ReconcileReport(next, added, removed, takeovers, failures, newFailures, errors,
                 Duration.ofNanos(ticker.nanoTime() - start)));
-    }
-
-    /** Leases held as the loop last saw them (debug). */
-    public Set<String> heldLeases() {
-        try {
-            return thread.submit(() -> Set.copyOf(new TreeSet<>(held.keySet()))).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return Set.of();
-        }
     }
 }

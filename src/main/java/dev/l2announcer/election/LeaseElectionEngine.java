@@ -133,6 +133,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private Map<String, List<String>> plan = Map.of();
     private long planAt = Long.MIN_VALUE;
     private boolean planDirty = true;
+    private Set<String> aliveNodes = Set.of();
+    private long planCostNanos;
 
     private LeaseElectionEngine(KubernetesClient client, String namespace, String identity, Timings timings, Ticker ticker,
             Clock clock, MeterRegistry registry, Function<String, Map<String, String>> holderAnnotations, Options options) {
@@ -384,6 +386,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             LOG.infof("election: lease watch disconnected, takeovers paused");
             return;
         }
+        // The informer's handler notifications can trail its store after a (re)list: take the store as the truth.
+        for (Lease lease : informer.getStore().list()) {
+            if (ours(lease)) remember(lease);
+        }
         long now = ticker.nanoTime();
         for (Seen s : seen.values()) s.observedAt = now;
         planDirty = true;
@@ -422,7 +428,9 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         String rv = lease.getMetadata().getResourceVersion();
         Seen prev = seen.get(name);
         if (prev != null && !newer(rv, prev.rv)) return false;
-        seen.put(name, new Seen(lease, rv, LeaseRecords.holder(lease), LeaseRecords.durationSeconds(lease, leaseSeconds), ticker.nanoTime()));
+        Seen next = new Seen(lease, rv, LeaseRecords.holder(lease), LeaseRecords.durationSeconds(lease, leaseSeconds), ticker.nanoTime());
+        if (next.holder.isEmpty() && prev != null) next.releasedBy = prev.holder.isEmpty() ? prev.releasedBy : prev.holder;
+        seen.put(name, next);
         planDirty = true;
         return true;
     }
@@ -503,7 +511,14 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             return;
         }
         if (st.freeSince < 0) st.freeSince = now;
-        long attemptAt = st.freeSince + Math.min(rankOf(st, now) * rankStepNanos, maxRankDelayNanos);
+        int rank = rankOf(st, now);
+        long extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
+        if (rank > 0 && s == null && aliveNodes.contains(plan.get(st.name).getFirst())) {
+            // Absent (a new service, not a crash): the first-ranked node is alive (it renews leases), so it is on
+            // its way; stepping in early would only skew the spread. It gets one lease duration.
+            extra = leaseNanos;
+        }
+        long attemptAt = st.freeSince + extra;
         if (attemptAt <= now) {
             attempt(st);
         } else {
@@ -513,8 +528,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private int rankOf(LeaseState st, long now) {
         List<String> order = plan.get(st.name);
-        if (order == null || (planDirty && now - planAt > PLAN_MAX_AGE_NANOS)) {
+        // A plan costs O(leases); with thousands of leases changing every second, recompute at most every
+        // 20 ms and never spend more than ~10% of the loop on it.
+        if (order == null || (planDirty && now - planAt > Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos))) {
+            long t0 = System.nanoTime();
             computePlan(now);
+            planCostNanos = System.nanoTime() - t0;
             order = plan.get(st.name);
         }
         if (order == null) return 0;
@@ -531,8 +550,13 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             if (st.held) {
                 liveHolders.put(st.name, identity);
                 candidates.put(st.name, st.candidates);
-            } else if (s == null || s.holder.isEmpty()) {
+            } else if (s == null) {
                 candidates.put(st.name, st.candidates);
+            } else if (s.holder.isEmpty()) {
+                // Released: the node that let it go is leaving or no longer wants it; never rank it first.
+                TreeSet<String> others = new TreeSet<>(st.candidates);
+                if (s.releasedBy != null && !s.releasedBy.equals(identity)) others.remove(s.releasedBy);
+                candidates.put(st.name, others);
             } else if (expired(s, now)) {
                 TreeSet<String> live = new TreeSet<>(st.candidates);
                 if (!s.holder.equals(identity)) live.remove(s.holder);
@@ -543,6 +567,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             }
         }
         plan = CandidateRanking.rank(candidates, liveHolders);
+        aliveNodes = new HashSet<>();
+        for (Seen s : seen.values()) {
+            if (!s.holder.isEmpty() && !expired(s, now)) aliveNodes.add(s.holder);
+        }
         planAt = now;
         planDirty = false;
     }
@@ -879,6 +907,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         final String holder;
         final int durationSeconds;
         long observedAt;
+        String releasedBy;
 
         Seen(Lease lease, String rv, String holder, int durationSeconds, long observedAt) {
             this.lease = lease;

@@ -108,13 +108,19 @@ public final class DebugCli {
                 : "/debug/" + view;
     }
 
+    /** Inside the agent's container the CLI finds the port the agent was given (debug-port / Quarkus). */
     private static int portFromEnv() {
-        String p = System.getenv("L2ANNOUNCER_DEBUG_PORT");
-        try {
-            return p == null ? DEFAULT_PORT : Integer.parseInt(p);
-        } catch (NumberFormatException e) {
-            return DEFAULT_PORT;
+        for (String name : List.of("L2ANNOUNCER_DEBUG_PORT", "DEBUG_PORT", "QUARKUS_HTTP_PORT")) {
+            String p = System.getenv(name);
+            if (p != null && !p.isBlank()) {
+                try {
+                    return Integer.parseInt(p.trim());
+                } catch (NumberFormatException e) {
+                    // not a port: try the next source
+                }
+            }
         }
+        return DEFAULT_PORT;
     }
 
     private static int usage(PrintStream s, String problem) {

@@ -12,6 +12,7 @@ import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.election.LeaderElection;
+import dev.l2announcer.selection.DeviceNameFilter;
 import dev.l2announcer.selection.ServiceRef;
 
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ public final class DebugViews {
     private List<Map<String, Object>> devices() {
         Map<String, Long> announcing = new HashMap<>();
         table.get().rows().forEach(r -> announcing.merge(r.interfaceName(), 1L, Long::sum));
-        DeviceFilter filter = new DeviceFilter(config.devices());
+        DeviceNameFilter filter = new DeviceNameFilter(config.devices());
         List<Map<String, Object>> out = new ArrayList<>();
         for (Device d : devices.list().stream().sorted(Comparator.comparingInt(Device::ifindex)).toList()) {
             List<String> flags = new ArrayList<>();
@@ -153,8 +154,8 @@ public final class DebugViews {
         out.add(cfg("NodeName", "node-name", c.nodeName()));
         out.add(cfg("LeaseNamespace", "l2-announcements-lease-namespace", c.leaseNamespace()));
         out.add(cfg("BpfPinDir", "bpf-pin-dir", String.valueOf(c.bpfPinDir())));
-        out.add(cfg("GarpRepeats", "garp-repeats", c.garpRepeats()));
-        out.add(cfg("GarpInterval", "garp-interval", c.garpInterval().toString()));
+        out.add(cfg("GarpRepeats", "l2-announcements-garp-repeats", c.garpRepeats()));
+        out.add(cfg("GarpInterval", "l2-announcements-garp-interval", c.garpInterval().toString()));
         out.add(cfg("HealthProbeInterval", "health-probe-interval", c.healthProbeInterval().toString()));
         out.add(cfg("DebugPort", "debug-port", c.debugPort()));
         return out;
@@ -190,26 +191,5 @@ public final class DebugViews {
             m.put((String) kv[i], kv[i + 1]);
         }
         return m;
-    }
-
-    /** Cilium's {@code devices} option: exact names, or a trailing '+' as a prefix wildcard ("eth+"). */
-    static final class DeviceFilter {
-        private final List<String> specs;
-
-        DeviceFilter(List<String> specs) {
-            this.specs = specs;
-        }
-
-        boolean matches(String name) {
-            if (specs.isEmpty()) {
-                return true;
-            }
-            for (String s : specs) {
-                if (s.endsWith("+") ? name.startsWith(s.substring(0, s.length() - 1)) : name.equals(s)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }

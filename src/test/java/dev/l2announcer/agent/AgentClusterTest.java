@@ -6,7 +6,7 @@ import dev.l2announcer.datapath.TaskScheduler;
 import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.fakes.Links;
-import dev.l2announcer.fakes.InMemoryLeases;
+import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.observability.DatapathStatus;
@@ -50,8 +50,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Several in-process agents (own node name, own client, own fake datapath) against one fabric8
- * CRUD mock server, wired by {@link AgentRuntime} with the real selection stage and the real
- * responder reconciler over the datapath's in-memory map/program/links/GARP.
+ * CRUD mock server, wired by {@link AgentRuntime} with the real selection stage, the real lease
+ * election engine and the real responder reconciler over the datapath's in-memory map/program/links/GARP.
  */
 class AgentClusterTest {
     private static final Duration CONVERGE = Duration.ofSeconds(15);
@@ -59,7 +59,9 @@ class AgentClusterTest {
 
     private KubernetesMockServer server;
     private KubernetesClient admin;
-    private final InMemoryLeases leases = new InMemoryLeases(Clock.systemUTC());
+    /** Short timings so takeovers after a release happen within a test's patience. */
+    private static final LeaseElectionEngine.Timings TIMINGS =
+            new LeaseElectionEngine.Timings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
     private final Map<String, Node> agents = new TreeMap<>();
 
     /** One agent and its fakes. */
@@ -71,6 +73,7 @@ class AgentClusterTest {
         FakeGratuitousArp garp = new FakeGratuitousArp();
         FakeResponderProgram program = new FakeResponderProgram();
         ReconcilerSink sink;
+        LeaseElectionEngine election;
         AgentRuntime runtime;
 
         List<String> ips() {
@@ -115,12 +118,15 @@ class AgentClusterTest {
                 return List.of();
             }
         };
-        node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, leases.node(name),
+        node.election = LeaseElectionEngine.start(node.client, config.leaseNamespace(), name, TIMINGS, Ticker.system(),
+                Clock.systemUTC(), new SimpleMeterRegistry(), lease -> Map.of());
+        node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, node.election,
                 node.map, devices, node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
                         devices, node.garp, datapathThread, Ticker.system(), 1, Duration.ofMillis(100),
                         Duration.ofSeconds(5), l), metrics), datapath,
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,
                 () -> {
+                    node.election.close();
                     node.sink.close();
                     node.selection.close();
                     node.selectionThread.shutdownNow();
@@ -206,6 +212,11 @@ class AgentClusterTest {
             assertThat(holder.runtime.loop().table().rows()).anySatisfy(r ->
                     assertThat(r.ip().getHostAddress()).isEqualTo(e.getKey()));
         }
+        // The API's Lease holders are the nodes that answer.
+        assertThat(admin.leases().inNamespace("kube-system").withName("cilium-l2announce-default-web").get()
+                .getSpec().getHolderIdentity()).isEqualTo(who.get("192.0.2.10"));
+        assertThat(admin.leases().inNamespace("kube-system").withName("cilium-l2announce-default-db").get()
+                .getSpec().getHolderIdentity()).isEqualTo(who.get("192.0.2.11"));
         await().atMost(CONVERGE).until(() -> events("L2Announced").size() >= 2);
         assertThat(events("L2Announced")).extracting(ev -> ev.getRegarding().getName() + ": " + ev.getNote())
                 .contains("web: announcing 192.0.2.10 from node " + who.get("192.0.2.10") + " on eth0",
@@ -237,7 +248,7 @@ class AgentClusterTest {
         await().atMost(CONVERGE).until(() -> answering().isEmpty());
         agents.values().forEach(n -> assertThat(n.runtime.loop().table().rows()).isEmpty());
         await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.program.attachedInterfaces().isEmpty()));
-        await().atMost(CONVERGE).until(() -> leases.holders().isEmpty());
+        await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.election.held().isEmpty()));
     }
 
     @Test

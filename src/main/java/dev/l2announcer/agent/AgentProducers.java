@@ -1,0 +1,112 @@
+package dev.l2announcer.agent;
+
+import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.election.LeaseElectionEngine;
+import dev.l2announcer.health.HealthMonitor;
+import dev.l2announcer.health.HolderAnnotations;
+import dev.l2announcer.observability.DebugViews;
+import dev.l2announcer.observability.PolicyErrorCounter;
+import dev.l2announcer.selection.KubernetesSelectionSource;
+import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.time.Ticker;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The composition root: builds the one {@link AgentRuntime} of this process from the real parts
+ * (informer-backed selection, lease election engine, kernel datapath), starts it once Quarkus is
+ * up and stops it gracefully on shutdown (SIGTERM): entries withdrawn, leases released, handles
+ * closed, pins kept.
+ */
+@Singleton
+public class AgentProducers {
+    private static final Logger LOG = Logger.getLogger(AgentProducers.class);
+    /** Coalesces bursts of cluster changes into one selection recompute. */
+    static final Duration SELECTION_DEBOUNCE = Duration.ofMillis(100);
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The kernel datapath; tests replace it with an {@code @Alternative} in-memory one. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    NodeDatapath nodeDatapath(AgentConfig config) {
+        return new LinuxNodeDatapath(LinuxDatapath.open(config));
+    }
+
+    /** The informer-backed selection; started with the agent. */
+    @Produces
+    @Singleton
+    KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath) {
+        ScheduledExecutorService selectionThread = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("l2a-selection").unstarted(r));
+        return KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
+                RecomputeDebouncer.Scheduler.of(selectionThread), SELECTION_DEBOUNCE);
+    }
+
+    @Produces
+    @Singleton
+    AgentRuntime agent(AgentConfig config, KubernetesClient client, MeterRegistry registry, NodeDatapath datapath,
+                       KubernetesSelectionSource selection) {
+        Ticker ticker = Ticker.system();
+        Clock clock = Clock.systemUTC();
+        // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
+        LeaseElectionEngine election = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
+                LeaseElectionEngine.Timings.of(config), ticker, clock, registry,
+                new HolderAnnotations(selection, datapath.devices()));
+        PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
+        return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
+                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                registry, clock, ticker, selection::synced, policyErrors,
+                () -> {
+                    policyErrors.close();
+                    selection.close();
+                    election.close();
+                    datapath.close();
+                },
+                () -> {
+                    policyErrors.start();
+                    selection.start();
+                }));
+    }
+
+    @Produces
+    @Singleton
+    DebugViews debugViews(AgentRuntime agent) {
+        return agent.views();
+    }
+
+    /** L2 health probes (VIPs and nodes); raw ARP sockets, so tests replace it with a fake transport. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    HealthMonitor healthMonitor(AgentConfig config, KubernetesClient client, KubernetesSelectionSource selection,
+                                NodeDatapath datapath, MeterRegistry registry, AgentRuntime agent) {
+        return HealthMonitor.forAgent(config, client, selection, datapath.devices(), registry, agent.events()::warning,
+                Clock.systemUTC(), Ticker.system());
+    }
+
+    void start(@Observes StartupEvent ev, AgentRuntime agent, HealthMonitor health) {
+        agent.start();
+        health.start();
+    }
+
+    void stop(@Observes ShutdownEvent ev, AgentRuntime agent, HealthMonitor health) {
+        LOG.info("shutting down: withdrawing announcements and releasing leases");
+        health.close();
+        agent.stop(SHUTDOWN_TIMEOUT);
+    }
+}
