@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -104,7 +105,10 @@ public class AgentProducers {
         health.start();
     }
 
-    void stop(@Observes ShutdownEvent ev, AgentRuntime agent, HealthMonitor health) {
+    // Before every other ShutdownEvent observer: the Operator SDK's one closes the shared KubernetesClient,
+    // after which the lease release fails and the next node waits a whole lease duration (netns e2e:
+    // SIGTERM handover 3.0 s with the default priority, ~0.2 s with this one).
+    void stop(@Observes @Priority(1) ShutdownEvent ev, AgentRuntime agent, HealthMonitor health) {
         LOG.info("shutting down: withdrawing announcements and releasing leases");
         health.close();
         agent.stop(SHUTDOWN_TIMEOUT);
