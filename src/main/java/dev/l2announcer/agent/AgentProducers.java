@@ -70,7 +70,7 @@ public class AgentProducers {
                 new HolderAnnotations(selection, datapath.devices()));
         PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
         return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
-                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 registry, clock, ticker, selection::synced, policyErrors,
                 () -> {
                     policyErrors.close();

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * One agent, assembled from its parts: selection -> election -> announce loop -> datapath, with
@@ -41,6 +42,7 @@ public final class AgentRuntime implements AutoCloseable {
     private static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
     /**
+     * @param podGarp          GARP sender for L2 pod announcements, asked for only when they are enabled
      * @param sinkFactory      builds the datapath sink; it reports GARPs and errors to the metrics
      * @param informersSynced  selection's informers have listed everything once
      * @param policiesWithErrors policies whose status carries an error condition
@@ -48,7 +50,8 @@ public final class AgentRuntime implements AutoCloseable {
      * @param onStart          starts what the parts need started (informers), run first on start
      */
     public record Parts(AgentConfig config, KubernetesClient client, SelectionSource selection, LeaderElection election,
-                        ResponderMap map, Devices devices, GratuitousArp garp, Function<AnnouncerMetrics, ResponderSink> sinkFactory,
+                        ResponderMap map, Devices devices, Supplier<GratuitousArp> podGarp,
+                        Function<AnnouncerMetrics, ResponderSink> sinkFactory,
                         DatapathStatus datapath, MeterRegistry registry, Clock clock, Ticker ticker,
                         BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop,
                         Runnable onStart) {}
@@ -68,7 +71,6 @@ public final class AgentRuntime implements AutoCloseable {
         AgentConfig c = p.config();
         this.metrics = new AnnouncerMetrics(p.registry(), p.map(), () -> p.datapath().staleState().size(),
                 p.policiesWithErrors());
-        GratuitousArp meteredGarp = metrics.counting(p.garp());
         this.events = new ServiceEventRecorder(p.client(), c.nodeName(),
                 new EventRateLimiter(p.ticker(), 3, Duration.ofMinutes(1)), p.clock());
         this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(metrics),
@@ -76,7 +78,7 @@ public final class AgentRuntime implements AutoCloseable {
         this.views = new DebugViews(c, loop::table, loop::failures, p.devices(), p.map(), p.election(),
                 new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client())));
         this.podAnnouncer = c.enableL2PodAnnouncements()
-                ? new PodAnnouncer(p.client(), c.nodeName(), p.devices(), meteredGarp,
+                ? new PodAnnouncer(p.client(), c.nodeName(), p.devices(), metrics.counting(p.podGarp().get()),
                         c.l2PodAnnouncementsInterface(), c.l2PodAnnouncementsInterfacePattern())
                 : null;
     }

@@ -26,7 +26,7 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
     private static final Duration EXAMINE_EVERY = Duration.ofSeconds(60);
 
     private final LinuxDatapath datapath;
-    private final TaskScheduler scheduler = TaskScheduler.singleThread("l2a-datapath");
+    private final TaskScheduler scheduler;
     private volatile ReconcilerSink sink;
     private PacketSocketGratuitousArp podGarp;
     private volatile boolean closed;
@@ -35,7 +35,13 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
     private boolean examined;
 
     public LinuxNodeDatapath(LinuxDatapath datapath) {
+        this(datapath, TaskScheduler.singleThread("l2a-datapath"));
+    }
+
+    /** @param scheduler the reconciler's thread; it must live in the network namespace of the links */
+    public LinuxNodeDatapath(LinuxDatapath datapath, TaskScheduler scheduler) {
         this.datapath = datapath;
+        this.scheduler = scheduler;
         for (Finding f : datapath.startupFindings()) {
             LOG.infof("datapath start-up: %s", f);
         }

@@ -121,7 +121,7 @@ class AgentClusterTest {
         node.election = LeaseElectionEngine.start(node.client, config.leaseNamespace(), name, TIMINGS, Ticker.system(),
                 Clock.systemUTC(), new SimpleMeterRegistry(), lease -> Map.of());
         node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, node.election,
-                node.map, devices, node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
+                node.map, devices, () -> node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
                         devices, node.garp, datapathThread, Ticker.system(), 1, Duration.ofMillis(100),
                         Duration.ofSeconds(5), l), metrics), datapath,
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,

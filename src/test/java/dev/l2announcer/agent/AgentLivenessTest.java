@@ -41,7 +41,7 @@ class AgentLivenessTest {
                 LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), new SimpleMeterRegistry(),
                 lease -> Map.of());
         AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
-                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0,
                 () -> {
                     selection.close();
@@ -85,7 +85,7 @@ class AgentLivenessTest {
         java.util.concurrent.atomic.AtomicBoolean informersStarted = new java.util.concurrent.atomic.AtomicBoolean();
         AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(off, null,
                 new dev.l2announcer.selection.InMemorySelectionSource(), new dev.l2announcer.fakes.InMemoryLeases(Clock.systemUTC()).node("node-a"),
-                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), () -> false, () -> 0,
                 datapath::close, () -> informersStarted.set(true)));
         try {

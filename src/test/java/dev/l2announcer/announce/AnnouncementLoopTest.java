@@ -151,6 +151,8 @@ class AnnouncementLoopTest {
     @Test
     void datapathErrorIsReportedAndRetried() {
         Agent a1 = new Agent("n1", 1);
+        // The pass over the initial empty snapshot must not eat the one-shot failure.
+        await().atMost(Duration.ofSeconds(5)).until(a1.loop::converged);
         a1.map.failNext(new IllegalStateException("EPERM"));
         a1.selection.set(snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0"))));
         // First pass fails (the fake throws once), the retry a second later installs the entry.
