@@ -169,7 +169,7 @@ final class SimulatedDemo {
         LeaseElectionEngine election = LeaseElectionEngine.start(client, NS, name,
                 LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), registry, lease -> Map.of());
         AgentRuntime runtime = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
-                datapath.responderMap(), datapath.devices(), datapath.gratuitousArp(), datapath::sink, datapath.status(),
+                datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 registry, Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0, () -> {
                     datapath.close();
                     selection.close();
