@@ -20,9 +20,9 @@
  * RUNTIME_CONFIG_AGENT_LIVENESS from cilium_runtime_config and returns CTX_ACT_OK when
  * ktime_get_ns() - time > L2_ANNOUNCEMENTS_MAX_LIVENESS, "we can't trust the contents of the
  * responder map anymore"): the agent writes a CLOCK_MONOTONIC timestamp (bpf_ktime_get_ns' clock)
- * and a max age (= leaseDuration) into l2_liveness. If the stamp is older than max age, or was
+ * and a max age (see LivenessTiming.java: below leaseDuration - retryPeriod) into l2_liveness. If the stamp is older than max age, or was
  * never written (0), the program stops answering: a dead agent must not keep claiming the IPs,
- * another node takes over once the lease expires.
+ * and it goes silent before another node can take the lease over.
  *
  * Map names: Cilium's own map is named cilium_l2_responder_v4 in recent releases; ours is
  * l2_responder_v4 (15 chars, the kernel's name limit) with the same key/value layout.

@@ -96,7 +96,10 @@ public final class ResponderReconciler implements AutoCloseable {
     public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
                                              GratuitousArp garp, TaskScheduler scheduler, Listener listener) {
         return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
-                config.garpInterval(), config.leaseDuration().dividedBy(3), listener);
+                config.garpInterval(),
+                LivenessTiming.forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod())
+                        .refreshInterval(),
+                listener);
     }
 
     /** Subscribes to link changes, refreshes liveness periodically and converges to the (empty) desired set. */

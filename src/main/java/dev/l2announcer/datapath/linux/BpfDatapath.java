@@ -57,7 +57,7 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
     /**
      * Loads the packaged program with its maps pinned in {@code pinDir} (mounting bpffs on /sys/fs/bpf
      * if needed), adopts our existing pinned links (atomic program replace) and drops links whose
-     * interface is gone. {@code livenessMaxAge} should be the lease duration.
+     * interface is gone. {@code livenessMaxAge}: see {@link dev.l2announcer.datapath.LivenessTiming}.
      */
     public static BpfDatapath open(Path pinDir, Duration livenessMaxAge) {
         return open(new SyscallBpf(), BpfLoader.packagedObject(), pinDir, livenessMaxAge);

@@ -4,6 +4,7 @@ import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.LivenessTiming;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.datapath.TaskScheduler;
@@ -29,15 +30,19 @@ public final class LinuxDatapath implements AutoCloseable {
         this.garp = garp;
     }
 
-    /** Loads/adopts the program in {@code config.bpfPinDir()}; liveness max age = {@code config.leaseDuration()}. */
+    /** Loads/adopts the program in {@code config.bpfPinDir()}; liveness max age from {@link LivenessTiming}. */
     public static LinuxDatapath open(AgentConfig config) {
-        BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), config.leaseDuration());
+        BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), livenessTiming(config).maxAge());
         try {
             return new LinuxDatapath(config, program, new PacketSocketGratuitousArp());
         } catch (RuntimeException e) {
             program.close();
             throw e;
         }
+    }
+
+    static LivenessTiming livenessTiming(AgentConfig config) {
+        return LivenessTiming.forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod());
     }
 
     /** A reconciler over this datapath; call {@code start()} on it, then {@code desire(...)}. */
