@@ -1,5 +1,6 @@
 package dev.l2announcer.selection;
 
+import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -55,7 +56,7 @@ class KubernetesSelectionSourceTest {
         server.init();
         client = server.createClient();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-test"));
-        devices = new FakeDevices(device("eth0", 2));
+        devices = new FakeDevices(List.of(device("eth0", 2)));
         for (String n : List.of("node-a", "node-b")) {
             client.nodes().resource(node(n, Map.of())).create();
         }
@@ -183,10 +184,10 @@ class KubernetesSelectionSourceTest {
         converges("Cluster again", s -> web() != null && web().localCandidate());
 
         // device goes down: still a candidate (API view) but nothing to announce here
-        devices.set(down("eth0", 2));
+        devices.set(List.of(down("eth0", 2)));
         converges("device down", s -> web() != null && !web().localCandidate()
                 && web().addresses().getFirst().interfaces().isEmpty());
-        devices.set(device("eth0", 2));
+        devices.set(List.of(device("eth0", 2)));
         converges("device up", s -> web() != null && web().localCandidate());
 
         // Service deleted, then policy deleted
