@@ -353,7 +353,11 @@ class VipProbeNetnsTest {
                 public SelectionSnapshot current() { return snapshot(); }
                 public AutoCloseable subscribe(java.util.function.Consumer<SelectionSnapshot> l) { return () -> {}; }
             };
-            Map<String, String> annotations = nodes.get(1).run(() -> new HolderAnnotations(selection, new NetlinkDevices()).apply(LEASE));
+            Map<String, String> annotations = nodes.get(1).run(() -> {
+                try (var hook = new HolderAnnotations(selection, new NetlinkDevices())) {
+                    return hook.apply(LEASE);
+                }
+            });
             assertThat(annotations).containsEntry(AnnouncedOnAnnotation.KEY, "eth0=" + macs.get(1));
             client.leases().inNamespace("kube-system").resource(new LeaseBuilder().withNewMetadata().withName(LEASE)
                     .withAnnotations(annotations).endMetadata().withNewSpec().withHolderIdentity("n1").endSpec().build()).create();
