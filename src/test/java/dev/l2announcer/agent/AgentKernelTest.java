@@ -46,7 +46,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,7 +146,7 @@ class AgentKernelTest {
 
         // Everything that touches links (open, reconciler, selection's device reads) runs in the node namespace.
         datapath = in(nodeThread, () -> LinuxDatapath.open(config));
-        LinuxNodeDatapath node = new LinuxNodeDatapath(datapath, scheduler(nodeScheduled));
+        LinuxNodeDatapath node = new LinuxNodeDatapath(datapath, TaskScheduler.of(nodeScheduled));
         KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, node.devices(), config,
                 RecomputeDebouncer.Scheduler.of(nodeScheduled), Duration.ofMillis(20));
         LeaseElectionEngine election = LeaseElectionEngine.start(client, "kube-system", "node-a",
@@ -212,28 +211,10 @@ class AgentKernelTest {
     }
 
     private ScheduledExecutorService scheduled(String ns, String name) {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name(name)
-                .unstarted(() -> {
-                    NetNs.enterOnThisThread(Path.of("/run/netns", ns));
-                    r.run();
-                }));
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(
+                NetNs.platformThreadsIn(Path.of("/run/netns", ns), name));
         threads.add(ex);
         return ex;
-    }
-
-    private static TaskScheduler scheduler(ScheduledExecutorService ex) {
-        return new TaskScheduler() {
-            @Override
-            public void execute(Runnable task) {
-                ex.execute(task);
-            }
-
-            @Override
-            public Cancellable schedule(Runnable task, Duration delay) {
-                ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-                return () -> f.cancel(false);
-            }
-        };
     }
 
     private static <T> T in(ExecutorService ex, Callable<T> c) {
