@@ -1,17 +1,13 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,9 +17,7 @@ class AgentProducersTest {
 
     @Test
     void stopShutsDownTheSelectionThreadAndEndsLinkSubscriptions() {
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        var server = MockApi.start();
         try (KubernetesClient client = server.createClient()) {
             AgentConfig config = AgentConfig.defaults("node-a");
             var producers = new AgentProducers();
