@@ -40,6 +40,10 @@ public class AgentProducers {
     static final Duration SELECTION_DEBOUNCE = Duration.ofMillis(100);
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
+    /** Runs the selection recomputes; shut down when the agent stops (after the selection closed). */
+    final ScheduledExecutorService selectionThread = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("l2a-selection").unstarted(r));
+
     /** The kernel datapath; tests replace it with an {@code @Alternative} in-memory one. */
     @Produces
     @Singleton
@@ -52,8 +56,6 @@ public class AgentProducers {
     @Produces
     @Singleton
     KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath) {
-        ScheduledExecutorService selectionThread = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().daemon().name("l2a-selection").unstarted(r));
         return KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(selectionThread), SELECTION_DEBOUNCE);
     }
@@ -65,9 +67,9 @@ public class AgentProducers {
         Ticker ticker = Ticker.system();
         Clock clock = Clock.systemUTC();
         // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
+        HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
         LeaseElectionEngine election = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
-                LeaseElectionEngine.Timings.of(config), ticker, clock, registry,
-                new HolderAnnotations(selection, datapath.devices()));
+                LeaseElectionEngine.Timings.of(config), ticker, clock, registry, holderAnnotations);
         PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
         return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
@@ -75,7 +77,9 @@ public class AgentProducers {
                 () -> {
                     policyErrors.close();
                     selection.close();
+                    selectionThread.shutdownNow();
                     election.close();
+                    holderAnnotations.close();
                     datapath.close();
                 },
                 () -> {

@@ -22,8 +22,11 @@ public interface TaskScheduler {
 
     /** One platform thread (native calls block it briefly; virtual threads would pin). */
     static TaskScheduler singleThread(String name) {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
+        return of(Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name(name).unstarted(r)));
+    }
+
+    /** Over an executor the caller owns (and shuts down); give it one thread, the reconciler needs no locks then. */
+    static TaskScheduler of(ScheduledExecutorService ex) {
         return new TaskScheduler() {
             @Override
             public void execute(Runnable task) {

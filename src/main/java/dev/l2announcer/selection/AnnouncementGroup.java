@@ -2,8 +2,6 @@ package dev.l2announcer.selection;
 
 import java.util.List;
 import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.Collections;
 
 /**
  * The unit of election: Services that share an IP (transitively) form one group with one Lease,
@@ -27,6 +25,7 @@ public record AnnouncementGroup(
     public AnnouncementGroup {
         services = List.copyOf(services);
         addresses = List.copyOf(addresses);
-        candidates = Collections.unmodifiableSortedSet(new TreeSet<>(candidates));
+        // Copied unless already an immutable copy, which groups with the same candidates share.
+        candidates = ImmutableNameSet.of(candidates);
     }
 }

@@ -258,7 +258,7 @@ public final class SelectionCalculator {
             for (int n = bits.nextSetBit(0); n >= 0; n = bits.nextSetBit(n + 1)) {
                 sorted.add(eligible.get(n).name());
             }
-            return new TreeSet<>(sorted);
+            return ImmutableNameSet.of(sorted);
         });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
         return new AnnouncementGroup(LeaseNames.forService(refs.getFirst()), refs, addressList, names,

@@ -1,20 +1,12 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
-import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.TaskScheduler;
-import dev.l2announcer.datapath.fake.FakeDevices;
-import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.fakes.Links;
 import dev.l2announcer.election.LeaseElectionEngine;
-import dev.l2announcer.datapath.fake.FakeResponderMap;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
-import dev.l2announcer.observability.DatapathStatus;
-import dev.l2announcer.observability.DoctorCheck;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.L2AnnouncementPolicySpec;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
@@ -27,10 +19,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +27,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,23 +57,18 @@ class AgentClusterTest {
         KubernetesClient client;
         ScheduledExecutorService selectionThread;
         KubernetesSelectionSource selection;
-        FakeResponderMap map = new FakeResponderMap();
-        FakeGratuitousArp garp = new FakeGratuitousArp();
-        FakeResponderProgram program = new FakeResponderProgram();
-        ReconcilerSink sink;
+        InMemoryNodeDatapath datapath;
         LeaseElectionEngine election;
         AgentRuntime runtime;
 
         List<String> ips() {
-            return map.list().keySet().stream().map(e -> e.ip().getHostAddress()).sorted().toList();
+            return datapath.map.list().keySet().stream().map(e -> e.ip().getHostAddress()).sorted().toList();
         }
     }
 
     @BeforeEach
     void setUp() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        server = MockApi.start();
         admin = server.createClient();
         for (String n : NODES) {
             admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).addToLabels("zone", "one").endMetadata()
@@ -101,33 +84,20 @@ class AgentClusterTest {
     private Node start(String name, int macByte) {
         Node node = new Node();
         node.client = server.createClient();
-        FakeDevices devices = Links.loAndEth0(macByte);
-        TaskScheduler datapathThread = TaskScheduler.singleThread("datapath-" + name);
+        node.datapath = new InMemoryNodeDatapath(macByte);
         AgentConfig config = AgentConfig.defaults(name);
         node.selectionThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-" + name));
-        node.selection = KubernetesSelectionSource.fromConfig(node.client, devices, config,
+        node.selection = KubernetesSelectionSource.fromConfig(node.client, node.datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(node.selectionThread), Duration.ofMillis(20));
-        DatapathStatus datapath = new DatapathStatus() {
-            @Override
-            public boolean attached() {
-                return true;
-            }
-
-            @Override
-            public List<DoctorCheck> staleState() {
-                return List.of();
-            }
-        };
         node.election = LeaseElectionEngine.start(node.client, config.leaseNamespace(), name, TIMINGS, Ticker.system(),
                 Clock.systemUTC(), new SimpleMeterRegistry(), lease -> Map.of());
         node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, node.election,
-                node.map, devices, () -> node.garp, metrics -> node.sink = new ReconcilerSink(l -> new ResponderReconciler(node.map, node.program,
-                        devices, node.garp, datapathThread, Ticker.system(), 1, Duration.ofMillis(100),
-                        Duration.ofSeconds(5), l), metrics), datapath,
-                new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced, () -> 0,
+                node.datapath.responderMap(), node.datapath.devices(), node.datapath::gratuitousArp, node.datapath::sink,
+                node.datapath.status(), new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced,
+                () -> 0,
                 () -> {
                     node.election.close();
-                    node.sink.close();
+                    node.datapath.close();
                     node.selection.close();
                     node.selectionThread.shutdownNow();
                 },
@@ -208,7 +178,7 @@ class AgentClusterTest {
         Map<String, String> who = answering();
         for (var e : who.entrySet()) {
             Node holder = agents.get(e.getValue());
-            assertThat(holder.garp.sent()).anySatisfy(s -> assertThat(s.ip().getHostAddress()).isEqualTo(e.getKey()));
+            assertThat(holder.datapath.garp.sent()).anySatisfy(s -> assertThat(s.ip().getHostAddress()).isEqualTo(e.getKey()));
             assertThat(holder.runtime.loop().table().rows()).anySatisfy(r ->
                     assertThat(r.ip().getHostAddress()).isEqualTo(e.getKey()));
         }
@@ -247,7 +217,7 @@ class AgentClusterTest {
         admin.resources(CiliumL2AnnouncementPolicy.class).withName("all").delete();
         await().atMost(CONVERGE).until(() -> answering().isEmpty());
         agents.values().forEach(n -> assertThat(n.runtime.loop().table().rows()).isEmpty());
-        await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.program.attachedInterfaces().isEmpty()));
+        await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.datapath.program.attachedInterfaces().isEmpty()));
         await().atMost(CONVERGE).until(() -> agents.values().stream().allMatch(n -> n.election.held().isEmpty()));
     }
 
@@ -269,11 +239,11 @@ class AgentClusterTest {
         service("web", "192.0.2.10", "Cluster");
         await().atMost(CONVERGE).until(() -> answering().containsKey("192.0.2.10"));
         String first = answering().get("192.0.2.10");
-        assertThat(agents.get(first).program.attachedInterfaces()).containsExactly("eth0");
+        assertThat(agents.get(first).datapath.program.attachedInterfaces()).containsExactly("eth0");
         agents.get(first).runtime.stop(Duration.ofSeconds(2));
         // Withdrawn before the lease was released, and the program detached from what it had attached.
         assertThat(agents.get(first).ips()).isEmpty();
-        assertThat(agents.get(first).program.attachedInterfaces()).isEmpty();
+        assertThat(agents.get(first).datapath.program.attachedInterfaces()).isEmpty();
         await().atMost(CONVERGE).until(() -> {
             String now = answering().get("192.0.2.10");
             return now != null && !now.equals(first);

@@ -14,16 +14,14 @@ import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.L2AnnouncementPolicySpec;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -38,7 +36,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +43,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,9 +90,7 @@ class AgentKernelTest {
         ok("ip", "-n", nodeNs, "link", "set", nodeIf, "up");
         ok("ip", "-n", clientNs, "link", "set", clientIf, "up");
         ok("ip", "-n", clientNs, "addr", "add", "192.0.2.2/24", "dev", clientIf);
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        server = MockApi.start();
         client = server.createClient();
     }
 
@@ -147,7 +141,7 @@ class AgentKernelTest {
 
         // Everything that touches links (open, reconciler, selection's device reads) runs in the node namespace.
         datapath = in(nodeThread, () -> LinuxDatapath.open(config));
-        LinuxNodeDatapath node = new LinuxNodeDatapath(datapath, scheduler(nodeScheduled));
+        LinuxNodeDatapath node = new LinuxNodeDatapath(datapath, TaskScheduler.of(nodeScheduled));
         KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, node.devices(), config,
                 RecomputeDebouncer.Scheduler.of(nodeScheduled), Duration.ofMillis(20));
         LeaseElectionEngine election = LeaseElectionEngine.start(client, "kube-system", "node-a",
@@ -212,28 +206,10 @@ class AgentKernelTest {
     }
 
     private ScheduledExecutorService scheduled(String ns, String name) {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name(name)
-                .unstarted(() -> {
-                    NetNs.enterOnThisThread(Path.of("/run/netns", ns));
-                    r.run();
-                }));
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(
+                NetNs.platformThreadsIn(Path.of("/run/netns", ns), name));
         threads.add(ex);
         return ex;
-    }
-
-    private static TaskScheduler scheduler(ScheduledExecutorService ex) {
-        return new TaskScheduler() {
-            @Override
-            public void execute(Runnable task) {
-                ex.execute(task);
-            }
-
-            @Override
-            public Cancellable schedule(Runnable task, Duration delay) {
-                ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-                return () -> f.cancel(false);
-            }
-        };
     }
 
     private static <T> T in(ExecutorService ex, Callable<T> c) {

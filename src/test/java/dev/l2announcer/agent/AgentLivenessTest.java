@@ -4,19 +4,15 @@ import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,9 +24,7 @@ import static org.awaitility.Awaitility.await;
 class AgentLivenessTest {
     @Test
     void staysLiveWhileTheApiServerIsGoneAndReadyNeedsSyncedInformers() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        KubernetesMockServer server = MockApi.start();
         KubernetesClient client = server.createClient();
         AgentConfig config = AgentConfig.defaults("node-a");
         ScheduledExecutorService selectionThread = Executors.newSingleThreadScheduledExecutor();

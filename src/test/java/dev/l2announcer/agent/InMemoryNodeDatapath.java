@@ -19,6 +19,8 @@ import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The datapath of every @QuarkusTest: the real reconciler over the datapath's in-memory map,
@@ -28,11 +30,22 @@ import java.util.List;
 @Singleton
 public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
     public final FakeResponderMap map = new FakeResponderMap();
-    public final FakeDevices devices = Links.loAndEth0(1);
+    public final FakeDevices devices;
     public final FakeGratuitousArp garp = new FakeGratuitousArp();
     public final FakeResponderProgram program = new FakeResponderProgram();
-    private final TaskScheduler thread = TaskScheduler.singleThread("test-datapath");
+    private final ScheduledExecutorService thread;
     private ReconcilerSink sink;
+
+    public InMemoryNodeDatapath() {
+        this(1);
+    }
+
+    /** @param macLastByte last byte of eth0's MAC, so that several nodes in one test differ */
+    public InMemoryNodeDatapath(int macLastByte) {
+        devices = Links.loAndEth0(macLastByte);
+        thread = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("test-datapath-" + macLastByte).unstarted(r));
+    }
 
     @Override
     public ResponderMap responderMap() {
@@ -52,7 +65,7 @@ public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
     @Override
     public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
         if (sink == null) {
-            sink = new ReconcilerSink(l -> new ResponderReconciler(map, program, devices, garp, thread, Ticker.system(),
+            sink = new ReconcilerSink(l -> new ResponderReconciler(map, program, devices, garp, TaskScheduler.of(thread), Ticker.system(),
                     1, Duration.ofMillis(100), Duration.ofSeconds(5), l), metrics);
         }
         return sink;
@@ -78,5 +91,6 @@ public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
         if (sink != null) {
             sink.close();
         }
+        thread.shutdownNow();
     }
 }

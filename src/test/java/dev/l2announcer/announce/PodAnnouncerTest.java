@@ -2,19 +2,16 @@ package dev.l2announcer.announce;
 
 import dev.l2announcer.fakes.Links;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 
 import static dev.l2announcer.announce.PodAnnouncementsTest.pod;
@@ -29,9 +26,7 @@ class PodAnnouncerTest {
 
     @BeforeEach
     void setUp() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        server = MockApi.start();
         client = server.createClient();
         // The mock server's watches ignore the spec.nodeName field selector (they then deliver nothing),
         // so this test watches all pods and relies on the client-side node check.

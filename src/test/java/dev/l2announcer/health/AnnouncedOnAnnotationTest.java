@@ -1,8 +1,8 @@
 package dev.l2announcer.health;
 
 import dev.l2announcer.datapath.Device;
-import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.MacAddress;
+import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -64,29 +64,56 @@ class AnnouncedOnAnnotationTest {
         assertThat(ok.announcedOn()).containsEntry("eth0", A);
     }
 
-    @Test
-    void hookPublishesInterfacesOfTheGroupsIpv4AddressesWithLiveMacs() throws Exception {
-        var group = new AnnouncementGroup("cilium-l2announce-default-web", List.of(new ServiceRef("default", "web")),
+    private static final Device ETH0 = new Device(2, "eth0", A, true, false, "up", "veth", 0);
+    private static final Device ETH1 = new Device(3, "eth1", B, true, false, "up", "veth", 0);
+    private static final Device ETH2 = new Device(4, "eth2", MacAddress.parse("02:00:00:00:00:0c"), true, false, "up", "", 0);
+
+    private static AnnouncementGroup webGroup() throws Exception {
+        return new AnnouncementGroup("cilium-l2announce-default-web", List.of(new ServiceRef("default", "web")),
                 List.of(new AddressOnInterfaces(InetAddress.getByName("192.0.2.10"), List.of("eth0", "eth1")),
                         new AddressOnInterfaces(InetAddress.getByName("2001:db8::10"), List.of("eth2")),
                         new AddressOnInterfaces(InetAddress.getByName("192.0.2.11"), List.of("gone0"))),
                 new TreeSet<>(List.of("n1", "n2")), true);
+    }
+
+    private static SelectionSource selectionOf(AnnouncementGroup group) {
         var snapshot = new SelectionSnapshot(1, new TreeMap<>(Map.of(group.leaseName(), group)));
-        SelectionSource selection = new SelectionSource() {
+        return new SelectionSource() {
             public SelectionSnapshot current() { return snapshot; }
             public AutoCloseable subscribe(Consumer<SelectionSnapshot> l) { return () -> {}; }
         };
-        Devices devices = new Devices() {
-            public List<Device> list() {
-                return List.of(new Device(2, "eth0", A, true, false, "up", "veth", 0),
-                        new Device(3, "eth1", B, true, false, "up", "veth", 0),
-                        new Device(4, "eth2", MacAddress.parse("02:00:00:00:00:0c"), true, false, "up", "", 0));
+    }
+
+    @Test
+    void hookPublishesInterfacesOfTheGroupsIpv4AddressesWithLiveMacs() throws Exception {
+        var group = webGroup();
+        try (var hook = new HolderAnnotations(selectionOf(group), new FakeDevices(List.of(ETH0, ETH1, ETH2)))) {
+            assertThat(hook.apply(group.leaseName()))
+                    .containsExactly(Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b"));
+            assertThat(hook.apply("cilium-l2announce-other-svc")).isEmpty();
+        }
+    }
+
+    @Test
+    void renewsReuseTheLinksUntilTheyChange() throws Exception {
+        var group = webGroup();
+        var devices = new FakeDevices(List.of(ETH0, ETH1, ETH2));
+        try (var hook = new HolderAnnotations(selectionOf(group), devices)) {
+            assertThat(devices.subscribers()).isEqualTo(1);
+            for (int renew = 0; renew < 1000; renew++) {
+                assertThat(hook.apply(group.leaseName()))
+                        .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b");
             }
-            public AutoCloseable subscribe(Runnable r) { return () -> {}; }
-        };
-        var hook = new HolderAnnotations(selection, devices);
-        assertThat(hook.apply(group.leaseName()))
-                .containsExactly(Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b"));
-        assertThat(hook.apply("cilium-l2announce-other-svc")).isEmpty();
+            assertThat(devices.listCalls()).as("one link dump for 1000 renews").isEqualTo(1);
+
+            // eth1 gets a new MAC: the next renew publishes it (one more dump), later renews read no links.
+            MacAddress c = MacAddress.parse("02:00:00:00:00:0c");
+            devices.set(List.of(ETH0, new Device(3, "eth1", c, true, false, "up", "veth", 0), ETH2));
+            assertThat(hook.apply(group.leaseName()))
+                    .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0c");
+            hook.apply(group.leaseName());
+            assertThat(devices.listCalls()).isEqualTo(2);
+        }
+        assertThat(devices.subscribers()).as("close ends the subscription").isZero();
     }
 }

@@ -10,6 +10,7 @@ import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.selection.ServiceRef;
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.ManualTime;
 import dev.l2announcer.time.Ticker;
 import dev.l2announcer.config.AgentConfig;
@@ -20,10 +21,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -338,9 +336,7 @@ class VipProbeNetnsTest {
 
     @Test
     void agentAssemblyReadsPublishedMacsFromTheApiAndWritesWarningEvents() throws Exception {
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        var server = MockApi.start();
         try (KubernetesClient client = server.createClient()) {
             client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
                     .withNamespace("default").endMetadata().build()).create();
@@ -353,7 +349,11 @@ class VipProbeNetnsTest {
                 public SelectionSnapshot current() { return snapshot(); }
                 public AutoCloseable subscribe(java.util.function.Consumer<SelectionSnapshot> l) { return () -> {}; }
             };
-            Map<String, String> annotations = nodes.get(1).run(() -> new HolderAnnotations(selection, new NetlinkDevices()).apply(LEASE));
+            Map<String, String> annotations = nodes.get(1).run(() -> {
+                try (var hook = new HolderAnnotations(selection, new NetlinkDevices())) {
+                    return hook.apply(LEASE);
+                }
+            });
             assertThat(annotations).containsEntry(AnnouncedOnAnnotation.KEY, "eth0=" + macs.get(1));
             client.leases().inNamespace("kube-system").resource(new LeaseBuilder().withNewMetadata().withName(LEASE)
                     .withAnnotations(annotations).endMetadata().withNewSpec().withHolderIdentity("n1").endSpec().build()).create();

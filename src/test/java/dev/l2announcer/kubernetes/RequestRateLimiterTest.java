@@ -1,21 +1,18 @@
 package dev.l2announcer.kubernetes;
 
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.ManualTime;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -73,9 +70,7 @@ class RequestRateLimiterTest {
      */
     @Test
     void limitsTheRealClientsRequestRate() throws Exception {
-        var server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        var server = MockApi.start();
         try (KubernetesClient plain = server.createClient()) {
             plain.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName("cm").endMetadata().build()).create();

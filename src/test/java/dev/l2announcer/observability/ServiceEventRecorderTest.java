@@ -5,14 +5,12 @@ import dev.l2announcer.announce.AnnouncementRow;
 import dev.l2announcer.announce.AnnouncementTable;
 import dev.l2announcer.announce.ReconcileReport;
 import dev.l2announcer.selection.ServiceRef;
+import dev.l2announcer.testing.MockApi;
 import dev.l2announcer.time.ManualTime;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -36,9 +33,7 @@ class ServiceEventRecorderTest {
 
     @BeforeEach
     void setUp() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        server = MockApi.start();
         client = server.createClient();
         client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
                 .withNamespace("default").endMetadata().withNewSpec().withType("LoadBalancer").endSpec()

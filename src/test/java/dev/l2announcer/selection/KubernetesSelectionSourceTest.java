@@ -1,6 +1,8 @@
 package dev.l2announcer.selection;
 
+import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
+import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -10,10 +12,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -50,12 +48,10 @@ class KubernetesSelectionSourceTest {
 
     @BeforeEach
     void setUp() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), true);
-        server.init();
+        server = MockApi.start();
         client = server.createClient();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-test"));
-        devices = new FakeDevices(device("eth0", 2));
+        devices = new FakeDevices(List.of(device("eth0", 2)));
         for (String n : List.of("node-a", "node-b")) {
             client.nodes().resource(node(n, Map.of())).create();
         }
@@ -183,10 +179,10 @@ class KubernetesSelectionSourceTest {
         converges("Cluster again", s -> web() != null && web().localCandidate());
 
         // device goes down: still a candidate (API view) but nothing to announce here
-        devices.set(down("eth0", 2));
+        devices.set(List.of(down("eth0", 2)));
         converges("device down", s -> web() != null && !web().localCandidate()
                 && web().addresses().getFirst().interfaces().isEmpty());
-        devices.set(device("eth0", 2));
+        devices.set(List.of(device("eth0", 2)));
         converges("device up", s -> web() != null && web().localCandidate());
 
         // Service deleted, then policy deleted

@@ -5,11 +5,13 @@ import dev.l2announcer.datapath.Devices;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** In-memory {@link Devices}: the test sets the links; subscribers hear about each change. */
 public final class FakeDevices implements Devices {
     private volatile List<Device> devices;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger listCalls = new AtomicInteger();
 
     public FakeDevices(List<Device> devices) {
         this.devices = List.copyOf(devices);
@@ -17,6 +19,7 @@ public final class FakeDevices implements Devices {
 
     @Override
     public List<Device> list() {
+        listCalls.incrementAndGet();
         return devices;
     }
 
@@ -30,6 +33,11 @@ public final class FakeDevices implements Devices {
     public void set(List<Device> newDevices) {
         devices = List.copyOf(newDevices);
         listeners.forEach(Runnable::run);
+    }
+
+    /** How often {@link #list()} was called: each call stands for an RTM_GETLINK dump on a real node. */
+    public int listCalls() {
+        return listCalls.get();
     }
 
     public int subscribers() {

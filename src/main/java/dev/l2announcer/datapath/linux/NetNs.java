@@ -3,6 +3,7 @@ package dev.l2announcer.datapath.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Moves the calling thread into a network namespace (setns(2) acts per thread). Sockets and
@@ -11,6 +12,14 @@ import java.nio.file.Path;
  */
 public final class NetNs {
     private NetNs() {
+    }
+
+    /** Platform daemon threads named {@code name} that enter {@code nsFile} before running their task. */
+    public static ThreadFactory platformThreadsIn(Path nsFile, String name) {
+        return r -> Thread.ofPlatform().daemon().name(name).unstarted(() -> {
+            enterOnThisThread(nsFile);
+            r.run();
+        });
     }
 
     public static void enterOnThisThread(Path nsFile) {

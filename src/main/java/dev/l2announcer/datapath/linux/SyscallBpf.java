@@ -76,16 +76,23 @@ public final class SyscallBpf implements Bpf {
         return attr;
     }
 
+    /** ENOENT (no such key / no next key) is an answer, not a failure; other errors throw. */
+    private static boolean found(long rc, String op) {
+        if (rc == -Errno.ENOENT) {
+            return false;
+        }
+        if (rc < 0) {
+            throw Errno.failure(op, (int) -rc);
+        }
+        return true;
+    }
+
     @Override
     public boolean lookup(int mapFd, byte[] key, byte[] value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(value.length, 8);
-            long rc = sysOrErrno(a, MAP_LOOKUP_ELEM, elemAttr(a, mapFd, bytes(a, key), v, 0));
-            if (rc == -Errno.ENOENT) {
+            if (!found(sysOrErrno(a, MAP_LOOKUP_ELEM, elemAttr(a, mapFd, bytes(a, key), v, 0)), "BPF_MAP_LOOKUP_ELEM")) {
                 return false;
-            }
-            if (rc < 0) {
-                throw Errno.failure("BPF_MAP_LOOKUP_ELEM", (int) -rc);
             }
             MemorySegment.copy(v, JAVA_BYTE, 0, value, 0, value.length);
             return true;
@@ -102,14 +109,7 @@ public final class SyscallBpf implements Bpf {
     @Override
     public boolean delete(int mapFd, byte[] key) {
         try (Arena a = Arena.ofConfined()) {
-            long rc = sysOrErrno(a, MAP_DELETE_ELEM, elemAttr(a, mapFd, bytes(a, key), null, 0));
-            if (rc == -Errno.ENOENT) {
-                return false;
-            }
-            if (rc < 0) {
-                throw Errno.failure("BPF_MAP_DELETE_ELEM", (int) -rc);
-            }
-            return true;
+            return found(sysOrErrno(a, MAP_DELETE_ELEM, elemAttr(a, mapFd, bytes(a, key), null, 0)), "BPF_MAP_DELETE_ELEM");
         }
     }
 
@@ -117,12 +117,9 @@ public final class SyscallBpf implements Bpf {
     public boolean nextKey(int mapFd, byte[] key, byte[] next) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocate(next.length, 8);
-            long rc = sysOrErrno(a, MAP_GET_NEXT_KEY, elemAttr(a, mapFd, key == null ? null : bytes(a, key), n, 0));
-            if (rc == -Errno.ENOENT) {
+            if (!found(sysOrErrno(a, MAP_GET_NEXT_KEY, elemAttr(a, mapFd, key == null ? null : bytes(a, key), n, 0)),
+                    "BPF_MAP_GET_NEXT_KEY")) {
                 return false;
-            }
-            if (rc < 0) {
-                throw Errno.failure("BPF_MAP_GET_NEXT_KEY", (int) -rc);
             }
             MemorySegment.copy(n, JAVA_BYTE, 0, next, 0, next.length);
             return true;

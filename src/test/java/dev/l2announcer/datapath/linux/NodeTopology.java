@@ -15,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -59,24 +58,10 @@ final class NodeTopology implements AutoCloseable {
 
     /** A TaskScheduler whose single platform thread lives in the node namespace. */
     TaskScheduler nodeScheduler() {
-        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-                .name("l2a-dp-reconciler").unstarted(() -> {
-                    NetNs.enterOnThisThread(Path.of("/run/netns", node));
-                    r.run();
-                }));
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(
+                NetNs.platformThreadsIn(Path.of("/run/netns", node), "l2a-dp-reconciler"));
         extra.add(ex::shutdownNow);
-        return new TaskScheduler() {
-            @Override
-            public void execute(Runnable task) {
-                ex.execute(task);
-            }
-
-            @Override
-            public Cancellable schedule(Runnable task, Duration delay) {
-                ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-                return () -> f.cancel(false);
-            }
-        };
+        return TaskScheduler.of(ex);
     }
 
     /** Captures ARP frames on the client side on a platform thread in the client namespace, until close. */
