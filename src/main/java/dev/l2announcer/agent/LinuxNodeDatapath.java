@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** The kernel datapath of this node (BPF program + map, rtnetlink, AF_PACKET) behind {@link NodeDatapath}. */
 public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
@@ -27,6 +29,8 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
 
     private final LinuxDatapath datapath;
     private final TaskScheduler scheduler;
+    /** The reconciler thread when this class created it (and so shuts it down); null when injected. */
+    private final ScheduledExecutorService ownedExecutor;
     private volatile ReconcilerSink sink;
     private PacketSocketGratuitousArp podGarp;
     private volatile boolean closed;
@@ -35,13 +39,23 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
     private boolean examined;
 
     public LinuxNodeDatapath(LinuxDatapath datapath) {
-        this(datapath, TaskScheduler.singleThread("l2a-datapath"));
+        this(datapath, Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("l2a-datapath").unstarted(r)));
+    }
+
+    private LinuxNodeDatapath(LinuxDatapath datapath, ScheduledExecutorService executor) {
+        this(datapath, TaskScheduler.of(executor), executor);
     }
 
     /** @param scheduler the reconciler's thread; it must live in the network namespace of the links */
     public LinuxNodeDatapath(LinuxDatapath datapath, TaskScheduler scheduler) {
+        this(datapath, scheduler, null);
+    }
+
+    private LinuxNodeDatapath(LinuxDatapath datapath, TaskScheduler scheduler, ScheduledExecutorService owned) {
         this.datapath = datapath;
         this.scheduler = scheduler;
+        this.ownedExecutor = owned;
         for (Finding f : datapath.startupFindings()) {
             LOG.infof("datapath start-up: %s", f);
         }
@@ -131,5 +145,8 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
             }
         }
         datapath.close();
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
     }
 }
