@@ -122,6 +122,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private volatile boolean loopIdle;
     private volatile long nextDue = Long.MAX_VALUE;
     private volatile boolean watchConnectedView;
+    private volatile boolean informerStopped;
 
     // Owned by the loop thread.
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -291,12 +292,17 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private void stopThreads() {
         running = false;
         LockSupport.unpark(loopThread);
+        stopInformer();
+        io.shutdownNow();
+    }
+
+    private void stopInformer() {
+        informerStopped = true;
         try {
             informer.stop();
         } catch (RuntimeException e) {
             LOG.debugf(e, "election: informer stop");
         }
-        io.shutdownNow();
     }
 
     // ---------------------------------------------------------------- loop
@@ -310,7 +316,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         while (running) {
             Runnable task;
             while ((task = inbox.poll()) != null) safely(task);
-            pollWatch();
+            safely(this::pollWatch);
             long now = ticker.nanoTime();
             Timer t;
             while ((t = timers.peek()) != null && t.due <= now) {
@@ -395,7 +401,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
      * observation restarts at now: a follower that was blind cannot know whether the holder renewed meanwhile.
      */
     private void pollWatch() {
-        boolean healthy = informer.hasSynced() && informer.isWatching();
+        // fabric8 7.5's isWatching() throws once the informer is stopped.
+        boolean healthy = !informerStopped && informer.hasSynced() && informer.isWatching();
         if (healthy == watchHealthy) return;
         watchHealthy = healthy;
         watchConnectedView = healthy;
@@ -509,6 +516,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         // The plan must see the whole campaign before anything is ranked.
         plan = Map.of();
         planDirty = true;
+        planAt = Long.MIN_VALUE;
         for (LeaseState st : toEvaluate) {
             if (!st.held && !st.inFlight) evaluate(st);
         }
@@ -538,12 +546,26 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (s != null && s.holder.isEmpty() && s.successor != null && st.candidates.contains(s.successor)) {
             // Released gracefully, naming the successor the releasing node ranked first with a complete view of
             // what it let go (followers seeing the release half-done would rank differently and collide). The
-            // successor goes at once; the others step in only if it has not taken the lease within the released
-            // record's own duration (leaseDurationSeconds 1: what a client-go follower would wait as well).
-            extra = s.successor.equals(identity) ? 0
-                    : TimeUnit.SECONDS.toNanos(Math.max(1, s.durationSeconds)) + Math.min(rankOf(st, now) * rankStepNanos, maxRankDelayNanos);
+            // successor goes at once. The others step in only if it has not taken the lease within the released
+            // record's own duration (leaseDurationSeconds 1: what a client-go follower would wait as well), or,
+            // when the successor is known alive (it renews leases: a node taking over a thousand leases at once
+            // may need more than a second), within one lease duration, the bound of a crash.
+            if (s.successor.equals(identity)) {
+                extra = 0;
+            } else {
+                rankOf(st, now); // refreshes aliveNodes at most as often as the plan
+                long wait = aliveNodes.contains(s.successor) && !deadNodes.contains(s.successor)
+                        ? leaseNanos : TimeUnit.SECONDS.toNanos(Math.max(1, s.durationSeconds));
+                // Behind the successor, candidates stagger by their rendezvous order.
+                int behind = Math.max(0, CandidateRanking.byRendezvous(st.name, st.candidates).indexOf(identity));
+                extra = wait + Math.min(behind * rankStepNanos, maxRankDelayNanos);
+            }
         } else {
             int rank = rankOf(st, now);
+            if (rank < 0) {
+                st.action = schedule(planRefreshAt(), () -> evaluate(st));
+                return;
+            }
             extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
             if (rank > 0 && s == null && !deadNodes.contains(plan.get(st.name).getFirst())) {
                 // Absent (a new service, not a crash): nobody announces it yet and every candidate computes the same
@@ -562,19 +584,28 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         }
     }
 
+    /**
+     * This node's rank for a free lease, or -1 when the plan predates the lease being free and may not be recomputed
+     * yet (the caller looks again at {@link #planRefreshAt}). A plan costs O(leases); with a thousand leases released
+     * at once, recomputing it for every release event was most of the handover's CPU: recompute at most every 20 ms
+     * and never spend more than ~10% of the loop on it.
+     */
     private int rankOf(LeaseState st, long now) {
         List<String> order = plan.get(st.name);
-        // A plan costs O(leases); with thousands of leases changing every second, recompute at most every
-        // 20 ms and never spend more than ~10% of the loop on it.
-        if (order == null || (planDirty && now - planAt > Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos))) {
+        if ((order == null || planDirty) && now >= planRefreshAt()) {
             long t0 = System.nanoTime();
             computePlan(now);
             planCostNanos = System.nanoTime() - t0;
             order = plan.get(st.name);
+            if (order == null) return 0;
         }
-        if (order == null) return 0;
+        if (order == null) return -1;
         int rank = order.indexOf(identity);
         return rank < 0 ? order.size() : rank;
+    }
+
+    private long planRefreshAt() {
+        return planAt + Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos);
     }
 
     private void computePlan(long now) {
@@ -879,6 +910,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         List<LeaseState> held = new ArrayList<>();
         for (LeaseState st : states.values()) if (st.held) held.add(st);
         nameSuccessors(held);
+        // A leaving node judges no expiry and its releases carry the resourceVersion of its own last write: stop the
+        // watch now, so the API server and this process do not serialise and decode every handover event once more
+        // while the leases are being released.
+        stopInformer();
         stopping = true;
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (LeaseState st : new ArrayList<>(states.values())) {
