@@ -136,7 +136,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private boolean planDirty = true;
     private Set<String> aliveNodes = Set.of();
     private Set<String> deadNodes = Set.of();
-    private long livenessAt = Long.MIN_VALUE / 2;
+    private long livenessAt = Long.MIN_VALUE;
     private long planCostNanos;
 
     private LeaseElectionEngine(KubernetesClient client, String namespace, String identity, Timings timings, Ticker ticker,
@@ -618,7 +618,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     /** Alive and dead holders, at most every 20 ms (O(leases), far cheaper than a plan). */
     private void refreshLiveness(long now) {
-        if (now - livenessAt >= PLAN_MAX_AGE_NANOS) computeLiveness(now);
+        if (now >= livenessAt + PLAN_MAX_AGE_NANOS) computeLiveness(now);
     }
 
     private void computeLiveness(long now) {
