@@ -32,7 +32,9 @@ final class CandidateRanking {
     static Map<String, List<String>> rank(Map<String, ? extends SortedSet<String>> candidates, Map<String, String> liveHolders) {
         Map<String, Integer> load = new HashMap<>();
         List<String> order = new ArrayList<>(candidates.keySet());
-        order.sort(Comparator.comparingLong(CandidateRanking::hash).thenComparing(Comparator.naturalOrder()));
+        Map<String, Long> leaseHash = new HashMap<>(order.size() * 2);
+        for (String lease : order) leaseHash.put(lease, hash(lease));
+        order.sort(Comparator.comparingLong((String l) -> leaseHash.get(l)).thenComparing(Comparator.naturalOrder()));
         Map<String, List<String>> result = new HashMap<>(order.size() * 2);
         for (String lease : order) {
             String holder = liveHolders.get(lease);
@@ -68,7 +70,9 @@ final class CandidateRanking {
     /** Candidates ordered by rendezvous (highest random weight) hash of (node, lease), highest first. */
     static List<String> byRendezvous(String lease, java.util.Collection<String> candidates) {
         List<String> nodes = new ArrayList<>(candidates);
-        nodes.sort(Comparator.comparingLong((String n) -> hash(n + "\u0000" + lease)).reversed().thenComparing(Comparator.naturalOrder()));
+        Map<String, Long> weight = new HashMap<>(nodes.size() * 2);
+        for (String n : nodes) weight.put(n, hash(n + "\u0000" + lease));
+        nodes.sort(Comparator.comparingLong((String n) -> weight.get(n)).reversed().thenComparing(Comparator.naturalOrder()));
         return nodes;
     }
 

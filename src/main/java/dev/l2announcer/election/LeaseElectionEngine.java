@@ -122,6 +122,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private volatile boolean loopIdle;
     private volatile long nextDue = Long.MAX_VALUE;
     private volatile boolean watchConnectedView;
+    private volatile boolean informerStopped;
 
     // Owned by the loop thread.
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -134,6 +135,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private long planAt = Long.MIN_VALUE;
     private boolean planDirty = true;
     private Set<String> aliveNodes = Set.of();
+    private Set<String> deadNodes = Set.of();
+    private long livenessAt = Long.MIN_VALUE;
     private long planCostNanos;
 
     private LeaseElectionEngine(KubernetesClient client, String namespace, String identity, Timings timings, Ticker ticker,
@@ -290,12 +293,17 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private void stopThreads() {
         running = false;
         LockSupport.unpark(loopThread);
+        stopInformer();
+        io.shutdownNow();
+    }
+
+    private void stopInformer() {
+        informerStopped = true;
         try {
             informer.stop();
         } catch (RuntimeException e) {
             LOG.debugf(e, "election: informer stop");
         }
-        io.shutdownNow();
     }
 
     // ---------------------------------------------------------------- loop
@@ -309,7 +317,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         while (running) {
             Runnable task;
             while ((task = inbox.poll()) != null) safely(task);
-            pollWatch();
+            safely(this::pollWatch);
             long now = ticker.nanoTime();
             Timer t;
             while ((t = timers.peek()) != null && t.due <= now) {
@@ -345,12 +353,28 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (t != null) t.cancelled = true;
     }
 
+    /** Outcome of a client call, with the monotonic time at which the pool thread sent it. */
+    @FunctionalInterface
+    private interface Sent<T> {
+        void done(T result, Throwable error, long sentAt);
+    }
+
     /** Runs a blocking client call on the pool and hands its outcome back to the loop. */
     private <T> void call(String verb, Callable<T> op, BiConsumer<T, Throwable> onLoop) {
+        call(verb, op, (Sent<T>) (r, e, sentAt) -> onLoop.accept(r, e));
+    }
+
+    /**
+     * As above, reporting when the request really left: a write queued behind a burst (a thousand acquisitions at
+     * once) is sent later than it was decided, and its renewDeadline counts from the send. Counting from the send
+     * is still safe: the server applies the write, and followers observe it, only after it was sent.
+     */
+    private <T> void call(String verb, Callable<T> op, Sent<T> onLoop) {
         metrics.request(verb);
         ioInFlight.incrementAndGet();
         try {
             io.execute(() -> {
+                long sentAt = ticker.nanoTime();
                 T result = null;
                 Throwable error = null;
                 try {
@@ -362,12 +386,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 Throwable e = error;
                 post(() -> {
                     ioInFlight.decrementAndGet();
-                    onLoop.accept(r, e);
+                    onLoop.done(r, e, sentAt);
                 });
             });
         } catch (RejectedExecutionException e) {
             ioInFlight.decrementAndGet();
-            onLoop.accept(null, e);
+            onLoop.done(null, e, ticker.nanoTime());
         }
     }
 
@@ -378,7 +402,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
      * observation restarts at now: a follower that was blind cannot know whether the holder renewed meanwhile.
      */
     private void pollWatch() {
-        boolean healthy = informer.hasSynced() && informer.isWatching();
+        // fabric8 7.5's isWatching() throws once the informer is stopped.
+        boolean healthy = !informerStopped && informer.hasSynced() && informer.isWatching();
         if (healthy == watchHealthy) return;
         watchHealthy = healthy;
         watchConnectedView = healthy;
@@ -430,6 +455,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (prev != null && !newer(rv, prev.rv)) return false;
         Seen next = new Seen(lease, rv, LeaseRecords.holder(lease), LeaseRecords.durationSeconds(lease, leaseSeconds), ticker.nanoTime());
         if (next.holder.isEmpty() && prev != null) next.releasedBy = prev.holder.isEmpty() ? prev.releasedBy : prev.holder;
+        if (next.holder.isEmpty()) next.successor = LeaseRecords.successor(lease);
         seen.put(name, next);
         planDirty = true;
         return true;
@@ -465,6 +491,11 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void applyCampaign(Map<String, SortedSet<String>> wanted) {
         if (stopping) return;
+        List<LeaseState> droppedHeld = new ArrayList<>();
+        for (LeaseState st : states.values()) {
+            if (st.held && !wanted.containsKey(st.name)) droppedHeld.add(st);
+        }
+        nameSuccessors(droppedHeld);
         for (LeaseState st : new ArrayList<>(states.values())) {
             if (!wanted.containsKey(st.name) && st.campaigning) {
                 st.campaigning = false;
@@ -486,6 +517,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         // The plan must see the whole campaign before anything is ranked.
         plan = Map.of();
         planDirty = true;
+        planAt = Long.MIN_VALUE;
         for (LeaseState st : toEvaluate) {
             if (!st.held && !st.inFlight) evaluate(st);
         }
@@ -511,12 +543,39 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             return;
         }
         if (st.freeSince < 0) st.freeSince = now;
-        int rank = rankOf(st, now);
-        long extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
-        if (rank > 0 && s == null && aliveNodes.contains(plan.get(st.name).getFirst())) {
-            // Absent (a new service, not a crash): the first-ranked node is alive (it renews leases), so it is on
-            // its way; stepping in early would only skew the spread. It gets one lease duration.
-            extra = leaseNanos;
+        long extra;
+        if (s != null && s.holder.isEmpty() && s.successor != null && st.candidates.contains(s.successor)) {
+            // Released gracefully, naming the successor the releasing node ranked first with a complete view of
+            // what it let go (followers seeing the release half-done would rank differently and collide). The
+            // successor goes at once. The others step in only if it has not taken the lease within the released
+            // record's own duration (leaseDurationSeconds 1: what a client-go follower would wait as well), or,
+            // when the successor is known alive (it renews leases: a node taking over a thousand leases at once
+            // may need more than a second), within one lease duration, the bound of a crash.
+            if (s.successor.equals(identity)) {
+                extra = 0;
+            } else {
+                refreshLiveness(now);
+                long wait = aliveNodes.contains(s.successor) && !deadNodes.contains(s.successor)
+                        ? leaseNanos : TimeUnit.SECONDS.toNanos(Math.max(1, s.durationSeconds));
+                // Behind the successor, candidates stagger by their rendezvous order.
+                int behind = Math.max(0, CandidateRanking.byRendezvous(st.name, st.candidates).indexOf(identity));
+                extra = wait + Math.min(behind * rankStepNanos, maxRankDelayNanos);
+            }
+        } else {
+            int rank = rankOf(st, now);
+            if (rank < 0) {
+                st.action = schedule(planRefreshAt(), () -> evaluate(st));
+                return;
+            }
+            extra = Math.min(rank * rankStepNanos, maxRankDelayNanos);
+            if (rank > 0 && s == null && !deadNodes.contains(plan.get(st.name).getFirst())) {
+                // Absent (a new service, not a crash): nobody announces it yet and every candidate computes the same
+                // first-ranked node, which creates it at once. A lower rank stepping in after a short delay (a burst
+                // of creates easily takes longer on a loaded API server) would only skew the spread, so it waits one
+                // lease duration: the same bound as a crashed holder. Only a first-ranked node known to be gone (its
+                // leases expired unrenewed) is skipped after the short rank delay.
+                extra = leaseNanos + extra;
+            }
         }
         long attemptAt = st.freeSince + extra;
         if (attemptAt <= now) {
@@ -526,28 +585,69 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         }
     }
 
+    /**
+     * This node's rank for a free lease, or -1 when the plan predates the lease being free and may not be recomputed
+     * yet (the caller looks again at {@link #planRefreshAt}). A plan costs O(leases); with a thousand leases released
+     * at once, recomputing it for every release event was most of the handover's CPU: recompute at most every 20 ms
+     * and never spend more than ~10% of the loop on it.
+     */
     private int rankOf(LeaseState st, long now) {
         List<String> order = plan.get(st.name);
-        // A plan costs O(leases); with thousands of leases changing every second, recompute at most every
-        // 20 ms and never spend more than ~10% of the loop on it.
-        if (order == null || (planDirty && now - planAt > Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos))) {
+        if ((order == null || planDirty) && now >= planRefreshAt()) {
             long t0 = System.nanoTime();
             computePlan(now);
             planCostNanos = System.nanoTime() - t0;
             order = plan.get(st.name);
+            if (order == null) return 0;
         }
-        if (order == null) return 0;
+        if (order == null) return -1;
         int rank = order.indexOf(identity);
         return rank < 0 ? order.size() : rank;
     }
 
+    private long planRefreshAt() {
+        return planAt + Math.max(PLAN_MAX_AGE_NANOS, 10 * planCostNanos);
+    }
+
     private void computePlan(long now) {
+        plan = rankFree(Set.of(), now);
+        computeLiveness(now);
+        planAt = now;
+        planDirty = false;
+    }
+
+    /** Alive and dead holders, at most every 20 ms (O(leases), far cheaper than a plan). */
+    private void refreshLiveness(long now) {
+        if (now >= livenessAt + PLAN_MAX_AGE_NANOS) computeLiveness(now);
+    }
+
+    private void computeLiveness(long now) {
+        livenessAt = now;
+        aliveNodes = new HashSet<>();
+        Set<String> expiredHolders = new HashSet<>();
+        for (Seen s : seen.values()) {
+            if (s.holder.isEmpty()) continue;
+            if (expired(s, now)) expiredHolders.add(s.holder); else aliveNodes.add(s.holder);
+        }
+        expiredHolders.removeAll(aliveNodes);
+        deadNodes = expiredHolders;
+    }
+
+    /**
+     * The deterministic ranking of every free lease, as {@link CandidateRanking#rank}; leases in {@code releasing}
+     * (held by us, about to be released) count as free and without us.
+     */
+    private Map<String, List<String>> rankFree(Set<String> releasing, long now) {
         Map<String, SortedSet<String>> candidates = new HashMap<>();
         Map<String, String> liveHolders = new HashMap<>();
         for (LeaseState st : states.values()) {
-            if (!st.campaigning) continue;
+            if (!st.campaigning && !releasing.contains(st.name)) continue;
             Seen s = seen.get(st.name);
-            if (st.held) {
+            if (releasing.contains(st.name)) {
+                TreeSet<String> others = new TreeSet<>(st.candidates);
+                others.remove(identity);
+                candidates.put(st.name, others);
+            } else if (st.held) {
                 liveHolders.put(st.name, identity);
                 candidates.put(st.name, st.candidates);
             } else if (s == null) {
@@ -566,13 +666,19 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 candidates.put(st.name, st.candidates);
             }
         }
-        plan = CandidateRanking.rank(candidates, liveHolders);
-        aliveNodes = new HashSet<>();
-        for (Seen s : seen.values()) {
-            if (!s.holder.isEmpty() && !expired(s, now)) aliveNodes.add(s.holder);
+        return CandidateRanking.rank(candidates, liveHolders);
+    }
+
+    /** Names, for each lease about to be released, the candidate every node would rank first once it is free. */
+    private void nameSuccessors(List<LeaseState> releasing) {
+        if (releasing.isEmpty() || !watchHealthy) return;
+        Set<String> names = new HashSet<>();
+        for (LeaseState st : releasing) names.add(st.name);
+        Map<String, List<String>> ranked = rankFree(names, ticker.nanoTime());
+        for (LeaseState st : releasing) {
+            List<String> order = ranked.get(st.name);
+            st.successor = order == null || order.isEmpty() ? null : order.getFirst();
         }
-        planAt = now;
-        planDirty = false;
     }
 
     private static boolean expired(Seen s, long now) {
@@ -585,17 +691,16 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         cancel(st.action);
         st.action = null;
         Seen s = seen.get(st.name);
-        long sentAt = ticker.nanoTime();
         Map<String, String> annotations = annotationsFor(st.name);
         st.inFlight = true;
         if (s == null) {
             Lease body = LeaseRecords.created(namespace, st.name, identity, leaseSeconds, clock.instant(), annotations);
             call("create", () -> api.leases().inNamespace(namespace).resource(body).create(),
-                    (lease, error) -> acquired(st, sentAt, annotations.keySet(), lease, error));
+                    (Sent<Lease>) (lease, error, sentAt) -> acquired(st, sentAt, annotations.keySet(), lease, error));
         } else {
             Lease body = LeaseRecords.acquiredOrRenewed(s.lease, identity, leaseSeconds, clock.instant(), annotations, dropped(st, annotations));
             call("update", () -> api.leases().inNamespace(namespace).resource(body).update(),
-                    (lease, error) -> acquired(st, sentAt, annotations.keySet(), lease, error));
+                    (Sent<Lease>) (lease, error, sentAt) -> acquired(st, sentAt, annotations.keySet(), lease, error));
         }
     }
 
@@ -702,11 +807,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             st.action = schedule(ticker.nanoTime() + retryNanos, () -> renew(st));
             return;
         }
-        long sentAt = ticker.nanoTime();
         Map<String, String> annotations = annotationsFor(st.name);
         Lease body = LeaseRecords.acquiredOrRenewed(st.myLease, identity, leaseSeconds, clock.instant(), annotations, dropped(st, annotations));
         st.inFlight = true;
-        call("update", () -> api.leases().inNamespace(namespace).resource(body).update(), (lease, error) -> {
+        call("update", () -> api.leases().inNamespace(namespace).resource(body).update(), (Sent<Lease>) (lease, error, sentAt) -> {
             st.inFlight = false;
             if (error == null) {
                 remember(lease);
@@ -778,7 +882,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             settle(st);
             return;
         }
-        Lease body = LeaseRecords.released(base, clock.instant(), st.annotationKeys);
+        Lease body = LeaseRecords.released(base, clock.instant(), st.annotationKeys, st.successor);
         st.inFlight = true;
         call("update", () -> api.leases().inNamespace(namespace).resource(body).update(), (lease, error) -> {
             st.inFlight = false;
@@ -814,6 +918,13 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     private void releaseAll(CompletableFuture<Void> done) {
+        List<LeaseState> held = new ArrayList<>();
+        for (LeaseState st : states.values()) if (st.held) held.add(st);
+        nameSuccessors(held);
+        // A leaving node judges no expiry and its releases carry the resourceVersion of its own last write: stop the
+        // watch now, so the API server and this process do not serialise and decode every handover event once more
+        // while the leases are being released.
+        stopInformer();
         stopping = true;
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (LeaseState st : new ArrayList<>(states.values())) {
@@ -908,6 +1019,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         final int durationSeconds;
         long observedAt;
         String releasedBy;
+        /** The successor a graceful release named (only meaningful while the holder is empty). */
+        String successor;
 
         Seen(Lease lease, String rv, String holder, int durationSeconds, long observedAt) {
             this.lease = lease;
@@ -927,6 +1040,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         long lastRenewSentAt;
         long freeSince = -1;
         Lease myLease;
+        String successor;
         Set<String> annotationKeys = Set.of();
         Timer action;
         Timer deadline;

@@ -31,6 +31,13 @@ final class LeaseRecords {
      */
     static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
+    /**
+     * Written by a node that releases a lease gracefully: the candidate it ranked first for the lease (same
+     * deterministic ranking every node computes), so only that node goes at once and the others hold back. Not a
+     * client-go field; Cilium agents ignore it. Only read while the holder is empty, dropped by the next holder.
+     */
+    static final String SUCCESSOR_ANNOTATION = "l2announcer.dev/successor";
+
     private LeaseRecords() {}
 
     static ZonedDateTime microTime(Instant at) {
@@ -58,14 +65,24 @@ final class LeaseRecords {
         LeaseSpec spec = alreadyOurs
                 ? spec(identity, leaseDurationSeconds, now, now, transitions, old.getAcquireTime())
                 : spec(identity, leaseDurationSeconds, now, now, transitions + 1);
-        return new LeaseBuilder(observed).withMetadata(metadata(observed, annotations, annotationKeysToDrop)).withSpec(spec).build();
+        Set<String> drop = new java.util.HashSet<>(annotationKeysToDrop);
+        drop.add(SUCCESSOR_ANNOTATION);
+        return new LeaseBuilder(observed).withMetadata(metadata(observed, annotations, drop)).withSpec(spec).build();
     }
 
     /** client-go release(): holder cleared, leaseDurationSeconds 1, acquireTime = renewTime = now, transitions kept. */
     static Lease released(Lease observed, Instant now, Set<String> annotationKeysToDrop) {
+        return released(observed, now, annotationKeysToDrop, null);
+    }
+
+    /** As {@link #released(Lease, Instant, Set)}, naming the candidate that should take the lease first (may be null). */
+    static Lease released(Lease observed, Instant now, Set<String> annotationKeysToDrop, String successor) {
         LeaseSpec old = observed.getSpec() == null ? new LeaseSpec() : observed.getSpec();
         int transitions = old.getLeaseTransitions() == null ? 0 : old.getLeaseTransitions();
-        return new LeaseBuilder(observed).withMetadata(metadata(observed, Map.of(), annotationKeysToDrop))
+        Set<String> drop = new java.util.HashSet<>(annotationKeysToDrop);
+        drop.add(SUCCESSOR_ANNOTATION);
+        Map<String, String> hint = successor == null ? Map.of() : Map.of(SUCCESSOR_ANNOTATION, successor);
+        return new LeaseBuilder(observed).withMetadata(metadata(observed, hint, drop))
                 .withSpec(spec("", 1, now, now, transitions)).build();
     }
 
@@ -94,6 +111,13 @@ final class LeaseRecords {
 
     static String holder(Lease lease) {
         return lease.getSpec() == null || lease.getSpec().getHolderIdentity() == null ? "" : lease.getSpec().getHolderIdentity();
+    }
+
+    /** The successor named by a graceful release, or null. */
+    static String successor(Lease lease) {
+        Map<String, String> a = lease.getMetadata() == null ? null : lease.getMetadata().getAnnotations();
+        String s = a == null ? null : a.get(SUCCESSOR_ANNOTATION);
+        return s == null || s.isEmpty() ? null : s;
     }
 
     static int durationSeconds(Lease lease, int fallback) {

@@ -157,6 +157,44 @@ class LeaseElectionEngineTest {
     }
 
     @Test
+    void gracefulReleaseNamesTheSuccessorWhichAloneTakesOverAtOnce() {
+        List<Agent> agents = startAgents(3, T3);
+        var leases = ElectionHarness.leases(12, agents);
+        campaignAll(leases);
+        settle();
+        stepUntilAllHeld(12);
+        Agent leaving = agents.getFirst();
+        var handed = leaving.engine.held();
+        assertThat(handed).isNotEmpty();
+        Map<String, String> named = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var watch = h.admin.leases().inNamespace(ElectionHarness.NS).watch(new io.fabric8.kubernetes.client.Watcher<Lease>() {
+            @Override
+            public void eventReceived(Action action, Lease lease) {
+                String successor = LeaseRecords.successor(lease);
+                if (LeaseRecords.holder(lease).isEmpty() && successor != null) named.put(lease.getMetadata().getName(), successor);
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+        })) {
+            long conflicts = h.dispatcher.conflicts.sum();
+            leaving.engine.shutdown(Duration.ofSeconds(5));
+            killed.add(leaving);
+            // No time passes: only the named successor may act (the others wait at least the released record's 1 s).
+            await().atMost(5, TimeUnit.SECONDS).until(() -> named.keySet().containsAll(handed));
+            settle();
+            for (String l : handed) {
+                assertThat(named.get(l)).isNotEqualTo(leaving.node);
+                assertThat(h.holders().get(l)).as("holder of %s", l).containsExactly(named.get(l));
+                assertThat(LeaseRecords.successor(h.lease(l))).isNull();
+            }
+            assertThat(h.dispatcher.conflicts.sum()).isEqualTo(conflicts);
+            // The successors split the released leases evenly (12 over the 2 remaining nodes).
+            agents.subList(1, 3).forEach(a -> assertThat(a.engine.held()).hasSize(6));
+        }
+    }
+
+    @Test
     void releaseWritesClientGoReleaseRecord() {
         Agent a = h.start("node-a", T3, time, time.wallClock());
         h.awaitWatching(a);

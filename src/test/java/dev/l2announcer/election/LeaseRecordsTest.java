@@ -52,4 +52,17 @@ class LeaseRecordsTest {
         assertThat(released.getSpec().getAcquireTime()).isEqualTo(released.getSpec().getRenewTime());
         assertThat(released.getMetadata().getAnnotations()).containsOnlyKeys("theirs");
     }
+
+    @Test
+    void releaseMayNameTheSuccessorAndTheNextHolderDropsIt() {
+        Lease mine = LeaseRecords.created("ns", "cilium-l2announce-a-b", "node-1", 15, T0, Map.of("ours", "x"));
+        Lease released = LeaseRecords.released(mine, T1, Set.of("ours"), "node-2");
+        assertThat(released.getMetadata().getAnnotations()).containsOnly(Map.entry(LeaseRecords.SUCCESSOR_ANNOTATION, "node-2"));
+        assertThat(LeaseRecords.successor(released)).isEqualTo("node-2");
+        Lease taken = LeaseRecords.acquiredOrRenewed(released, "node-2", 15, T1, Map.of("ours", "y"), Set.of());
+        assertThat(taken.getMetadata().getAnnotations()).containsOnly(Map.entry("ours", "y"));
+        assertThat(LeaseRecords.successor(taken)).isNull();
+        // A later release without a successor does not keep a stale one.
+        assertThat(LeaseRecords.successor(LeaseRecords.released(released, T1, Set.of()))).isNull();
+    }
 }
