@@ -31,7 +31,9 @@ class AgentProducersTest {
             agent.stop(Duration.ofSeconds(5));
 
             assertThat(producers.selectionThread.isShutdown()).isTrue();
-            assertThat(datapath.devices.subscribers()).isZero();
+            // The reconciler ends its subscription on its own thread (ResponderReconciler.close is async).
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                    () -> assertThat(datapath.devices.subscribers()).isZero());
         } finally {
             server.destroy();
         }

@@ -91,6 +91,6 @@ public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
         if (sink != null) {
             sink.close();
         }
-        thread.shutdownNow();
+        thread.shutdown(); // not shutdownNow: the reconciler's queued close() must still run
     }
 }
