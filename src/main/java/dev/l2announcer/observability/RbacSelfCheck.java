@@ -24,7 +24,7 @@ public final class RbacSelfCheck {
 
     public static List<Need> needs(String leaseNamespace, boolean podAnnouncements) {
         List<Need> n = new ArrayList<>();
-        for (String v : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+        for (String v : List.of("get", "list", "watch", "create", "update", "delete")) {
             n.add(new Need("coordination.k8s.io", "leases", "", v, leaseNamespace, "lease election"));
         }
         for (String v : List.of("get", "list", "watch")) {
@@ -34,7 +34,6 @@ public final class RbacSelfCheck {
             n.add(new Need("cilium.io", "ciliuml2announcementpolicies", "", v, "", "policies"));
         }
         n.add(new Need("cilium.io", "ciliuml2announcementpolicies", "status", "patch", "", "policy status"));
-        n.add(new Need("cilium.io", "ciliuml2announcementpolicies", "status", "update", "", "policy status"));
         n.add(new Need("events.k8s.io", "events", "", "create", "", "Service events"));
         if (podAnnouncements) {
             n.add(new Need("", "pods", "", "list", "", "L2 pod announcements"));

@@ -31,14 +31,13 @@ final class AgentExpectations {
             g("", "pods", "get", "list", "watch"),
             g("discovery.k8s.io", "endpointslices", "get", "list", "watch"),
             g("cilium.io", "ciliuml2announcementpolicies", "get", "list", "watch"),
-            g("cilium.io", "ciliuml2announcementpolicies/status", "get", "update", "patch"),
-            g("", "events", "create", "patch"),
-            g("events.k8s.io", "events", "create", "patch"),
+            g("cilium.io", "ciliuml2announcementpolicies/status", "patch"),
+            g("events.k8s.io", "events", "create"),
             g("authorization.k8s.io", "selfsubjectaccessreviews", "create"));
 
     /** Grants in the agent's namespace only: the Cilium-named leases. */
     static final Set<Grant> ALLOWED_NAMESPACED = grants(
-            g("coordination.k8s.io", "leases", "create", "get", "update", "patch", "list", "watch", "delete"));
+            g("coordination.k8s.io", "leases", "create", "get", "update", "list", "watch", "delete"));
 
     /** cilium-config key names the ConfigMap carries, plus our bpf-pin-dir. */
     static final Set<String> CONFIG_KEYS = Set.of(
