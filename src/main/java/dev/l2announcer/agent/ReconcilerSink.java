@@ -28,7 +28,8 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     private final AnnouncerMetrics metrics;
     private final CopyOnWriteArrayList<Runnable> failureListeners = new CopyOnWriteArrayList<>();
     private final Object convergedLock = new Object();
-    private int lastMapEntries = -1;
+    private long lastDesiredSeq; // guarded by convergedLock: sequence of the last desire() handed to the reconciler
+    private long convergedSeq;   // guarded by convergedLock: highest sequence the reconciler has converged to
     private volatile Set<ResponderReconciler.Announcement> unresolved = Set.of();
     private volatile Set<LocalAnnouncement> previous = Set.of(); // written by the loop thread only
 
@@ -45,9 +46,21 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
 
     @Override
     public Result apply(Set<LocalAnnouncement> desired) {
-        reconciler.desire(desired.stream()
-                .map(a -> new ResponderReconciler.Announcement(a.ip(), a.interfaceName()))
-                .collect(Collectors.toSet()));
+        long seq;
+        try {
+            seq = reconciler.desire(desired.stream()
+                    .map(a -> new ResponderReconciler.Announcement(a.ip(), a.interfaceName()))
+                    .collect(Collectors.toSet()));
+        } catch (RuntimeException e) {
+            // Not queued: what the datapath will end up with is unknown, so awaitApplied must not say "applied".
+            synchronized (convergedLock) {
+                lastDesiredSeq = Long.MAX_VALUE;
+            }
+            throw e;
+        }
+        synchronized (convergedLock) {
+            lastDesiredSeq = seq;
+        }
         Set<LocalAnnouncement> added = new HashSet<>(desired);
         added.removeAll(previous);
         Set<LocalAnnouncement> removed = new HashSet<>(previous);
@@ -63,35 +76,29 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
         return new Result(added, removed, failed, 0);
     }
 
-    /** Waits until a convergence put exactly the resolvable part of the last desired set in the map. */
+    /**
+     * Waits until the reconciler has converged to the LAST desired set handed to {@link #apply}
+     * (matched by sequence number, not by entry count: a count cannot tell a queued {A} from the {}
+     * that follows it).
+     */
     @Override
-    public void awaitApplied(Duration timeout) {
+    public boolean awaitApplied(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (convergedLock) {
-            while (lastMapEntries != expectedEntries()) {
+            while (convergedSeq < lastDesiredSeq) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return;
+                    return false;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(convergedLock, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
+            return true;
         }
-    }
-
-    private int expectedEntries() {
-        Set<LocalAnnouncement> want = previous;
-        int missing = 0;
-        for (ResponderReconciler.Announcement a : unresolved) {
-            if (want.contains(new LocalAnnouncement(a.ip(), a.interfaceName()))) {
-                missing++;
-            }
-        }
-        return want.size() - missing;
     }
 
     @Override
@@ -113,11 +120,11 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     }
 
     @Override
-    public void converged(int mapEntries, Set<ResponderReconciler.Announcement> nowUnresolved) {
+    public void converged(long desiredSeq, int mapEntries, Set<ResponderReconciler.Announcement> nowUnresolved) {
         boolean changed = !nowUnresolved.equals(unresolved);
         unresolved = Set.copyOf(nowUnresolved);
         synchronized (convergedLock) {
-            lastMapEntries = mapEntries;
+            convergedSeq = Math.max(convergedSeq, desiredSeq);
             convergedLock.notifyAll();
         }
         if (changed) {

@@ -138,11 +138,16 @@ public final class AnnouncementLoop implements AutoCloseable {
 
     /**
      * Graceful stop: withdraw every entry first, then release the leases, so no instant has two
-     * nodes answering for one IP (the next holder starts only after our release).
+     * nodes answering for one IP (the next holder starts only after our release). When the datapath
+     * does not confirm the withdrawal in time, the leases are NOT released: they expire after
+     * leaseDuration instead, by which time this process is gone.
+     *
+     * @return true when the entries were withdrawn and the release was handed to the election; false
+     *         when the leases were deliberately left to expire (then do not release them elsewhere either)
      */
-    public void shutdown(Duration timeout) {
+    public boolean shutdown(Duration timeout) {
         try {
-            thread.submit(() -> {
+            return thread.submit(() -> {
                 stopped = true;
                 for (AutoCloseable s : subscriptions) {
                     try {
@@ -152,17 +157,28 @@ public final class AnnouncementLoop implements AutoCloseable {
                     }
                 }
                 held.clear();
-                withdrawAll();
+                if (!withdrawAll()) {
+                    // Releasing now would name a successor while our map may still answer (or a queued
+                    // older desired set may still be installed after the successor's GARP).
+                    LOG.errorf("datapath did not confirm the withdrawal within %s: NOT releasing the leases, "
+                            + "they expire after leaseDuration so that two nodes never answer for one IP",
+                            WITHDRAW_TIMEOUT);
+                    return false;
+                }
                 election.shutdown(timeout);
-            }).get(2 * timeout.toMillis() + 3000, TimeUnit.MILLISECONDS); // withdraw + release, each bounded
+                return true;
+            }).get(2 * timeout.toMillis() + WITHDRAW_TIMEOUT.toMillis() + 3000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf(e, "graceful shutdown of the announce loop did not complete");
+            return false;
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return;
+            return false;
+        } finally {
+            thread.shutdownNow();
         }
-        thread.shutdownNow();
     }
 
     @Override
@@ -170,18 +186,23 @@ public final class AnnouncementLoop implements AutoCloseable {
         shutdown(Duration.ofSeconds(5));
     }
 
-    private void withdrawAll() {
+    /** @return true when the datapath confirmed that it no longer answers for anything */
+    private boolean withdrawAll() {
         AnnouncementTable before = table;
         long start = ticker.nanoTime();
         try {
             ResponderSink.Result r = sink.apply(Set.of());
-            sink.awaitApplied(WITHDRAW_TIMEOUT);
+            if (!sink.awaitApplied(WITHDRAW_TIMEOUT)) {
+                return false;
+            }
             table = AnnouncementTable.EMPTY;
             publishedTable = table;
             observer.reconciled(new ReconcileReport(table, Set.of(), r.removed(), List.of(), List.of(), List.of(),
                     r.datapathErrors(), Duration.ofNanos(ticker.nanoTime() - start)));
+            return true;
         } catch (RuntimeException e) {
             LOG.errorf(e, "could not withdraw %d announcements on shutdown", before.size());
+            return false;
         }
     }
 
@@ -209,6 +230,18 @@ public final class AnnouncementLoop implements AutoCloseable {
         snapshot = s;
         SortedMap<String, SortedSet<String>> campaign = AnnouncementPlanner.campaign(s);
         if (!campaign.equals(lastCampaign)) {
+            // A held lease left out of the campaign is released at once, and the successor named in the
+            // release record acquires at once: stop answering for it BEFORE the election learns of it.
+            if (!campaign.keySet().containsAll(held.keySet())) {
+                reconcile(); // plans with the new snapshot, whose groups no longer include the dropped leases
+                if (!sink.awaitApplied(WITHDRAW_TIMEOUT)) {
+                    LOG.warnf("datapath did not confirm withdrawing dropped leases within %s; keeping the old "
+                            + "campaign (no release) and retrying in %s", WITHDRAW_TIMEOUT, RETRY_AFTER_ERROR);
+                    pendingSnapshot.compareAndSet(null, s);
+                    thread.schedule(() -> safely(this::drainSnapshot), RETRY_AFTER_ERROR.toNanos(), TimeUnit.NANOSECONDS);
+                    return;
+                }
+            }
             election.campaign(campaign);
             lastCampaign = campaign;
         }

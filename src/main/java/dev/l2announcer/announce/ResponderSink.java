@@ -10,8 +10,14 @@ import java.util.Set;
 public interface ResponderSink {
     Result apply(Set<LocalAnnouncement> desired);
 
-    /** Waits (bounded) until what was last applied is in effect; for sinks that apply asynchronously. */
-    default void awaitApplied(java.time.Duration timeout) {
+    /**
+     * Waits (bounded) until what was last applied is in effect; for sinks that apply asynchronously.
+     *
+     * @return false when that could not be confirmed within {@code timeout}: the caller must then
+     *         assume the datapath may still answer for what it asked to remove
+     */
+    default boolean awaitApplied(java.time.Duration timeout) {
+        return true;
     }
 
     /**

@@ -45,6 +45,15 @@ public final class ResponderReconciler implements AutoCloseable {
 
         default void converged(int mapEntries, Set<Announcement> unresolved) {
         }
+
+        /**
+         * A convergence to the set passed with {@code desiredSeq} (the value {@link #desire} returned)
+         * finished: the map holds exactly its resolvable part. Lets a caller tell WHICH desired set is
+         * in effect, which an entry count cannot (an empty map also "matches" a queued {A} then {}).
+         */
+        default void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
+            converged(mapEntries, unresolved);
+        }
     }
 
     private final ResponderMap map;
@@ -60,6 +69,7 @@ public final class ResponderReconciler implements AutoCloseable {
 
     // Confined to the scheduler thread.
     private Set<Announcement> desired = Set.of();
+    private long desiredSeq; // sequence of the desire() that set `desired`; 0 = the empty set of start()
     private Map<String, Device> lastDevices = Map.of();
     private final Map<Announcement, Long> burstGeneration = new HashMap<>();
     private long generation;
@@ -71,6 +81,7 @@ public final class ResponderReconciler implements AutoCloseable {
     // Read from any thread.
     private final Map<String, AtomicLong> garpsSent = new ConcurrentHashMap<>();
     private final AtomicLong datapathErrors = new AtomicLong();
+    private long lastSeq; // guarded by `this`: numbering and queueing happen together, so queue order = number order
     private volatile int mapEntries;
     private volatile Set<Announcement> unresolved = Set.of();
 
@@ -118,13 +129,21 @@ public final class ResponderReconciler implements AutoCloseable {
         });
     }
 
-    /** Replaces the desired set (thread-safe); converges right away on the reconciler thread. */
-    public void desire(Set<Announcement> announcements) {
+    /**
+     * Replaces the desired set (thread-safe); converges right away on the reconciler thread.
+     *
+     * @return this desired set's sequence number (increasing from 1), reported back by
+     *         {@link Listener#converged(long, int, Set)} once the map holds it
+     */
+    public synchronized long desire(Set<Announcement> announcements) {
         Set<Announcement> copy = Set.copyOf(announcements);
+        long seq = ++lastSeq;
         scheduler.execute(() -> {
             desired = copy;
+            desiredSeq = seq;
             reconcile();
         });
+        return seq;
     }
 
     /** Re-reads links and converges (e.g. after an external hint). */
@@ -219,7 +238,7 @@ public final class ResponderReconciler implements AutoCloseable {
         if (!missing.isEmpty()) {
             LOG.fine(() -> "interfaces not present (yet): " + missing);
         }
-        listener.converged(entries.size(), unresolved);
+        listener.converged(desiredSeq, entries.size(), unresolved);
         if (failed) {
             scheduleRetry();
         }

@@ -90,6 +90,28 @@ class ResponderReconcilerTest {
     }
 
     @Test
+    void convergedNamesWhichDesiredSetIsInEffectNotJustHowManyEntries() {
+        List<String> converged = new ArrayList<>();
+        ResponderReconciler rr = new ResponderReconciler(map, program, devices, garp, sched, sched, 1, GARP_INTERVAL, LIVENESS,
+                new ResponderReconciler.Listener() {
+                    @Override
+                    public void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
+                        converged.add(desiredSeq + ":" + mapEntries);
+                    }
+                });
+        rr.start();
+        sched.runPending();
+        assertThat(converged).containsExactly("0:0");
+        long first = rr.desire(Set.of(new Announcement(VIP, "eth0")));
+        long second = rr.desire(Set.of());
+        assertThat(second).isGreaterThan(first);
+        assertThat(converged).as("nothing reported before the reconciler thread ran the desired sets").containsExactly("0:0");
+        sched.runPending();
+        // Both {A} and {} leave/put a count that an entry-count check could confuse with "0:0"; the sequence cannot be.
+        assertThat(converged).containsExactly("0:0", first + ":1", second + ":0");
+    }
+
+    @Test
     void stayingEntriesKeepCountersAndAreNotReannounced() {
         r.desire(Set.of(new Announcement(VIP, "eth0")));
         sched.advance(Duration.ofSeconds(5));
