@@ -123,7 +123,11 @@ public final class AgentRuntime implements AutoCloseable {
                 LOG.debugf(e, "close");
             }
         }
-        loop.shutdown(timeout);
+        if (!loop.shutdown(timeout)) {
+            // The datapath did not confirm it stopped answering: let the leases expire rather than
+            // hand them to a successor that would answer next to us.
+            parts.election().abandon();
+        }
         events.close();
         try {
             parts.onStop().run();

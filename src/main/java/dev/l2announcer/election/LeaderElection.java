@@ -32,6 +32,14 @@ public interface LeaderElection {
     void shutdown(Duration timeout);
 
     /**
+     * Stops campaigning WITHOUT releasing: held leases expire after their duration. For when this node
+     * could not confirm that it stopped answering: a release would let a successor answer at once.
+     * A later {@link #shutdown} does nothing. Fakes without expiry may keep the default no-op.
+     */
+    default void abandon() {
+    }
+
+    /**
      * @param holder                  holderIdentity as last observed ("" if none)
      * @param heldByMe                this node holds it (confirmed by a write response)
      * @param sinceLastObservedRenew  local monotonic age of the last renew observed (or written)

@@ -270,8 +270,9 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         shutdown(Duration.ofSeconds(5));
     }
 
-    /** Stops everything at once without releasing anything, as a killed process would (tests, benchmarks). */
-    void abandon() {
+    /** Stops everything at once without releasing anything, as a killed process would. */
+    @Override
+    public void abandon() {
         stopThreads();
     }
 
