@@ -125,6 +125,11 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         return firstSnapshotReady;
     }
 
+    /** Every informer has listed its resources (the first snapshot may not be computed yet). */
+    boolean informersSynced() {
+        return synced;
+    }
+
     /** Recomputes run so far (bounded by the debounce, whatever the number of API events). */
     public long recomputes() {
         return debouncer.runs();

@@ -210,7 +210,9 @@ class KubernetesSelectionSourceTest {
         source = new KubernetesSelectionSource(client, devices, "node-a", List.of(), true,
                 (task, delay) -> held.add(task), DEBOUNCE);
         source.start();
-        await("informers synced, first recompute scheduled").atMost(CONVERGE).until(() -> !held.isEmpty());
+        // Node add events may queue a recompute before the sync; the sync's own signal joins it (not run yet).
+        await("informers synced, first recompute after sync scheduled").atMost(CONVERGE)
+                .until(() -> source.informersSynced() && !held.isEmpty());
         assertThat(source.synced()).as("nothing computed yet: readiness must not be UP").isFalse();
 
         while (!held.isEmpty()) {
