@@ -2,6 +2,7 @@ package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.health.HealthMonitor;
 import dev.l2announcer.health.HolderAnnotations;
@@ -66,10 +67,24 @@ public class AgentProducers {
                        KubernetesSelectionSource selection) {
         Ticker ticker = Ticker.system();
         Clock clock = Clock.systemUTC();
-        // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
-        HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
-        LeaseElectionEngine election = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
-                LeaseElectionEngine.Timings.of(config), ticker, clock, registry, holderAnnotations);
+        LeaderElection election;
+        Runnable closeElection;
+        if (config.enableL2Announcements()) {
+            // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
+            HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
+            LeaseElectionEngine engine = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
+                    LeaseElectionEngine.Timings.of(config), ticker, clock, registry, holderAnnotations);
+            election = engine;
+            closeElection = () -> {
+                engine.close();
+                holderAnnotations.close();
+            };
+        } else {
+            // Nothing to elect: no Lease informer, loop thread or IO pool (the runtime starts no selection either).
+            election = new DisabledLeaderElection();
+            closeElection = () -> {
+            };
+        }
         PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
         return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
@@ -78,8 +93,7 @@ public class AgentProducers {
                     policyErrors.close();
                     selection.close();
                     selectionThread.shutdownNow();
-                    election.close();
-                    holderAnnotations.close();
+                    closeElection.run();
                     datapath.close();
                 },
                 () -> {

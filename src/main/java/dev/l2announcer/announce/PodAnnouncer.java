@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * L2 pod announcements: when a pod on this node gets an IPv4 address, send gratuitous ARP for it
@@ -32,7 +33,9 @@ public final class PodAnnouncer implements AutoCloseable {
     private final String interfacePattern;
     private final ExecutorService sender;
     private final boolean serverSideNodeFilter;
-    private SharedIndexInformer<Pod> informer;
+    /** Written by start(), read by synced() on readiness-probe threads. */
+    private volatile SharedIndexInformer<Pod> informer;
+    private volatile boolean closed;
 
     public PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, GratuitousArp garp,
                         String interfaceName, String interfacePattern) {
@@ -79,14 +82,22 @@ public final class PodAnnouncer implements AutoCloseable {
         return informer != null && informer.hasSynced();
     }
 
-    private void changed(Pod before, Pod after) {
+    /** Package-private for tests; informer threads call it. */
+    void changed(Pod before, Pod after) {
         // The field selector already filters; the check keeps us right if a server ignores it.
         if (after.getSpec() == null || !Objects.equals(nodeName, after.getSpec().getNodeName())) {
             return;
         }
         Set<Inet4Address> ips = PodAnnouncements.newIpv4s(before, after);
         if (!ips.isEmpty()) {
-            sender.execute(() -> announce(after, ips));
+            try {
+                sender.execute(() -> announce(after, ips));
+            } catch (RejectedExecutionException e) {
+                // An informer event racing close(): nothing to announce any more.
+                if (!closed) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -110,6 +121,7 @@ public final class PodAnnouncer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (informer != null) {
             informer.close();
         }

@@ -158,6 +158,14 @@ public final class AgentConfigLoader {
             throw rule(v, LEASE_DURATION, lease, "must be greater than " + RENEW_DEADLINE + " ("
                     + GoDuration.format(renew) + ")");
         }
+        // Ours, stricter than Cilium: leases carry whole-second leaseDurationSeconds (a 1.5s lease is written as
+        // 1s), and a holder must give up (renew deadline) before other nodes see its lease expire.
+        Duration wholeLease = Duration.ofSeconds(lease.toSeconds());
+        if (renew.compareTo(wholeLease) >= 0) {
+            throw rule(v, RENEW_DEADLINE, renew, "must be less than the lease duration in whole seconds "
+                    + "(leaseDurationSeconds " + wholeLease.toSeconds() + " from " + LEASE_DURATION + " "
+                    + GoDuration.format(lease) + ")");
+        }
         long jittered = (long) (JITTER_FACTOR * (double) retry.toNanos()); // Go: time.Duration(1.2*float64(retry))
         if (renew.toNanos() <= jittered) {
             throw rule(v, RETRY_PERIOD, retry, "must be at least 20% below " + RENEW_DEADLINE + ": "

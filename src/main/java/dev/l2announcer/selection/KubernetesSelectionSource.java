@@ -55,7 +55,10 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private SharedIndexInformer<EndpointSlice> sliceInformer;
     private SharedIndexInformer<Node> nodeInformer;
     private AutoCloseable deviceSubscription;
+    /** Every informer has listed its resources once. */
     private volatile boolean synced;
+    /** The first recompute after sync has completed (its snapshot, even EMPTY, is current). */
+    private volatile boolean firstSnapshotReady;
     private volatile boolean closed;
 
     /**
@@ -114,8 +117,16 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         });
     }
 
-    /** Whether every informer has listed its resources and a snapshot can be trusted. */
+    /**
+     * Whether every informer has listed its resources and the first snapshot computed from them has been
+     * published (or found equal to the current one): only then does {@link #current()} describe the cluster.
+     */
     public boolean synced() {
+        return firstSnapshotReady;
+    }
+
+    /** Every informer has listed its resources (the first snapshot may not be computed yet). */
+    boolean informersSynced() {
         return synced;
     }
 
@@ -174,6 +185,7 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
             LOG.debugf("selection changed: %d groups, version %x", next.groups().size(), next.version());
             publisher.publish(next);
         }
+        firstSnapshotReady = true;
     }
 
     /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */

@@ -1,13 +1,19 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.config.AgentConfigLoader;
 import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,5 +43,59 @@ class AgentProducersTest {
         } finally {
             server.destroy();
         }
+    }
+
+    @Test
+    void withAnnouncementsDisabledNoLeaseIsListedOrWatched() throws Exception {
+        AgentConfig disabled = AgentConfigLoader.load(List.of("--enable-l2-announcements=false"), Map.of(), "node-a");
+        assertThat(leaseRequestsOfAStartedAgent(disabled)).isEmpty();
+    }
+
+    @Test
+    void withAnnouncementsEnabledTheLeasesAreWatched() throws Exception {
+        // The control for the test above: the same request log does show the election engine's informer.
+        assertThat(leaseRequestsOfAStartedAgent(AgentConfig.defaults("node-a"))).isNotEmpty();
+    }
+
+    /** Starts the agent, waits until it is ready, stops it and returns the paths of its requests for leases. */
+    private static List<String> leaseRequestsOfAStartedAgent(AgentConfig config) throws Exception {
+        var server = MockApi.start();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (KubernetesClient client = server.createClient()) {
+            var producers = new AgentProducers();
+            var datapath = new InMemoryNodeDatapath();
+            AgentRuntime agent = producers.agent(config, client, new SimpleMeterRegistry(), datapath,
+                    producers.selection(config, client, datapath));
+            agent.start();
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(() -> agent.notReadyReasons().isEmpty());
+                if (config.enableL2Announcements()) {
+                    // The engine's informer lists asynchronously; disabled, there is nothing to wait for.
+                    await().atMost(Duration.ofSeconds(15)).until(
+                            () -> drain(server, seen).stream().anyMatch(AgentProducersTest::isLeaseRequest));
+                }
+            } finally {
+                agent.stop(Duration.ofSeconds(5));
+            }
+            // A marker of our own: proves the log records this client's requests (the disabled agent makes none).
+            client.configMaps().inNamespace("marker").list();
+            assertThat(drain(server, seen)).anyMatch(r -> r.contains("/namespaces/marker/configmaps"));
+            return seen.stream().filter(AgentProducersTest::isLeaseRequest).toList();
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /** Moves the server's recorded requests ("METHOD path") into {@code seen} (takeRequest consumes them). */
+    private static List<String> drain(KubernetesMockServer server, List<String> seen) throws InterruptedException {
+        RecordedRequest r;
+        while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+            seen.add(r.getMethod() + " " + r.getPath());
+        }
+        return seen;
+    }
+
+    private static boolean isLeaseRequest(String request) {
+        return request.contains("/apis/coordination.k8s.io/") && request.contains("/leases");
     }
 }

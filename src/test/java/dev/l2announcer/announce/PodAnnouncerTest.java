@@ -16,6 +16,7 @@ import java.util.List;
 
 import static dev.l2announcer.announce.PodAnnouncementsTest.pod;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 class PodAnnouncerTest {
@@ -60,5 +61,13 @@ class PodAnnouncerTest {
         assertThat(garp.sent()).extracting(s -> s.interfaceName() + " " + s.ip().getHostAddress())
                 .containsExactly("eth0 192.0.2.20", "eth0 192.0.2.21");
         assertThat(marker).isNotNull();
+    }
+
+    @Test
+    void anInformerEventAfterCloseIsIgnoredInsteadOfThrowingOnTheInformerThread() {
+        announcer.close();
+        Pod late = pod("late", "n1", false, "192.0.2.30");
+        assertThatCode(() -> announcer.changed(null, late)).doesNotThrowAnyException();
+        assertThat(garp.sent()).isEmpty();
     }
 }

@@ -118,6 +118,22 @@ class AgentConfigLoaderTest {
     }
 
     @Test
+    void renewDeadlineMustBeBelowTheWholeSecondLease() {
+        // The lease is written with leaseDurationSeconds=1, so a 1.2s renew deadline would outlive it.
+        assertThatThrownBy(() -> load(List.of("--l2-announcements-lease-duration=1500ms",
+                "--l2-announcements-renew-deadline=1200ms", "--l2-announcements-retry-period=200ms"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid l2-announcements-renew-deadline \"1200ms\" (from flag --l2-announcements-renew-deadline): "
+                        + "must be less than the lease duration in whole seconds (leaseDurationSeconds 1 from "
+                        + "l2-announcements-lease-duration 1.5s)");
+        AgentConfig ok = load(List.of("--l2-announcements-lease-duration=1500ms",
+                "--l2-announcements-renew-deadline=900ms", "--l2-announcements-retry-period=200ms"), Map.of());
+        // What the election engine requires of every config the loader accepts.
+        assertThat(dev.l2announcer.election.LeaseElectionEngine.Timings.of(ok).renewDeadline())
+                .isEqualTo(Duration.ofMillis(900));
+    }
+
+    @Test
     void errorsNameTheSourceOfTheValue(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("l2-announcements-retry-period"), "abc");
         assertThatThrownBy(() -> load(List.of(), Map.of("CONFIG_DIR", dir.toString())))

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
@@ -199,6 +201,26 @@ class KubernetesSelectionSourceTest {
             assertThat(seen.get(i)).as("publication %d", i).isNotEqualTo(seen.get(i - 1));
         }
         assertThat(source.publishes()).isEqualTo(seen.size() - 1L);
+    }
+
+    @Test
+    void syncedOnlyAfterTheFirstRecomputeAfterTheInformersSyncedHasRun() {
+        // Recomputes wait in a queue until the test runs them: the debounce window, held open.
+        Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+        source = new KubernetesSelectionSource(client, devices, "node-a", List.of(), true,
+                (task, delay) -> held.add(task), DEBOUNCE);
+        source.start();
+        // Node add events may queue a recompute before the sync; the sync's own signal joins it (not run yet).
+        await("informers synced, first recompute after sync scheduled").atMost(CONVERGE)
+                .until(() -> source.informersSynced() && !held.isEmpty());
+        assertThat(source.synced()).as("nothing computed yet: readiness must not be UP").isFalse();
+
+        while (!held.isEmpty()) {
+            held.poll().run();
+        }
+        assertThat(source.current()).as("no policy: the first snapshot equals EMPTY, nothing published")
+                .isEqualTo(SelectionSnapshot.EMPTY);
+        assertThat(source.synced()).isTrue();
     }
 
     @Test
