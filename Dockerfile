@@ -39,12 +39,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=app /src/target/quarkus-app/ /app/
 
-# Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and
-# CAP_NET_RAW in its *effective* set. Kubernetes puts added capabilities into the effective set
+# Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN,
+# CAP_NET_RAW and CAP_SYS_ADMIN (the stale-state doctor's map/program walk) in its *effective* set. Kubernetes puts added capabilities into the effective set
 # only for uid 0; a non-root process gets them in the bounding set alone (Kubernetes has no ambient
 # capabilities), so it would need file capabilities on the java binary, which turns on secure-exec
 # and breaks the JVM's own library loading. So the image runs as uid 0 and the DaemonSet
-# (deploy/daemonset.yaml) makes that root weak: every capability dropped except those four,
+# (deploy/daemonset.yaml) makes that root weak: every capability dropped except those five,
 # allowPrivilegeEscalation=false (no_new_privs), read-only root filesystem, RuntimeDefault seccomp.
 # Nothing is written outside /tmp (an emptyDir in the pod) and the bpffs mount.
 USER 0:0
