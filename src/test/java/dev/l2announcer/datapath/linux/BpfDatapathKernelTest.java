@@ -3,6 +3,7 @@ package dev.l2announcer.datapath.linux;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Finding;
+import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -149,6 +150,52 @@ class BpfDatapathKernelTest {
         assertThat(ask(VIP2)).as("other IP not in map").isEmpty();
         inRun(node, () -> dp.responderMap().delete(e));
         assertThat(ask(VIP)).as("deleted entry").isEmpty();
+    }
+
+    /** Sends {@code request} from the client and waits (bounded) for a reply from {@code target}. */
+    static Optional<ArpFrame> askWith(ArpFrame request) {
+        return in(client, () -> {
+            try (ArpSocket s = new ArpSocket(c0.ifindex())) {
+                s.send(request);
+                long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
+                for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+                    Optional<ArpSocket.Received> r = s.receive(Duration.ofNanos(left));
+                    if (r.isEmpty()) {
+                        return Optional.<ArpFrame>empty();
+                    }
+                    Optional<ArpFrame> f = r.get().arp();
+                    if (r.get().packetType() != ArpSocket.PACKET_OUTGOING && f.isPresent()
+                            && f.get().op() == ArpFrame.OP_REPLY && f.get().senderIp().equals(request.targetIp())) {
+                        return f;
+                    }
+                }
+                return Optional.<ArpFrame>empty();
+            }
+        });
+    }
+
+    @Test
+    void answersOnlyRequestsToBroadcastOrTheInterfaceMacLikeCiliumArpCheck() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        MacAddress otherHost = new MacAddress(0x0200_00c0_ffeeL);
+        ArpFrame broadcast = ArpFrame.request(c0.mac(), CLIENT_IP, VIP);
+        ArpFrame toOtherHost = new ArpFrame(otherHost, c0.mac(), ArpFrame.OP_REQUEST, c0.mac(), CLIENT_IP, ArpFrame.ZERO, VIP);
+        ArpFrame toUs = new ArpFrame(n0.mac(), c0.mac(), ArpFrame.OP_REQUEST, c0.mac(), CLIENT_IP, ArpFrame.ZERO, VIP);
+
+        assertThat(askWith(toOtherHost)).as("unicast request for another MAC").isEmpty();
+        assertThat(askWith(broadcast)).as("broadcast request").isPresent();
+        assertThat(askWith(toUs)).as("unicast request to the interface's MAC").isPresent();
+        assertThat(dp.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 2L);
+    }
+
+    @Test
+    void ignoresRequestsWithAMulticastSenderHardwareAddress() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        MacAddress multicast = new MacAddress(0x0100_5e00_0001L);
+        ArpFrame bogus = new ArpFrame(ArpFrame.BROADCAST, c0.mac(), ArpFrame.OP_REQUEST, multicast, CLIENT_IP, ArpFrame.ZERO, VIP);
+
+        assertThat(askWith(bogus)).isEmpty();
+        assertThat(dp.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 0L);
     }
 
     @Test
