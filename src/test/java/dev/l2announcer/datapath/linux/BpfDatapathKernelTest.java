@@ -199,6 +199,22 @@ class BpfDatapathKernelTest {
     }
 
     @Test
+    void closingTwiceIsANoOp() {
+        Path pin = Path.of("/sys/fs/bpf/l2a-fx-close-" + ProcessHandle.current().pid());
+        try {
+            BpfDatapath second = in(node, () -> BpfDatapath.open(pin, Duration.ofSeconds(15)));
+            second.destroyPins();
+            second.close();
+            second.close(); // a second bpf_object__close would be a double free
+            // The shared datapath still works: its fds were not closed by the second close.
+            inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+            assertThat(ask(VIP)).isPresent();
+        } finally {
+            removeDir(pin);
+        }
+    }
+
+    @Test
     void entryForAnotherIfindexIsNotAnswered() {
         inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
         assertThat(ask(VIP)).isEmpty();
