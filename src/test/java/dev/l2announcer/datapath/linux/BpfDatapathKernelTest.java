@@ -214,6 +214,16 @@ class BpfDatapathKernelTest {
         }
     }
 
+    static boolean macEntryExists(int ifindex) {
+        SyscallBpf bpf = new SyscallBpf();
+        int fd = bpf.objGet(PIN.resolve(BpfLoader.MAC_MAP).toString());
+        try {
+            return bpf.lookup(fd, dev.l2announcer.datapath.ResponderKeys.encodeIfindex(ifindex), new byte[8]);
+        } finally {
+            bpf.close(fd);
+        }
+    }
+
     @Test
     void entryForAnotherIfindexIsNotAnswered() {
         inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
@@ -356,6 +366,7 @@ class BpfDatapathKernelTest {
                     .isInstanceOf(dev.l2announcer.datapath.DatapathException.class)
                     .satisfies(t -> assertThat(((dev.l2announcer.datapath.DatapathException) t).errnoName()).isIn("EBUSY", "EEXIST"));
             assertThat(device(node, N1).xdpProgId()).as("foreign program left in place").isEqualTo(n1.xdpProgId());
+            assertThat(macEntryExists(n1.ifindex())).as("no MAC entry left for an interface we could not attach to").isFalse();
         } finally {
             Netns.run("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
             removeDir(dir);
