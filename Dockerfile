@@ -8,6 +8,11 @@
 # the classpath resource /bpf/l2_responder.bpf.o. The runtime image has only the JRE, libbpf and
 # iproute2 (ip/bridge for troubleshooting from `kubectl exec`).
 
+# Architectures: the image is built for the build host's platform (docker buildx --platform selects
+# another). The Java datapath supports linux/amd64 and linux/arm64 (bpf(2) syscall number chosen by
+# os.arch, anything else fails at start with a clear message); ebpf/build.sh picks the matching
+# include dir. On arm64 netty's epoll transport (an x86_64 classifier in pom.xml) is absent and
+# Netty falls back to NIO. Only amd64 is built and tested in CI.
 # ---- 1. BPF object ------------------------------------------------------------------------------
 FROM debian:bookworm-slim AS bpf
 RUN apt-get update \
