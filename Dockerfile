@@ -8,6 +8,11 @@
 # the classpath resource /bpf/l2_responder.bpf.o. The runtime image has only the JRE, libbpf and
 # iproute2 (ip/bridge for troubleshooting from `kubectl exec`).
 
+# Architectures: the image is built for the build host's platform (docker buildx --platform selects
+# another). The Java datapath supports linux/amd64 and linux/arm64 (bpf(2) syscall number chosen by
+# os.arch, anything else fails at start with a clear message); ebpf/build.sh picks the matching
+# include dir. On arm64 netty's epoll transport (an x86_64 classifier in pom.xml) is absent and
+# Netty falls back to NIO. Only amd64 is built and tested in CI.
 # ---- 1. BPF object ------------------------------------------------------------------------------
 FROM debian:bookworm-slim AS bpf
 RUN apt-get update \
@@ -39,12 +44,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=app /src/target/quarkus-app/ /app/
 
-# Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and
-# CAP_NET_RAW in its *effective* set. Kubernetes puts added capabilities into the effective set
+# Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN,
+# CAP_NET_RAW and CAP_SYS_ADMIN (the stale-state doctor's map/program walk) in its *effective* set. Kubernetes puts added capabilities into the effective set
 # only for uid 0; a non-root process gets them in the bounding set alone (Kubernetes has no ambient
 # capabilities), so it would need file capabilities on the java binary, which turns on secure-exec
 # and breaks the JVM's own library loading. So the image runs as uid 0 and the DaemonSet
-# (deploy/daemonset.yaml) makes that root weak: every capability dropped except those four,
+# (deploy/daemonset.yaml) makes that root weak: every capability dropped except those five,
 # allowPrivilegeEscalation=false (no_new_privs), read-only root filesystem, RuntimeDefault seccomp.
 # Nothing is written outside /tmp (an emptyDir in the pod) and the bpffs mount.
 USER 0:0

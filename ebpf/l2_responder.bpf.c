@@ -102,6 +102,16 @@ static __always_inline int agent_alive(void)
 	return bpf_ktime_get_ns() - l->last_refresh_ns <= l->max_age_ns;
 }
 
+static __always_inline int is_broadcast(const __u8 *a)
+{
+	return (a[0] & a[1] & a[2] & a[3] & a[4] & a[5]) == 0xff;
+}
+
+static __always_inline int same_mac(const __u8 *a, const __u8 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4] && a[5] == b[5];
+}
+
 SEC("xdp")
 int l2_responder(struct xdp_md *ctx)
 {
@@ -136,6 +146,14 @@ int l2_responder(struct xdp_md *ctx)
 		return XDP_PASS;
 	mac = bpf_map_lookup_elem(&l2_if_mac, &ifindex);
 	if (!mac)
+		return XDP_PASS;
+	/* Like Cilium's arp_check (bpf/lib/arp.h): only a request sent to broadcast or to this
+	 * interface's own MAC is ours; a unicast request for another MAC (e.g. a neighbour's unicast
+	 * re-validation of another host) is not. */
+	if (!is_broadcast(eth->h_dest) && !same_mac(eth->h_dest, mac->addr))
+		return XDP_PASS;
+	/* A multicast/broadcast sender hardware address is bogus: never make it our reply's destination. */
+	if (arp->ar_sha[0] & 1)
 		return XDP_PASS;
 	if (!agent_alive())
 		return XDP_PASS;

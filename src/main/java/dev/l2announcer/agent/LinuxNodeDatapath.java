@@ -18,7 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** The kernel datapath of this node (BPF program + map, rtnetlink, AF_PACKET) behind {@link NodeDatapath}. */
@@ -26,6 +29,8 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
     private static final Logger LOG = Logger.getLogger(LinuxNodeDatapath.class);
     /** The stale-state walk reads every BPF map of the kernel: cache it between scrapes. */
     private static final Duration EXAMINE_EVERY = Duration.ofSeconds(60);
+    /** Bound on waiting for the reconciler thread's queued tasks at close. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final LinuxDatapath datapath;
     private final TaskScheduler scheduler;
@@ -144,9 +149,31 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
                 podGarp.close();
             }
         }
+        // The sink's close only queues the reconciler's close task; refresh/reconcile tasks queued
+        // before it still use the program's fds. Close the BPF object only after they ran, or they
+        // would act on closed (possibly reused) fd numbers.
+        awaitQueuedTasks();
         datapath.close();
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
+    }
+
+    /** Waits (bounded) until the reconciler thread has run everything queued so far (its close task included). */
+    private void awaitQueuedTasks() {
+        try {
+            // Single thread: a marker task runs after the queued ones. Tasks it leaves delayed (GARP
+            // repeats, retries, liveness) are no-ops once the reconciler's close task has run.
+            CountDownLatch drained = new CountDownLatch(1);
+            scheduler.execute(drained::countDown);
+            if (!drained.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("datapath thread still busy after %s; closing the BPF object anyway", CLOSE_WAIT);
+            }
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdownNow();
+                ownedExecutor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RejectedExecutionException e) {
+            // scheduler already shut down by its owner: nothing more will run on it
         }
     }
 }

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
 public final class ResponderReconciler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ResponderReconciler.class.getName());
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    /** Attach retries on one interface back off from {@link #RETRY_DELAY}, doubling, up to this. */
+    static final Duration ATTACH_RETRY_MAX = Duration.ofSeconds(30);
 
     /** Announce {@code ip} on the interface named {@code interfaceName}. */
     public record Announcement(Inet4Address ip, String interfaceName) {}
@@ -74,6 +76,11 @@ public final class ResponderReconciler implements AutoCloseable {
     private final Map<Announcement, Long> burstGeneration = new HashMap<>();
     private long generation;
     private boolean retryPending;
+    private long retryAtNanos;
+    private long retryToken;
+    /** Interfaces whose last attach failed: consecutive failures, earliest next try, XDP prog id then. */
+    private record AttachBackoff(int failures, long notBeforeNanos, int xdpProgIdAtFailure) {}
+    private final Map<String, AttachBackoff> attachBackoff = new HashMap<>();
     private boolean closed;
     private AutoCloseable subscription;
     private TaskScheduler.Cancellable livenessTask;
@@ -176,26 +183,52 @@ public final class ResponderReconciler implements AutoCloseable {
 
     private void converge() {
         Map<String, Device> byName = devices.list().stream().collect(Collectors.toMap(Device::name, d -> d, (a, b) -> a));
-        Set<ResponderEntry> entries = new HashSet<>();
         Set<Announcement> missing = new HashSet<>();
-        Map<String, Device> withEntries = new HashMap<>();
+        Map<String, Device> candidates = new HashMap<>();
         for (Announcement a : desired) {
             Device d = byName.get(a.interfaceName());
             if (d == null || d.loopback() || d.mac() == null || d.mac().value() == 0) {
                 missing.add(a);
                 continue;
             }
-            entries.add(new ResponderEntry(a.ip(), d.ifindex()));
-            withEntries.put(d.name(), d);
+            candidates.put(d.name(), d);
         }
         boolean failed = false;
-        // Attach before adding entries, so a new entry is answered as soon as it exists.
-        for (Device d : withEntries.values()) {
+        // Attach before adding entries, so a new entry is answered as soon as it exists. An interface
+        // where attach fails (e.g. a foreign XDP program: EBUSY/EEXIST) gets no entries and no GARP:
+        // pulling traffic to a MAC whose ARP nobody answers is worse than not announcing. Its
+        // announcements stay unresolved (the agent reports L2AnnounceFailed) and attach is retried
+        // with backoff.
+        attachBackoff.keySet().retainAll(candidates.keySet());
+        Map<String, Device> withEntries = new HashMap<>();
+        long now = ticker.nanoTime();
+        long nextAttachTry = Long.MAX_VALUE;
+        for (Device d : candidates.values()) {
+            AttachBackoff b = attachBackoff.get(d.name());
+            // A changed XDP program id (the foreign program went away or changed) is worth a try at once.
+            if (b != null && b.xdpProgIdAtFailure() == d.xdpProgId() && now - b.notBeforeNanos() < 0) {
+                nextAttachTry = Math.min(nextAttachTry, b.notBeforeNanos());
+                continue;
+            }
             try {
                 program.attach(d);
+                attachBackoff.remove(d.name());
+                withEntries.put(d.name(), d);
             } catch (RuntimeException e) {
-                failed = true;
-                error("attach responder on " + d.name(), e);
+                int failures = b == null ? 1 : b.failures() + 1;
+                long delay = attachRetryDelay(failures).toNanos();
+                attachBackoff.put(d.name(), new AttachBackoff(failures, now + delay, d.xdpProgId()));
+                nextAttachTry = Math.min(nextAttachTry, now + delay);
+                report("attach responder on " + d.name(), e, failures == 1);
+            }
+        }
+        Set<ResponderEntry> entries = new HashSet<>();
+        for (Announcement a : desired) {
+            Device d = withEntries.get(a.interfaceName());
+            if (d != null) {
+                entries.add(new ResponderEntry(a.ip(), d.ifindex()));
+            } else if (candidates.containsKey(a.interfaceName())) {
+                missing.add(a);
             }
         }
         ResponderMap.SyncResult result = map.sync(entries);
@@ -242,6 +275,16 @@ public final class ResponderReconciler implements AutoCloseable {
         if (failed) {
             scheduleRetry();
         }
+        if (nextAttachTry != Long.MAX_VALUE) {
+            scheduleRetry(Duration.ofNanos(Math.max(0, nextAttachTry - now)));
+        }
+    }
+
+    /** 1 s, 2 s, 4 s, ... capped at {@link #ATTACH_RETRY_MAX}. */
+    static Duration attachRetryDelay(int failures) {
+        int shift = Math.min(failures - 1, 16);
+        Duration d = RETRY_DELAY.multipliedBy(1L << shift);
+        return d.compareTo(ATTACH_RETRY_MAX) > 0 ? ATTACH_RETRY_MAX : d;
     }
 
     private void startBurst(Announcement a) {
@@ -270,25 +313,43 @@ public final class ResponderReconciler implements AutoCloseable {
     }
 
     private void scheduleRetry() {
-        if (retryPending || closed) {
+        scheduleRetry(RETRY_DELAY);
+    }
+
+    /** At most one pending retry, at the earliest time any failure asked for. */
+    private void scheduleRetry(Duration delay) {
+        if (closed) {
+            return;
+        }
+        long at = ticker.nanoTime() + delay.toNanos();
+        if (retryPending && at - retryAtNanos >= 0) {
             return;
         }
         retryPending = true;
+        retryAtNanos = at;
+        long token = ++retryToken;
         scheduler.schedule(() -> {
-            retryPending = false;
+            if (token == retryToken) {
+                retryPending = false;
+            }
             reconcile();
-        }, RETRY_DELAY);
+        }, delay);
     }
 
     private void error(String operation, RuntimeException e) {
+        report(operation, e, true);
+        scheduleRetry();
+    }
+
+    /** Counts and reports a failure; {@code warn} false logs repeats of a known failure at FINE only. */
+    private void report(String operation, RuntimeException e, boolean warn) {
         datapathErrors.incrementAndGet();
-        LOG.log(Level.WARNING, "datapath: " + operation + " failed: " + e.getMessage());
+        LOG.log(warn ? Level.WARNING : Level.FINE, "datapath: " + operation + " failed: " + e.getMessage());
         try {
             listener.datapathError(operation, e);
         } catch (RuntimeException ignored) {
             // a broken listener must not stop reconciliation
         }
-        scheduleRetry();
     }
 
     /** GARPs sent (each = request + reply form) per interface name since start. */

@@ -204,6 +204,64 @@ class ResponderReconcilerTest {
     }
 
     @Test
+    void failedAttachKeepsTheInterfaceOutOfTheMapAndGarpAndReportsItUnresolved() {
+        program.refuse("eth0");
+        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
+        assertThat(sentFor(VIP)).isEmpty();
+        assertThat(sentFor(VIP2)).hasSize(1);
+        assertThat(r.unresolved()).containsExactly(new Announcement(VIP, "eth0"));
+        assertThat(r.mapEntries()).isEqualTo(1);
+
+        sched.advance(Duration.ofSeconds(60));
+        assertThat(sentFor(VIP)).as("no GARP for a MAC that does not answer ARP").isEmpty();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
+
+        program.accept("eth0");
+        sched.advance(ResponderReconciler.ATTACH_RETRY_MAX);
+        assertThat(program.attachedInterfaces()).containsExactlyInAnyOrder("eth0", "eth1");
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2), new ResponderEntry(VIP2, 3));
+        assertThat(sentFor(VIP)).as("the whole burst once attached").hasSize(3);
+        assertThat(r.unresolved()).isEmpty();
+    }
+
+    @Test
+    void attachRetriesBackOffFromOneSecondDoublingToThirty() {
+        program.refuse("eth0");
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        List<Long> attemptsAtSecond = new ArrayList<>();
+        int seen = errors.size();
+        for (int second = 1; second <= 120; second++) {
+            sched.advance(Duration.ofSeconds(1));
+            if (errors.size() > seen) {
+                attemptsAtSecond.add((long) second);
+                seen = errors.size();
+            }
+        }
+        // failures at t=0, then retries 1, 2, 4, 8, 16, 30, 30, ... seconds apart
+        assertThat(attemptsAtSecond).containsExactly(1L, 3L, 7L, 15L, 31L, 61L, 91L);
+        assertThat(errors).allMatch(e -> e.equals("attach responder on eth0"));
+        assertThat(ResponderReconciler.attachRetryDelay(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ResponderReconciler.attachRetryDelay(100)).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aDesireChangeDoesNotBypassTheAttachBackoff() {
+        program.refuse("eth0");
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        sched.advance(Duration.ofSeconds(1)); // 2nd failure, next try in 2 s
+        int before = errors.size();
+        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        sched.runPending();
+        assertThat(errors).hasSize(before);
+        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0"));
+        assertThat(map.list()).isEmpty();
+    }
+
+    @Test
     void closeStopsBurstsAndLiveness() {
         r.desire(Set.of(new Announcement(VIP, "eth0")));
         sched.runPending();

@@ -46,7 +46,11 @@ final class AgentExpectations {
             "enable-l2-pod-announcements", "l2-pod-announcements-interface", "enable-external-ips",
             "kube-proxy-replacement", "bpf-pin-dir");
 
-    static final Set<String> AGENT_CAPABILITIES = Set.of("NET_ADMIN", "NET_RAW", "BPF", "PERFMON");
+    /**
+     * SYS_ADMIN: the doctor's BPF_MAP/PROG_GET_NEXT_ID and *_GET_FD_BY_ID walk needs it even with CAP_BPF
+     * (`setpriv --bounding-set=-sys_admin bpftool map show` gives EPERM); Cilium's agent has it too.
+     */
+    static final Set<String> AGENT_CAPABILITIES = Set.of("NET_ADMIN", "NET_RAW", "BPF", "PERFMON", "SYS_ADMIN");
 
     private AgentExpectations() {
     }
@@ -60,7 +64,7 @@ final class AgentExpectations {
                 .noneMatch(g -> g.resource().startsWith("leases"));
     }
 
-    /** The agent pod: host network, the four capabilities, bpffs, config dir, downward API, probes. */
+    /** The agent pod: host network, the five capabilities, bpffs, config dir, downward API, probes. */
     static void assertAgentDaemonSet(Manifests manifests, int port, String bpfRoot, boolean autoMount) {
         DaemonSet ds = manifests.one(DaemonSet.class, "l2-announcer");
         PodSpec pod = ds.getSpec().getTemplate().getSpec();
@@ -114,14 +118,18 @@ final class AgentExpectations {
             }
         }
 
-        // SYS_ADMIN / privileged only in the container that mounts bpffs, and only when asked for.
+        // Privileged only in the container that mounts bpffs, and only when asked for; SYS_ADMIN only
+        // there and in the agent (which keeps everything else dropped).
         Set<String> privileged = allContainers(pod).stream()
                 .filter(c -> c.getSecurityContext() != null)
-                .filter(c -> Boolean.TRUE.equals(c.getSecurityContext().getPrivileged())
-                        || (c.getSecurityContext().getCapabilities() != null
-                            && c.getSecurityContext().getCapabilities().getAdd() != null
-                            && c.getSecurityContext().getCapabilities().getAdd().contains("SYS_ADMIN")))
+                .filter(c -> Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()))
                 .map(Container::getName).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> sysAdmin = allContainers(pod).stream()
+                .filter(c -> c.getSecurityContext() != null && c.getSecurityContext().getCapabilities() != null
+                        && c.getSecurityContext().getCapabilities().getAdd() != null
+                        && c.getSecurityContext().getCapabilities().getAdd().contains("SYS_ADMIN"))
+                .map(Container::getName).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(sysAdmin).isEqualTo(autoMount ? Set.of("agent", "mount-bpffs") : Set.of("agent"));
         if (autoMount) {
             assertThat(privileged).containsExactly("mount-bpffs");
             Container init = pod.getInitContainers().getFirst();

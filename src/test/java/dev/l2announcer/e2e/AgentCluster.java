@@ -193,7 +193,8 @@ public final class AgentCluster implements AutoCloseable {
 
     /** The node's pinned responder map, dumped with bpftool inside the node's view of bpffs. */
     public String bpftoolMapDump(String node) {
-        return net.execOnNode(net.node(node), "bpftool", "-j", "map", "dump", "pinned", PIN_DIR + "/l2_responder_v4");
+        // mustSucceed: a failing bpftool prints no VIP bytes, so "no stale entry" checks would pass vacuously.
+        return net.execOnNode(net.node(node), true, "bpftool", "-j", "map", "dump", "pinned", PIN_DIR + "/l2_responder_v4");
     }
 
     public Optional<NetnsCluster.Member> nodeByMac(MacAddress mac) {

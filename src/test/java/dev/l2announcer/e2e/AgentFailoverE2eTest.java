@@ -194,6 +194,7 @@ class AgentFailoverE2eTest {
             Map.Entry<Integer, String> doctor = cluster.debug(old, "doctor");
             assertThat(doctor.getKey()).as("dbg doctor on restarted " + old + ":\n" + doctor.getValue()).isZero();
             String dump = cluster.bpftoolMapDump(old).replaceAll("\\s", "");
+            assertThat(dump).as("bpftool map dump output is a JSON array").startsWith("[");
             assertThat(dump).as("restarted " + old + " keeps no entry for the VIP it no longer holds")
                     .doesNotContain("\"0xc0\",\"0x00\",\"0x02\",\"0x64\"").doesNotContain("\"ip4\":1677852864");
             // The restarted agent must not answer: only the successor does.
@@ -233,7 +234,9 @@ class AgentFailoverE2eTest {
             awaitReady(n);
             Map.Entry<Integer, String> doctor = cluster.debug(n, "doctor");
             assertThat(doctor.getKey()).as("dbg doctor on restarted " + n + ":\n" + doctor.getValue()).isZero();
-            assertThat(cluster.bpftoolMapDump(n).replaceAll("\\s", ""))
+            String dump = cluster.bpftoolMapDump(n).replaceAll("\\s", "");
+            assertThat(dump).as("bpftool map dump output is a JSON array").startsWith("[");
+            assertThat(dump)
                     .as("restarted " + n + " keeps no entry for the VIP").doesNotContain("\"0xc0\",\"0x00\",\"0x02\",\"0x64\"")
                     .doesNotContain("\"ip4\":1677852864");
         }

@@ -236,12 +236,17 @@ public final class NetnsCluster implements AutoCloseable {
 
     /** Runs a short command as the node sees the world (its netns, its /sys, its bpffs). */
     public String execOnNode(Member node, String... command) {
+        return execOnNode(node, false, command);
+    }
+
+    /** As {@link #execOnNode(Member, String...)}; {@code mustSucceed=true} fails on a non-zero exit. */
+    public String execOnNode(Member node, boolean mustSucceed, String... command) {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + node.netns(), "unshare", "--mount",
                 "--propagation", "private", "sh", "-c",
                 "mount -t sysfs sysfs /sys && mount --bind \"$1\" /sys/fs/bpf && shift && exec \"$@\"", "sh",
                 node.bpfDir().toString()));
         cmd.addAll(List.of(command));
-        return HostCommand.run(cmd, Duration.ofSeconds(30), false);
+        return HostCommand.run(cmd, Duration.ofSeconds(30), mustSucceed);
     }
 
     /** SIGKILL (or SIGTERM when {@code graceful}) to exactly this process, then waits for it to end. */

@@ -150,12 +150,27 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
             }
             deletePin(pin);
         }
+        // MAC first, so the program answers from the moment the link exists; removed again when the
+        // attach fails (e.g. a foreign program: EBUSY), or it would stay behind for an interface we
+        // never attached to.
         writeMac(device);
-        int linkFd = createLink(device);
+        boolean pinned = false;
         try {
-            bpf.objPin(linkFd, pin.toString());
+            int linkFd = createLink(device);
+            try {
+                bpf.objPin(linkFd, pin.toString());
+                pinned = true;
+            } finally {
+                bpf.close(linkFd); // unpinned, this also destroys the link
+            }
         } finally {
-            bpf.close(linkFd);
+            if (!pinned) {
+                try {
+                    bpf.delete(loaded.macMapFd(), ResponderKeys.encodeIfindex(device.ifindex()));
+                } catch (DatapathException e) {
+                    LOG.fine("removing MAC entry after failed attach: " + e.getMessage());
+                }
+            }
         }
     }
 

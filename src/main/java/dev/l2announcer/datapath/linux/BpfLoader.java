@@ -60,11 +60,22 @@ public final class BpfLoader {
         return l;
     }
 
-    /** The open libbpf object and its fds; the fds stay valid until {@link #close()}. */
+    /**
+     * The open libbpf object and its fds; the fds stay valid until {@link #close()}. Closing twice is
+     * a no-op: a second bpf_object__close would free the object again and close fd numbers the
+     * process may have reused meanwhile.
+     */
     public record Loaded(MemorySegment object, int progFd, int responderMapFd, int macMapFd, int livenessMapFd,
-                         Arena arena) implements AutoCloseable {
+                         Arena arena, java.util.concurrent.atomic.AtomicBoolean closed) implements AutoCloseable {
+        public Loaded(MemorySegment object, int progFd, int responderMapFd, int macMapFd, int livenessMapFd, Arena arena) {
+            this(object, progFd, responderMapFd, macMapFd, livenessMapFd, arena, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 lib().close().invokeExact(object);
             } catch (Throwable t) {

@@ -42,6 +42,24 @@ public final class Doctor {
     /** @param selectedInterfaces interfaces the agent announces on (checked for attached programs) */
     public List<Finding> examine(Set<String> selectedInterfaces) {
         List<Finding> out = new ArrayList<>();
+        try {
+            examine(selectedInterfaces, out);
+        } catch (DatapathException e) {
+            if (e.errno() != Errno.EPERM && e.errno() != Errno.EACCES) {
+                throw e;
+            }
+            // Walking kernel-global maps/programs (BPF_MAP/PROG_GET_NEXT_ID, *_GET_FD_BY_ID) needs
+            // CAP_SYS_ADMIN even with CAP_BPF: say so instead of failing the whole report.
+            out.add(new Finding(Severity.ERROR, "DOCTOR_NO_PERMISSION", "the doctor cannot inspect BPF state ("
+                    + e.getMessage() + "): it needs CAP_SYS_ADMIN (besides CAP_BPF) to enumerate maps and programs;"
+                    + " add SYS_ADMIN to the agent container's capabilities", List.of(
+                    "grep Cap /proc/self/status", "capsh --decode=$(awk '/CapEff/{print $2}' /proc/self/status)",
+                    "bpftool map show name " + BpfLoader.RESPONDER_MAP)));
+        }
+        return List.copyOf(out);
+    }
+
+    private void examine(Set<String> selectedInterfaces, List<Finding> out) {
         Path pinnedMap = pinDir.resolve(BpfLoader.RESPONDER_MAP);
         int pinnedMapId = pinnedObjectId(pinnedMap, true);
         if (pinnedMapId == 0) {
@@ -120,7 +138,6 @@ public final class Doctor {
             }
         }
         livenessFinding(pinDir.resolve(BpfLoader.LIVENESS_MAP)).ifPresent(out::add);
-        return List.copyOf(out);
     }
 
     private java.util.Optional<Finding> livenessFinding(Path pin) {

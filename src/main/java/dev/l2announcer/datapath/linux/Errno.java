@@ -2,7 +2,7 @@ package dev.l2announcer.datapath.linux;
 
 import dev.l2announcer.datapath.DatapathException;
 
-/** Linux x86-64 errno numbers we meet, named the way bpftool/strace print them. */
+/** Linux errno numbers we meet (the same on x86-64 and arm64, asm-generic/errno*.h), named the way bpftool/strace print them. */
 public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
             EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, E2BIG = 7, ENOSPC = 28,

@@ -26,7 +26,7 @@ final class Libc {
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
 
-    static final long SYS_BPF = 321; // x86_64
+    static final long SYS_BPF = sysBpf(System.getProperty("os.arch"));
     static final int AF_NETLINK = 16, AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_TIMESTAMPNS = 35;
     static final int POLLIN = 1;
@@ -93,5 +93,19 @@ final class Libc {
 
     static short htons(int v) {
         return Short.reverseBytes((short) v);
+    }
+
+    /**
+     * bpf(2)'s syscall number: x86_64 has its own table (321), arm64 uses the generic one (280,
+     * include/uapi/asm-generic/unistd.h). Anything else fails fast rather than issuing a wrong
+     * syscall with a bpf_attr pointer.
+     */
+    static long sysBpf(String osArch) {
+        return switch (osArch == null ? "" : osArch) {
+            case "amd64", "x86_64" -> 321;
+            case "aarch64", "arm64" -> 280;
+            default -> throw new UnsupportedOperationException("l2-announcer's datapath supports amd64 and aarch64 only:"
+                    + " no bpf(2) syscall number for os.arch=" + osArch);
+        };
     }
 }

@@ -3,6 +3,7 @@ package dev.l2announcer.datapath.linux;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Finding;
+import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +152,78 @@ class BpfDatapathKernelTest {
         assertThat(ask(VIP)).as("deleted entry").isEmpty();
     }
 
+    /** Sends {@code request} from the client and waits (bounded) for a reply from {@code target}. */
+    static Optional<ArpFrame> askWith(ArpFrame request) {
+        return in(client, () -> {
+            try (ArpSocket s = new ArpSocket(c0.ifindex())) {
+                s.send(request);
+                long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
+                for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+                    Optional<ArpSocket.Received> r = s.receive(Duration.ofNanos(left));
+                    if (r.isEmpty()) {
+                        return Optional.<ArpFrame>empty();
+                    }
+                    Optional<ArpFrame> f = r.get().arp();
+                    if (r.get().packetType() != ArpSocket.PACKET_OUTGOING && f.isPresent()
+                            && f.get().op() == ArpFrame.OP_REPLY && f.get().senderIp().equals(request.targetIp())) {
+                        return f;
+                    }
+                }
+                return Optional.<ArpFrame>empty();
+            }
+        });
+    }
+
+    @Test
+    void answersOnlyRequestsToBroadcastOrTheInterfaceMacLikeCiliumArpCheck() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        MacAddress otherHost = new MacAddress(0x0200_00c0_ffeeL);
+        ArpFrame broadcast = ArpFrame.request(c0.mac(), CLIENT_IP, VIP);
+        ArpFrame toOtherHost = new ArpFrame(otherHost, c0.mac(), ArpFrame.OP_REQUEST, c0.mac(), CLIENT_IP, ArpFrame.ZERO, VIP);
+        ArpFrame toUs = new ArpFrame(n0.mac(), c0.mac(), ArpFrame.OP_REQUEST, c0.mac(), CLIENT_IP, ArpFrame.ZERO, VIP);
+
+        assertThat(askWith(toOtherHost)).as("unicast request for another MAC").isEmpty();
+        assertThat(askWith(broadcast)).as("broadcast request").isPresent();
+        assertThat(askWith(toUs)).as("unicast request to the interface's MAC").isPresent();
+        assertThat(dp.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 2L);
+    }
+
+    @Test
+    void ignoresRequestsWithAMulticastSenderHardwareAddress() {
+        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        MacAddress multicast = new MacAddress(0x0100_5e00_0001L);
+        ArpFrame bogus = new ArpFrame(ArpFrame.BROADCAST, c0.mac(), ArpFrame.OP_REQUEST, multicast, CLIENT_IP, ArpFrame.ZERO, VIP);
+
+        assertThat(askWith(bogus)).isEmpty();
+        assertThat(dp.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 0L);
+    }
+
+    @Test
+    void closingTwiceIsANoOp() {
+        Path pin = Path.of("/sys/fs/bpf/l2a-fx-close-" + ProcessHandle.current().pid());
+        try {
+            BpfDatapath second = in(node, () -> BpfDatapath.open(pin, Duration.ofSeconds(15)));
+            second.destroyPins();
+            second.close();
+            second.close(); // a second bpf_object__close would be a double free
+            // The shared datapath still works: its fds were not closed by the second close.
+            inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+            assertThat(ask(VIP)).isPresent();
+        } finally {
+            removeDir(pin);
+        }
+    }
+
+    static boolean macEntryExists(int ifindex) {
+        SyscallBpf bpf = new SyscallBpf();
+        int fd = bpf.objGet(PIN.resolve(BpfLoader.MAC_MAP).toString());
+        try {
+            return bpf.lookup(fd, dev.l2announcer.datapath.ResponderKeys.encodeIfindex(ifindex), new byte[8]);
+        } finally {
+            bpf.close(fd);
+        }
+    }
+
     @Test
     void entryForAnotherIfindexIsNotAnswered() {
         inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
@@ -293,6 +366,7 @@ class BpfDatapathKernelTest {
                     .isInstanceOf(dev.l2announcer.datapath.DatapathException.class)
                     .satisfies(t -> assertThat(((dev.l2announcer.datapath.DatapathException) t).errnoName()).isIn("EBUSY", "EEXIST"));
             assertThat(device(node, N1).xdpProgId()).as("foreign program left in place").isEqualTo(n1.xdpProgId());
+            assertThat(macEntryExists(n1.ifindex())).as("no MAC entry left for an interface we could not attach to").isFalse();
         } finally {
             Netns.run("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
             removeDir(dir);
