@@ -89,7 +89,7 @@ public final class AgentConfigLoader {
         }
         merged.putAll(fromEnv);
         merged.putAll(flags);
-        return build(new Values(merged), env, hostname);
+        return build(merged, env, hostname);
     }
 
     /** Reads a mounted ConfigMap directory; keys this agent does not know are ignored. */
@@ -131,13 +131,7 @@ public final class AgentConfigLoader {
         return out;
     }
 
-    private record Values(Map<String, Value> map) {
-        Value get(String key) {
-            return map.get(key);
-        }
-    }
-
-    private static AgentConfig build(Values v, Map<String, String> env, String hostname) {
+    private static AgentConfig build(Map<String, Value> v, Map<String, String> env, String hostname) {
         AgentConfig d = AgentConfig.defaults(hostname);
 
         Duration lease = duration(v, LEASE_DURATION, d.leaseDuration());
@@ -230,7 +224,7 @@ public final class AgentConfigLoader {
                 integer(v, DEBUG_PORT, d.debugPort(), 1, 65535));
     }
 
-    private static ConfigException rule(Values v, String key, Duration effective, String rule) {
+    private static ConfigException rule(Map<String, Value> v, String key, Duration effective, String rule) {
         Value val = v.get(key);
         String shown = val == null ? "default " + (effective == null ? "" : GoDuration.format(effective))
                 : "\"" + val.text() + "\" (from " + val.source() + ")";
@@ -241,7 +235,7 @@ public final class AgentConfigLoader {
         return new ConfigException("invalid " + key + " \"" + val.text() + "\" (from " + val.source() + "): " + rule);
     }
 
-    private static Duration duration(Values v, String key, Duration def) {
+    private static Duration duration(Map<String, Value> v, String key, Duration def) {
         Value val = v.get(key);
         if (val == null) {
             return def;
@@ -254,7 +248,7 @@ public final class AgentConfigLoader {
     }
 
     /** Go's strconv.ParseBool, which Cilium's viper/pflag use. */
-    private static boolean bool(Values v, String key, boolean def) {
+    private static boolean bool(Map<String, Value> v, String key, boolean def) {
         Value val = v.get(key);
         if (val == null) {
             return def;
@@ -266,7 +260,7 @@ public final class AgentConfigLoader {
         };
     }
 
-    private static double number(Values v, String key, double def) {
+    private static double number(Map<String, Value> v, String key, double def) {
         Value val = v.get(key);
         if (val == null) {
             return def;
@@ -278,7 +272,7 @@ public final class AgentConfigLoader {
         }
     }
 
-    private static int integer(Values v, String key, int def, int min, int max) {
+    private static int integer(Map<String, Value> v, String key, int def, int min, int max) {
         Value val = v.get(key);
         if (val == null) {
             return def;
@@ -295,13 +289,13 @@ public final class AgentConfigLoader {
         }
     }
 
-    private static String string(Values v, String key, String def) {
+    private static String string(Map<String, Value> v, String key, String def) {
         Value val = v.get(key);
         return val == null ? def : val.text();
     }
 
     /** Cilium accepts devices separated by whitespace (ConfigMap) or commas (flags). */
-    private static List<String> devices(Values v, List<String> def) {
+    private static List<String> devices(Map<String, Value> v, List<String> def) {
         Value val = v.get(DEVICES);
         if (val == null) {
             return def;
