@@ -102,7 +102,7 @@ public final class KubernetesInputs {
     }
 
     /** The Service an EndpointSlice belongs to, or null for slices not managed for a Service. */
-    public static ServiceRef owner(EndpointSlice slice) {
+    private static ServiceRef owner(EndpointSlice slice) {
         ObjectMeta meta = slice.getMetadata();
         if (meta == null || meta.getLabels() == null) {
             return null;
