@@ -234,9 +234,6 @@ final class LabelSelectorCompiler {
     }
 
     private static String regexError(String msg, String fmt, String... examples) {
-        if (examples.length == 0) {
-            return msg + " (regex used for validation is '" + fmt + "')";
-        }
         StringBuilder sb = new StringBuilder(msg).append(" (e.g. ");
         for (int i = 0; i < examples.length; i++) {
             if (i > 0) {
