@@ -25,12 +25,10 @@ public class RateLimitedKubernetesClientProducer {
     }
 
     static KubernetesClient build(Config config, KubernetesSerialization serialization, RequestRateLimiter limiter) {
-        KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(config)
-                .withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor(RequestRateLimiter.NAME, limiter));
-        if (serialization != null) {
-            b.withKubernetesSerialization(serialization);
-        }
-        return b.build();
+        return new KubernetesClientBuilder().withConfig(config)
+                .withKubernetesSerialization(serialization)
+                .withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor(RequestRateLimiter.NAME, limiter))
+                .build();
     }
 
     void close(@Disposes KubernetesClient client) {
