@@ -9,7 +9,6 @@ import dev.l2announcer.datapath.TaskScheduler;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.datapath.linux.PacketSocketGratuitousArp;
 import dev.l2announcer.observability.AnnouncerMetrics;
-import dev.l2announcer.observability.DatapathStatus;
 import dev.l2announcer.observability.DoctorCheck;
 import org.jboss.logging.Logger;
 
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** The kernel datapath of this node (BPF program + map, rtnetlink, AF_PACKET) behind {@link NodeDatapath}. */
-public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
+public final class LinuxNodeDatapath implements NodeDatapath {
     private static final Logger LOG = Logger.getLogger(LinuxNodeDatapath.class);
     /** The stale-state walk reads every BPF map of the kernel: cache it between scrapes. */
     private static final Duration EXAMINE_EVERY = Duration.ofSeconds(60);
@@ -94,11 +93,6 @@ public final class LinuxNodeDatapath implements NodeDatapath, DatapathStatus {
             sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, l), metrics);
         }
         return sink;
-    }
-
-    @Override
-    public DatapathStatus status() {
-        return this;
     }
 
     @Override

@@ -10,8 +10,9 @@ import dev.l2announcer.observability.DatapathStatus;
 /**
  * What the agent needs from this node's datapath: the real one ({@link LinuxNodeDatapath}) or
  * in-memory fakes (tests). Closing it releases handles; pinned state stays for the next start.
+ * It reports its own health and stale state ({@link DatapathStatus}).
  */
-public interface NodeDatapath extends AutoCloseable {
+public interface NodeDatapath extends DatapathStatus, AutoCloseable {
     ResponderMap responderMap();
 
     Devices devices();
@@ -22,7 +23,9 @@ public interface NodeDatapath extends AutoCloseable {
     /** The sink the announce loop drives; GARPs and errors are reported to {@code metrics}. */
     ResponderSink sink(AnnouncerMetrics metrics);
 
-    DatapathStatus status();
+    default DatapathStatus status() {
+        return this;
+    }
 
     @Override
     void close();

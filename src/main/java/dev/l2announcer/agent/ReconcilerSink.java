@@ -40,10 +40,6 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
         this.reconciler.start();
     }
 
-    public ResponderReconciler reconciler() {
-        return reconciler;
-    }
-
     @Override
     public Result apply(Set<LocalAnnouncement> desired) {
         long seq;

@@ -31,7 +31,7 @@ public class DebugResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response index() {
-        if (!fromLoopback()) {
+        if (!fromLoopback(request)) {
             return forbidden();
         }
         return Response.ok(DebugViews.NAMES).build();
@@ -41,7 +41,7 @@ public class DebugResource {
     @Path("{view}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response view(@PathParam("view") String view) {
-        if (!fromLoopback()) {
+        if (!fromLoopback(request)) {
             return forbidden();
         }
         if (!views.isResolvable()) {
@@ -54,7 +54,8 @@ public class DebugResource {
         }
     }
 
-    private boolean fromLoopback() {
+    /** Debug views are served to localhost only (also /debug/health). */
+    static boolean fromLoopback(HttpServerRequest request) {
         return isLoopback(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
     }
 

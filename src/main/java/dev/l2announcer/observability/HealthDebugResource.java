@@ -30,7 +30,7 @@ public class HealthDebugResource {
     @GET
     public Response health(@QueryParam("probe") @DefaultValue("false") boolean probe,
                            @QueryParam("o") @DefaultValue("text") String format) throws InterruptedException {
-        if (!DebugResource.isLoopback(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress())) {
+        if (!DebugResource.fromLoopback(request)) {
             return Response.status(Response.Status.FORBIDDEN).entity("debug views are served to localhost only\n").build();
         }
         if (!monitor.isResolvable()) {

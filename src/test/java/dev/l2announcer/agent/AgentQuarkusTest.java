@@ -109,5 +109,6 @@ class AgentQuarkusTest {
     void debugViewsAnswerLocalhostAndUnknownViewsAre404() {
         given().get("/debug/config").then().statusCode(200).body(containsString("KubeProxyReplacement"));
         given().get("/debug/nope").then().statusCode(404);
+        given().get("/debug/health").then().statusCode(200).body(containsString("Probe time:"));
     }
 }

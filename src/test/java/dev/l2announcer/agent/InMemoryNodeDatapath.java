@@ -12,7 +12,6 @@ import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.fakes.Links;
 import dev.l2announcer.observability.AnnouncerMetrics;
-import dev.l2announcer.observability.DatapathStatus;
 import dev.l2announcer.observability.DoctorCheck;
 import dev.l2announcer.time.Ticker;
 import jakarta.inject.Singleton;
@@ -28,7 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code @DefaultBean} kernel datapath, so no test JVM loads BPF or opens packet sockets.
  */
 @Singleton
-public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
+public class InMemoryNodeDatapath implements NodeDatapath {
     public final FakeResponderMap map = new FakeResponderMap();
     public final FakeDevices devices;
     public final FakeGratuitousArp garp = new FakeGratuitousArp();
@@ -69,11 +68,6 @@ public class InMemoryNodeDatapath implements NodeDatapath, DatapathStatus {
                     1, Duration.ofMillis(100), Duration.ofSeconds(5), l), metrics);
         }
         return sink;
-    }
-
-    @Override
-    public DatapathStatus status() {
-        return this;
     }
 
     @Override
