@@ -255,11 +255,6 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
         bpf.update(loaded.livenessMapFd(), ResponderKeys.encodeIfindex(0), v, Bpf.BPF_ANY);
     }
 
-    /** CLOCK_MONOTONIC now, the clock the program compares the liveness stamp with. */
-    public static long monotonicNanos() {
-        return Libc.monotonicNanos();
-    }
-
     private static void deletePin(Path pin) {
         try {
             Files.deleteIfExists(pin);
