@@ -193,7 +193,6 @@ public final class ResponderReconciler implements AutoCloseable {
             }
             candidates.put(d.name(), d);
         }
-        boolean failed = false;
         // Attach before adding entries, so a new entry is answered as soon as it exists. An interface
         // where attach fails (e.g. a foreign XDP program: EBUSY/EEXIST) gets no entries and no GARP:
         // pulling traffic to a MAC whose ARP nobody answers is worse than not announcing. Its
@@ -237,8 +236,7 @@ public final class ResponderReconciler implements AutoCloseable {
                 try {
                     program.detach(name);
                 } catch (RuntimeException e) {
-                    failed = true;
-                    error("detach responder from " + name, e);
+                    error("detach responder from " + name, e); // schedules the retry
                 }
             }
         }
@@ -272,9 +270,6 @@ public final class ResponderReconciler implements AutoCloseable {
             LOG.fine(() -> "interfaces not present (yet): " + missing);
         }
         listener.converged(desiredSeq, entries.size(), unresolved);
-        if (failed) {
-            scheduleRetry();
-        }
         if (nextAttachTry != Long.MAX_VALUE) {
             scheduleRetry(Duration.ofNanos(Math.max(0, nextAttachTry - now)));
         }
