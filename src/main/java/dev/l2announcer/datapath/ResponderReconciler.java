@@ -110,14 +110,11 @@ public final class ResponderReconciler implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** GARP burst and liveness from the agent config: liveness refreshed every leaseDuration/3. */
+    /** GARP burst and liveness refresh interval ({@link LivenessTiming}) from the agent config. */
     public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
                                              GratuitousArp garp, TaskScheduler scheduler, Listener listener) {
         return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
-                config.garpInterval(),
-                LivenessTiming.forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod())
-                        .refreshInterval(),
-                listener);
+                config.garpInterval(), LivenessTiming.forConfig(config).refreshInterval(), listener);
     }
 
     /** Subscribes to link changes, refreshes liveness periodically and converges to the (empty) desired set. */
