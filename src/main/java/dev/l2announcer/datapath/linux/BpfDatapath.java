@@ -77,10 +77,6 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
         return responderMap;
     }
 
-    public Path pinDir() {
-        return pinDir;
-    }
-
     public int programId() {
         return progId;
     }

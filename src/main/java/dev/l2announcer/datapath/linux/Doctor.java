@@ -215,7 +215,7 @@ public final class Doctor {
     }
 
     /** Every map id whose kernel name is {@code name}, ascending (older first). */
-    public List<Integer> mapIdsNamed(String name) {
+    private List<Integer> mapIdsNamed(String name) {
         List<Integer> ids = new ArrayList<>();
         for (int id = bpf.nextMapId(0), guard = 0; id != 0 && guard < 1_000_000; id = bpf.nextMapId(id), guard++) {
             int fd;
