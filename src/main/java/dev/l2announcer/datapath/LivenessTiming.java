@@ -1,5 +1,7 @@
 package dev.l2announcer.datapath;
 
+import dev.l2announcer.config.AgentConfig;
+
 import java.time.Duration;
 
 /**
@@ -15,6 +17,10 @@ import java.time.Duration;
  * netns e2e: with max age = leaseDuration a kill -9'ed holder answered for ~50 ms after the new one.
  */
 public record LivenessTiming(Duration maxAge, Duration refreshInterval) {
+
+    public static LivenessTiming forConfig(AgentConfig config) {
+        return forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod());
+    }
 
     public static LivenessTiming forLease(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
         Duration margin = leaseDuration.minus(retryPeriod).dividedBy(2);

@@ -110,14 +110,11 @@ public final class ResponderReconciler implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** GARP burst and liveness from the agent config: liveness refreshed every leaseDuration/3. */
+    /** GARP burst and liveness refresh interval ({@link LivenessTiming}) from the agent config. */
     public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
                                              GratuitousArp garp, TaskScheduler scheduler, Listener listener) {
         return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
-                config.garpInterval(),
-                LivenessTiming.forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod())
-                        .refreshInterval(),
-                listener);
+                config.garpInterval(), LivenessTiming.forConfig(config).refreshInterval(), listener);
     }
 
     /** Subscribes to link changes, refreshes liveness periodically and converges to the (empty) desired set. */
@@ -193,7 +190,6 @@ public final class ResponderReconciler implements AutoCloseable {
             }
             candidates.put(d.name(), d);
         }
-        boolean failed = false;
         // Attach before adding entries, so a new entry is answered as soon as it exists. An interface
         // where attach fails (e.g. a foreign XDP program: EBUSY/EEXIST) gets no entries and no GARP:
         // pulling traffic to a MAC whose ARP nobody answers is worse than not announcing. Its
@@ -237,8 +233,7 @@ public final class ResponderReconciler implements AutoCloseable {
                 try {
                     program.detach(name);
                 } catch (RuntimeException e) {
-                    failed = true;
-                    error("detach responder from " + name, e);
+                    error("detach responder from " + name, e); // schedules the retry
                 }
             }
         }
@@ -272,9 +267,6 @@ public final class ResponderReconciler implements AutoCloseable {
             LOG.fine(() -> "interfaces not present (yet): " + missing);
         }
         listener.converged(desiredSeq, entries.size(), unresolved);
-        if (failed) {
-            scheduleRetry();
-        }
         if (nextAttachTry != Long.MAX_VALUE) {
             scheduleRetry(Duration.ofNanos(Math.max(0, nextAttachTry - now)));
         }

@@ -191,6 +191,20 @@ class ResponderReconcilerTest {
     }
 
     @Test
+    void failedDetachIsReportedAndRetried() {
+        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        sched.runPending();
+        program.failNextDetach("eth0");
+        r.desire(Set.of());
+        sched.runPending();
+        assertThat(errors).containsExactly("detach responder from eth0");
+        assertThat(program.attachedInterfaces()).containsExactly("eth0");
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(program.attachedInterfaces()).isEmpty();
+        assertThat(r.datapathErrors()).isEqualTo(1);
+    }
+
+    @Test
     void foreignProgramBlockingAttachIsRetriedUntilItIsGone() {
         program.refuse("eth0");
         r.desire(Set.of(new Announcement(VIP, "eth0")));

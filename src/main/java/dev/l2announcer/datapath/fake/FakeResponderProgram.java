@@ -12,6 +12,7 @@ import java.util.TreeSet;
 public final class FakeResponderProgram implements ResponderProgram {
     private final Map<String, Device> attached = new TreeMap<>();
     private final Set<String> refusing = new TreeSet<>();
+    private final Set<String> failingDetach = new TreeSet<>();
     private int livenessRefreshes;
     private boolean answering;
 
@@ -25,6 +26,9 @@ public final class FakeResponderProgram implements ResponderProgram {
 
     @Override
     public synchronized void detach(String name) {
+        if (failingDetach.remove(name)) {
+            throw new IllegalStateException("detach " + name + " failed (simulated)");
+        }
         attached.remove(name);
     }
 
@@ -52,6 +56,11 @@ public final class FakeResponderProgram implements ResponderProgram {
     /** Simulates a foreign program: attach on {@code name} fails until {@link #accept}. */
     public synchronized void refuse(String name) {
         refusing.add(name);
+    }
+
+    /** The next detach of {@code name} fails once. */
+    public synchronized void failNextDetach(String name) {
+        failingDetach.add(name);
     }
 
     public synchronized void accept(String name) {

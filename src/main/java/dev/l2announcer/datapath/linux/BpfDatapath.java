@@ -77,10 +77,6 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
         return responderMap;
     }
 
-    public Path pinDir() {
-        return pinDir;
-    }
-
     public int programId() {
         return progId;
     }
@@ -253,11 +249,6 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
     public void writeLiveness(long lastRefreshNanos, long maxAgeNanos) {
         byte[] v = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(lastRefreshNanos).putLong(maxAgeNanos).array();
         bpf.update(loaded.livenessMapFd(), ResponderKeys.encodeIfindex(0), v, Bpf.BPF_ANY);
-    }
-
-    /** CLOCK_MONOTONIC now, the clock the program compares the liveness stamp with. */
-    public static long monotonicNanos() {
-        return Libc.monotonicNanos();
     }
 
     private static void deletePin(Path pin) {

@@ -61,7 +61,7 @@ public final class Doctor {
 
     private void examine(Set<String> selectedInterfaces, List<Finding> out) {
         Path pinnedMap = pinDir.resolve(BpfLoader.RESPONDER_MAP);
-        int pinnedMapId = pinnedObjectId(pinnedMap, true);
+        int pinnedMapId = pinnedMapId(pinnedMap);
         if (pinnedMapId == 0) {
             out.add(new Finding(Severity.WARNING, "MAP_NOT_PINNED", "no pinned " + BpfLoader.RESPONDER_MAP + " at " + pinnedMap
                     + ": the datapath has not been loaded with this pin dir", List.of("ls -l " + pinDir,
@@ -165,13 +165,13 @@ public final class Doctor {
         }
     }
 
-    private int pinnedObjectId(Path pin, boolean map) {
+    private int pinnedMapId(Path pin) {
         if (!Files.exists(pin)) {
             return 0;
         }
         int fd = bpf.objGet(pin.toString());
         try {
-            return map ? bpf.mapInfo(fd).id() : bpf.linkInfo(fd).id();
+            return bpf.mapInfo(fd).id();
         } finally {
             bpf.close(fd);
         }
@@ -215,7 +215,7 @@ public final class Doctor {
     }
 
     /** Every map id whose kernel name is {@code name}, ascending (older first). */
-    public List<Integer> mapIdsNamed(String name) {
+    private List<Integer> mapIdsNamed(String name) {
         List<Integer> ids = new ArrayList<>();
         for (int id = bpf.nextMapId(0), guard = 0; id != 0 && guard < 1_000_000; id = bpf.nextMapId(id), guard++) {
             int fd;

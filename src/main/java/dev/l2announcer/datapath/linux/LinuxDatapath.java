@@ -32,17 +32,13 @@ public final class LinuxDatapath implements AutoCloseable {
 
     /** Loads/adopts the program in {@code config.bpfPinDir()}; liveness max age from {@link LivenessTiming}. */
     public static LinuxDatapath open(AgentConfig config) {
-        BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), livenessTiming(config).maxAge());
+        BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), LivenessTiming.forConfig(config).maxAge());
         try {
             return new LinuxDatapath(config, program, new PacketSocketGratuitousArp());
         } catch (RuntimeException e) {
             program.close();
             throw e;
         }
-    }
-
-    static LivenessTiming livenessTiming(AgentConfig config) {
-        return LivenessTiming.forLease(config.leaseDuration(), config.renewDeadline(), config.retryPeriod());
     }
 
     /** A reconciler over this datapath; call {@code start()} on it, then {@code desire(...)}. */

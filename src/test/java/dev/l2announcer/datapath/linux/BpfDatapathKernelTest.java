@@ -234,7 +234,7 @@ class BpfDatapathKernelTest {
     void staleLivenessStopsAnswersAndRefreshResumesThem() {
         inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
         long maxAge = Duration.ofSeconds(15).toNanos();
-        inRun(node, () -> dp.writeLiveness(BpfDatapath.monotonicNanos() - 2 * maxAge, maxAge));
+        inRun(node, () -> dp.writeLiveness(Libc.monotonicNanos() - 2 * maxAge, maxAge));
         assertThat(ask(VIP)).as("stale liveness").isEmpty();
         inRun(node, () -> dp.stopAnswering());
         assertThat(ask(VIP)).as("cleared liveness").isEmpty();
