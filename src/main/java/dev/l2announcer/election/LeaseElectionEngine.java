@@ -1,5 +1,6 @@
 package dev.l2announcer.election;
 
+import dev.l2announcer.selection.LeaseNames;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -52,8 +53,8 @@ import org.jboss.logging.Logger;
  * thread, in order per lease; they must not block.
  */
 public final class LeaseElectionEngine implements LeaderElection, AutoCloseable {
-    /** Cilium's lease name prefix (pkg/l2announcer: leasePrefix = "cilium-l2announce-"). */
-    public static final String LEASE_PREFIX = "cilium-l2announce-";
+    /** Cilium's lease name prefix; one definition, in {@link LeaseNames}. */
+    public static final String LEASE_PREFIX = LeaseNames.NAME_PREFIX;
 
     private static final Logger LOG = Logger.getLogger(LeaseElectionEngine.class);
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);

@@ -1,5 +1,6 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.selection.LeaseNames;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,8 +16,7 @@ import java.util.function.Supplier;
  * (InternalIPs), each from an informer cache, so a probe round costs no API request.
  */
 public final class KubernetesHealthSources implements AutoCloseable {
-    /** Cilium's lease name prefix (pkg/l2announcer: "cilium-l2announce-<ns>-<svc>"). */
-    public static final String LEASE_PREFIX = "cilium-l2announce-";
+    private static final String LEASE_PREFIX = LeaseNames.NAME_PREFIX;
 
     private final SharedIndexInformer<Lease> leases;
     private final SharedIndexInformer<Node> nodes;

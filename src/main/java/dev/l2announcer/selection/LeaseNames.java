@@ -9,6 +9,8 @@ import java.util.HexFormat;
 public final class LeaseNames {
     /** Cilium's {@code leasePrefix} (cilium pkg/l2announcer/l2announcer.go, newLeaseLock). */
     public static final String PREFIX = "cilium-l2announce";
+    /** What every such Lease name starts with (watch filters). */
+    public static final String NAME_PREFIX = PREFIX + "-";
     /** A Lease name is a DNS subdomain (RFC 1123), at most 253 characters. */
     public static final int MAX_LENGTH = 253;
     private static final int HASH_CHARS = 16;
@@ -26,7 +28,7 @@ public final class LeaseNames {
      * so distinct services never share a lease.
      */
     public static String forService(ServiceRef service) {
-        String name = PREFIX + "-" + service.namespace() + "-" + service.name();
+        String name = NAME_PREFIX + service.namespace() + "-" + service.name();
         if (name.length() <= MAX_LENGTH) {
             return name;
         }
