@@ -1,5 +1,6 @@
 package dev.l2announcer.deploy;
 
+import dev.l2announcer.config.AgentConfigLoader;
 import dev.l2announcer.deploy.RbacGrants.Grant;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -111,6 +112,8 @@ final class AgentExpectations {
         String configMapName = volume(pod, config.getName()).getConfigMap().getName();
         ConfigMap configMap = manifests.one(ConfigMap.class, configMapName);
         assertThat(configMap.getData().keySet()).containsAll(CONFIG_KEYS);
+        // The agent skips unknown files in its config directory, so a misspelt key would be silently ignored.
+        assertThat(AgentConfigLoader.KEYS).as("keys the agent reads").containsAll(configMap.getData().keySet());
         assertThat(volume(pod, mount(agent, "/tmp").getName()).getEmptyDir()).as("writable /tmp").isNotNull();
         for (Container c : allContainers(pod)) {
             for (VolumeMount m : c.getVolumeMounts()) {

@@ -1,5 +1,6 @@
 package dev.l2announcer.deploy;
 
+import dev.l2announcer.config.AgentConfigLoader;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -86,7 +87,7 @@ class HelmChartTest {
                 .set("externalIPs.enabled", "false")
                 .set("kubeProxyReplacement", "true")
                 .set("bpf.pinDir", "/sys/fs/bpf/l2a-test")
-                .set("extraConfig.garp-repeats", "5"));
+                .set("extraConfig.l2-announcements-garp-repeats", "5"));
         Map<String, String> data = chart.one(ConfigMap.class, "l2-announcer-config").getData();
         assertThat(data).containsEntry("l2-announcements-lease-duration", "3s")
                 .containsEntry("l2-announcements-renew-deadline", "1s")
@@ -99,7 +100,8 @@ class HelmChartTest {
                 .containsEntry("enable-external-ips", "false")
                 .containsEntry("kube-proxy-replacement", "true")
                 .containsEntry("bpf-pin-dir", "/sys/fs/bpf/l2a-test")
-                .containsEntry("garp-repeats", "5");
+                .containsEntry("l2-announcements-garp-repeats", "5");
+        assertThat(AgentConfigLoader.KEYS).as("keys the agent reads").containsAll(data.keySet());
     }
 
     @Test

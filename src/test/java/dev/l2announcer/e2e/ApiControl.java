@@ -89,10 +89,6 @@ final class ApiControl {
         call("service-lb-ip", namespace, name, ip);
     }
 
-    void deleteService(String namespace, String name) {
-        call("delete-service", namespace, name);
-    }
-
     /** Holder identity of a Lease, or "-" when there is none (or no Lease). */
     String leaseHolder(String namespace, String name) {
         return call("lease", namespace, name);
@@ -108,10 +104,6 @@ final class ApiControl {
             }
         }
         return m;
-    }
-
-    String policyJson(String name) {
-        return new String(Base64.getDecoder().decode(call("get-policy", name)), StandardCharsets.UTF_8);
     }
 
     private static String b64(String s) {

@@ -144,10 +144,6 @@ final class Libc {
         return tv;
     }
 
-    static MemorySegment intValue(Arena a, int v) {
-        return a.allocateFrom(ValueLayout.JAVA_INT, v);
-    }
-
     private static int check(int rc, MemorySegment st, String what) {
         if (rc < 0) {
             throw new IllegalStateException(what + ": errno " + (int) ERRNO.get(st, 0L));

@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -132,16 +130,6 @@ public final class MockApiServer {
                 c.services().inNamespace(a[1]).resource(s).updateStatus();
                 yield a[2];
             }
-            case "delete-service" -> {
-                c.services().inNamespace(a[1]).withName(a[2]).delete();
-                yield a[2];
-            }
-            case "label-service" -> { // label-service NS NAME k=v
-                String[] kv = a[3].split("=", 2);
-                c.services().inNamespace(a[1]).withName(a[2]).patch(PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"metadata\":{\"labels\":{\"" + kv[0] + "\":\"" + kv[1] + "\"}}}");
-                yield a[2];
-            }
             case "lease" -> { // lease NS NAME -> holder or "-"
                 Lease l = c.leases().inNamespace(a[1]).withName(a[2]).get();
                 yield l == null || l.getSpec() == null || l.getSpec().getHolderIdentity() == null
@@ -153,8 +141,6 @@ public final class MockApiServer {
                                     + (l.getSpec() == null || l.getSpec().getHolderIdentity() == null
                                     ? "-" : l.getSpec().getHolderIdentity()))
                             .sorted().collect(Collectors.joining(","));
-            case "get-policy" -> Base64.getEncoder().encodeToString(Serialization.asJson(
-                    c.resources(CiliumL2AnnouncementPolicy.class).withName(a[1]).get()).getBytes(StandardCharsets.UTF_8));
             default -> throw new IllegalArgumentException("unknown command " + a[0]);
         };
     }

@@ -1,29 +1,29 @@
 package dev.l2announcer.e2e;
 
-/** The objects the e2e tests and the demo apply (the policy is deploy/examples' policy1). */
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The objects the e2e tests and the demo apply. */
 final class Resources {
     private Resources() {
     }
 
-    /** Cilium's documentation example: Services labelled color=blue, non-control-plane nodes, eth*. */
-    static final String POLICY = """
-            apiVersion: cilium.io/v2alpha1
-            kind: CiliumL2AnnouncementPolicy
-            metadata:
-              name: policy1
-            spec:
-              serviceSelector:
-                matchLabels:
-                  color: blue
-              nodeSelector:
-                matchExpressions:
-                  - key: node-role.kubernetes.io/control-plane
-                    operator: DoesNotExist
-              interfaces:
-                - ^eth[0-9]+
-              externalIPs: true
-              loadBalancerIPs: true
-            """;
+    /**
+     * Cilium's documentation example (Services labelled color=blue, non-control-plane nodes, eth*), read
+     * from the shipped example so the tests apply exactly what users apply. Paths are relative to the
+     * repository root, the working directory of both Maven and ./l2a.
+     */
+    static final String POLICY = read(Path.of("deploy", "examples", "l2-announcement-policy.yaml"));
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("e2e resources are read from the repository root: " + file, e);
+        }
+    }
 
     /** A LoadBalancer Service selected by {@link #POLICY}; its IP goes to /status separately. */
     static String service(String name, String ip) {
