@@ -59,7 +59,7 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
         Gauge.builder(MAP_ENTRIES, map, m -> safeList(m).size())
                 .description("Entries in the l2_responder_v4 map").register(registry);
         datapathErrors = Counter.builder(DATAPATH_ERRORS)
-                .description("Datapath operations that failed (map writes, GARP sends)").register(registry);
+                .description("Datapath operations that failed (map writes, attach/detach, liveness refresh, GARP sends)").register(registry);
         Gauge.builder(STALE_BPF_STATE, staleFindings, IntSupplier::getAsInt)
                 .description("Stale BPF state findings (duplicate maps, stale or foreign programs)").register(registry);
         Gauge.builder(POLICIES_WITH_ERRORS, policiesWithErrors, IntSupplier::getAsInt)
