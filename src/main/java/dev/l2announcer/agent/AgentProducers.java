@@ -2,6 +2,7 @@ package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.health.HealthMonitor;
@@ -72,8 +73,9 @@ public class AgentProducers {
         if (config.enableL2Announcements()) {
             // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
             HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
-            LeaseElectionEngine engine = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
-                    LeaseElectionEngine.Timings.of(config), ticker, clock, registry, holderAnnotations);
+            LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, config.leaseNamespace(),
+                    config.nodeName(), config.leaseTimings(), LeaseElectionEngine.Options.defaults(config.leaseTimings()),
+                    ticker, clock, registry, holderAnnotations);
             election = engine;
             closeElection = () -> {
                 engine.close();

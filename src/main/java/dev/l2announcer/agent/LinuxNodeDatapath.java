@@ -5,7 +5,7 @@ import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.datapath.linux.PacketSocketGratuitousArp;
 import dev.l2announcer.observability.AnnouncerMetrics;

@@ -1,7 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.AnnouncementFailure;
-import dev.l2announcer.announce.LocalAnnouncement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.observability.AnnouncerMetrics;
@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Adapts the datapath's asynchronous {@link ResponderReconciler} (desired (IPv4, interface) set in,
@@ -30,7 +29,7 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     private final Object convergedLock = new Object();
     private long lastDesiredSeq; // guarded by convergedLock: sequence of the last desire() handed to the reconciler
     private long convergedSeq;   // guarded by convergedLock: highest sequence the reconciler has converged to
-    private volatile Set<ResponderReconciler.Announcement> unresolved = Set.of();
+    private volatile Set<LocalAnnouncement> unresolved = Set.of();
     private volatile Set<LocalAnnouncement> previous = Set.of(); // written by the loop thread only
 
     /** @param reconcilerFactory builds the reconciler with this sink as its listener (e.g. LinuxDatapath::reconciler) */
@@ -44,9 +43,7 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     public Result apply(Set<LocalAnnouncement> desired) {
         long seq;
         try {
-            seq = reconciler.desire(desired.stream()
-                    .map(a -> new ResponderReconciler.Announcement(a.ip(), a.interfaceName()))
-                    .collect(Collectors.toSet()));
+            seq = reconciler.desire(desired);
         } catch (RuntimeException e) {
             // Not queued: what the datapath will end up with is unknown, so awaitApplied must not say "applied".
             synchronized (convergedLock) {
@@ -63,10 +60,9 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
         removed.removeAll(desired);
         previous = Set.copyOf(desired);
         Map<LocalAnnouncement, AnnouncementFailure.Reason> failed = new HashMap<>();
-        for (ResponderReconciler.Announcement a : unresolved) {
-            LocalAnnouncement la = new LocalAnnouncement(a.ip(), a.interfaceName());
-            if (desired.contains(la)) {
-                failed.put(la, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
+        for (LocalAnnouncement a : unresolved) {
+            if (desired.contains(a)) {
+                failed.put(a, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
             }
         }
         return new Result(added, removed, failed, 0);
@@ -116,7 +112,7 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     }
 
     @Override
-    public void converged(long desiredSeq, int mapEntries, Set<ResponderReconciler.Announcement> nowUnresolved) {
+    public void converged(long desiredSeq, int mapEntries, Set<LocalAnnouncement> nowUnresolved) {
         boolean changed = !nowUnresolved.equals(unresolved);
         unresolved = Set.copyOf(nowUnresolved);
         synchronized (convergedLock) {

@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeadershipEvent;
 import dev.l2announcer.selection.SelectionSnapshot;

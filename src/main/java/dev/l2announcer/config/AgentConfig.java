@@ -52,6 +52,11 @@ public record AgentConfig(
                 Path.of("/sys/fs/bpf/l2-announcer"), 3, Duration.ofSeconds(1), Duration.ofSeconds(60), 9890);
     }
 
+    /** The lease timings and everything derived from them; throws if this config's combination is invalid. */
+    public LeaseTimings leaseTimings() {
+        return LeaseTimings.of(this);
+    }
+
     public AgentConfig withLeaseTimings(Duration lease, Duration renew, Duration retry) {
         return new AgentConfig(enableL2Announcements, lease, renew, retry, k8sClientQps, k8sClientBurst, devices,
                 enableL2PodAnnouncements, l2PodAnnouncementsInterface, l2PodAnnouncementsInterfacePattern,

@@ -53,9 +53,6 @@ public final class AgentConfigLoader {
             KUBE_PROXY_REPLACEMENT, NODE_NAME, LEASE_NAMESPACE, BPF_PIN_DIR, GARP_REPEATS, GARP_INTERVAL,
             HEALTH_PROBE_INTERVAL, DEBUG_PORT, CONFIG_DIR);
 
-    /** client-go's leaderelection.JitterFactor, which Cilium's check uses (renew deadline > 1.2 x retry period). */
-    static final double JITTER_FACTOR = 1.2;
-
     private AgentConfigLoader() {
     }
 
@@ -137,35 +134,10 @@ public final class AgentConfigLoader {
         Duration lease = duration(v, LEASE_DURATION, d.leaseDuration());
         Duration renew = duration(v, RENEW_DEADLINE, d.renewDeadline());
         Duration retry = duration(v, RETRY_PERIOD, d.retryPeriod());
-        // Cilium's rules (cilium pkg/l2announcer/l2announcer.go, leaseTimings), which Cilium only warns
-        // about and silently replaces; we refuse to start so the operator sees the mistake.
-        if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw rule(v, LEASE_DURATION, lease, "must be at least 1s");
-        }
-        if (renew.toNanos() < 1) {
-            throw rule(v, RENEW_DEADLINE, renew, "must be at least 1ns");
-        }
-        if (retry.toNanos() < 1) {
-            throw rule(v, RETRY_PERIOD, retry, "must be at least 1ns");
-        }
-        if (lease.compareTo(renew) <= 0) {
-            throw rule(v, LEASE_DURATION, lease, "must be greater than " + RENEW_DEADLINE + " ("
-                    + GoDuration.format(renew) + ")");
-        }
-        // Ours, stricter than Cilium: leases carry whole-second leaseDurationSeconds (a 1.5s lease is written as
-        // 1s), and a holder must give up (renew deadline) before other nodes see its lease expire.
-        Duration wholeLease = Duration.ofSeconds(lease.toSeconds());
-        if (renew.compareTo(wholeLease) >= 0) {
-            throw rule(v, RENEW_DEADLINE, renew, "must be less than the lease duration in whole seconds "
-                    + "(leaseDurationSeconds " + wholeLease.toSeconds() + " from " + LEASE_DURATION + " "
-                    + GoDuration.format(lease) + ")");
-        }
-        long jittered = (long) (JITTER_FACTOR * (double) retry.toNanos()); // Go: time.Duration(1.2*float64(retry))
-        if (renew.toNanos() <= jittered) {
-            throw rule(v, RETRY_PERIOD, retry, "must be at least 20% below " + RENEW_DEADLINE + ": "
-                    + RENEW_DEADLINE + " (" + GoDuration.format(renew) + ") must be greater than "
-                    + RETRY_PERIOD + " x 1.2 (" + GoDuration.format(Duration.ofNanos(jittered)) + ")");
-        }
+        // The rules and their wording belong to LeaseTimings; this only says where the value came from.
+        LeaseTimings.violation(lease, renew, retry).ifPresent(violation -> {
+            throw rule(v, violation.key(), violation.value(), violation.rule());
+        });
 
         double qps = number(v, K8S_CLIENT_QPS, d.k8sClientQps());
         if (!(qps > 0) || Double.isInfinite(qps)) {

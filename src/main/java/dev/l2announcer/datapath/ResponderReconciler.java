@@ -1,6 +1,7 @@
 package dev.l2announcer.datapath;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.time.Ticker;
 
 import java.net.Inet4Address;
@@ -34,9 +35,6 @@ public final class ResponderReconciler implements AutoCloseable {
     /** Attach retries on one interface back off from {@link #RETRY_DELAY}, doubling, up to this. */
     static final Duration ATTACH_RETRY_MAX = Duration.ofSeconds(30);
 
-    /** Announce {@code ip} on the interface named {@code interfaceName}. */
-    public record Announcement(Inet4Address ip, String interfaceName) {}
-
     /** Hooks for metrics/logs; called on the reconciler thread, must not block. */
     public interface Listener {
         default void garpSent(String interfaceName, Inet4Address ip, long atNanos) {
@@ -45,7 +43,7 @@ public final class ResponderReconciler implements AutoCloseable {
         default void datapathError(String operation, RuntimeException error) {
         }
 
-        default void converged(int mapEntries, Set<Announcement> unresolved) {
+        default void converged(int mapEntries, Set<LocalAnnouncement> unresolved) {
         }
 
         /**
@@ -53,7 +51,7 @@ public final class ResponderReconciler implements AutoCloseable {
          * finished: the map holds exactly its resolvable part. Lets a caller tell WHICH desired set is
          * in effect, which an entry count cannot (an empty map also "matches" a queued {A} then {}).
          */
-        default void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
+        default void converged(long desiredSeq, int mapEntries, Set<LocalAnnouncement> unresolved) {
             converged(mapEntries, unresolved);
         }
     }
@@ -70,10 +68,10 @@ public final class ResponderReconciler implements AutoCloseable {
     private final Listener listener;
 
     // Confined to the scheduler thread.
-    private Set<Announcement> desired = Set.of();
+    private Set<LocalAnnouncement> desired = Set.of();
     private long desiredSeq; // sequence of the desire() that set `desired`; 0 = the empty set of start()
     private Map<String, Device> lastDevices = Map.of();
-    private final Map<Announcement, Long> burstGeneration = new HashMap<>();
+    private final Map<LocalAnnouncement, Long> burstGeneration = new HashMap<>();
     private long generation;
     private boolean retryPending;
     private long retryAtNanos;
@@ -90,7 +88,7 @@ public final class ResponderReconciler implements AutoCloseable {
     private final AtomicLong datapathErrors = new AtomicLong();
     private long lastSeq; // guarded by `this`: numbering and queueing happen together, so queue order = number order
     private volatile int mapEntries;
-    private volatile Set<Announcement> unresolved = Set.of();
+    private volatile Set<LocalAnnouncement> unresolved = Set.of();
 
     public ResponderReconciler(ResponderMap map, ResponderProgram program, Devices devices, GratuitousArp garp,
                                TaskScheduler scheduler, Ticker ticker, int garpRepeats, Duration garpInterval,
@@ -139,8 +137,8 @@ public final class ResponderReconciler implements AutoCloseable {
      * @return this desired set's sequence number (increasing from 1), reported back by
      *         {@link Listener#converged(long, int, Set)} once the map holds it
      */
-    public synchronized long desire(Set<Announcement> announcements) {
-        Set<Announcement> copy = Set.copyOf(announcements);
+    public synchronized long desire(Set<LocalAnnouncement> announcements) {
+        Set<LocalAnnouncement> copy = Set.copyOf(announcements);
         long seq = ++lastSeq;
         scheduler.execute(() -> {
             desired = copy;
@@ -180,9 +178,9 @@ public final class ResponderReconciler implements AutoCloseable {
 
     private void converge() {
         Map<String, Device> byName = devices.list().stream().collect(Collectors.toMap(Device::name, d -> d, (a, b) -> a));
-        Set<Announcement> missing = new HashSet<>();
+        Set<LocalAnnouncement> missing = new HashSet<>();
         Map<String, Device> candidates = new HashMap<>();
-        for (Announcement a : desired) {
+        for (LocalAnnouncement a : desired) {
             Device d = byName.get(a.interfaceName());
             if (d == null || d.loopback() || d.mac() == null || d.mac().value() == 0) {
                 missing.add(a);
@@ -219,7 +217,7 @@ public final class ResponderReconciler implements AutoCloseable {
             }
         }
         Set<ResponderEntry> entries = new HashSet<>();
-        for (Announcement a : desired) {
+        for (LocalAnnouncement a : desired) {
             Device d = withEntries.get(a.interfaceName());
             if (d != null) {
                 entries.add(new ResponderEntry(a.ip(), d.ifindex()));
@@ -238,18 +236,18 @@ public final class ResponderReconciler implements AutoCloseable {
             }
         }
         Map<Integer, Device> byIfindex = withEntries.values().stream().collect(Collectors.toMap(Device::ifindex, d -> d));
-        Set<Announcement> announce = new HashSet<>();
+        Set<LocalAnnouncement> announce = new HashSet<>();
         for (ResponderEntry e : result.added()) {
             Device d = byIfindex.get(e.ifindex());
             if (d != null) {
-                announce.add(new Announcement(e.ip(), d.name()));
+                announce.add(new LocalAnnouncement(e.ip(), d.name()));
             }
         }
         // A link that came back up: its neighbours may have flushed us, announce again.
         for (Device d : withEntries.values()) {
             Device before = lastDevices.get(d.name());
             if (before != null && before.ifindex() == d.ifindex() && !before.up() && d.up()) {
-                for (Announcement a : desired) {
+                for (LocalAnnouncement a : desired) {
                     if (a.interfaceName().equals(d.name())) {
                         announce.add(a);
                     }
@@ -258,7 +256,7 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         lastDevices = byName;
         burstGeneration.keySet().retainAll(desired);
-        for (Announcement a : announce) {
+        for (LocalAnnouncement a : announce) {
             startBurst(a);
         }
         mapEntries = entries.size();
@@ -279,13 +277,13 @@ public final class ResponderReconciler implements AutoCloseable {
         return d.compareTo(ATTACH_RETRY_MAX) > 0 ? ATTACH_RETRY_MAX : d;
     }
 
-    private void startBurst(Announcement a) {
+    private void startBurst(LocalAnnouncement a) {
         long gen = ++generation;
         burstGeneration.put(a, gen);
         sendGarp(a, gen, 1);
     }
 
-    private void sendGarp(Announcement a, long gen, int nth) {
+    private void sendGarp(LocalAnnouncement a, long gen, int nth) {
         if (closed || !Long.valueOf(gen).equals(burstGeneration.get(a)) || !desired.contains(a)) {
             return; // superseded by a newer burst, or no longer wanted
         }
@@ -361,7 +359,7 @@ public final class ResponderReconciler implements AutoCloseable {
     }
 
     /** Desired announcements whose interface does not exist (or has no MAC) right now. */
-    public Set<Announcement> unresolved() {
+    public Set<LocalAnnouncement> unresolved() {
         return unresolved;
     }
 

@@ -3,6 +3,7 @@ package dev.l2announcer.observability;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.config.LeaseTimings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +23,15 @@ public final class ConfigChecks {
                 ? new DoctorCheck("config.node-name", DoctorCheck.Status.FAIL,
                         "empty: set NODE_NAME from the downward API (spec.nodeName)", List.of())
                 : DoctorCheck.ok("config.node-name", c.nodeName()));
-        // client-go's rules (leaderelection.NewLeaderElector): LeaseDuration > RenewDeadline > 1.2 x RetryPeriod.
-        String timings = "lease " + c.leaseDuration().toMillis() + "ms, renew deadline " + c.renewDeadline().toMillis()
-                + "ms, retry " + c.retryPeriod().toMillis() + "ms";
-        if (c.leaseDuration().compareTo(c.renewDeadline()) <= 0
-                || c.renewDeadline().toNanos() <= (long) (1.2 * c.retryPeriod().toNanos())) {
-            out.add(new DoctorCheck("config.lease-timings", DoctorCheck.Status.FAIL,
-                    timings + ": need leaseDuration > renewDeadline > 1.2 x retryPeriod", List.of()));
-        } else if (c.renewDeadline().toNanos() < 2 * c.retryPeriod().toNanos()) {
-            out.add(new DoctorCheck("config.lease-timings", DoctorCheck.Status.WARN,
-                    timings + ": a failed renew cannot be retried before the deadline (renewDeadline < 2 x retryPeriod)",
-                    List.of()));
-        } else {
-            out.add(DoctorCheck.ok("config.lease-timings", timings));
-        }
+        // The rules are LeaseTimings' (the same ones the config loader enforces at start).
+        LeaseTimings.Assessment timings = LeaseTimings.assess(c.leaseDuration(), c.renewDeadline(), c.retryPeriod());
+        out.add(switch (timings.level()) {
+            case OK -> DoctorCheck.ok("config.lease-timings", timings.summary());
+            case WARN -> new DoctorCheck("config.lease-timings", DoctorCheck.Status.WARN,
+                    timings.summary() + ": " + timings.problem(), List.of());
+            case FAIL -> new DoctorCheck("config.lease-timings", DoctorCheck.Status.FAIL,
+                    timings.summary() + ": " + timings.problem(), List.of());
+        });
         if (c.enableL2PodAnnouncements()) {
             String iface = c.l2PodAnnouncementsInterface();
             String pattern = c.l2PodAnnouncementsInterfacePattern();

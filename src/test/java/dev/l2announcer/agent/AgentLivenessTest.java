@@ -1,6 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
@@ -31,9 +32,8 @@ class AgentLivenessTest {
         InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
         KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(selectionThread), Duration.ofMillis(20));
-        LeaseElectionEngine election = LeaseElectionEngine.start(client, config.leaseNamespace(), "node-a",
-                LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), new SimpleMeterRegistry(),
-                lease -> Map.of());
+        LeaseElectionEngine election = KubernetesLeaseStore.startElection(client, config.leaseNamespace(), "node-a",
+                config.leaseTimings(), new SimpleMeterRegistry(), lease -> Map.of());
         AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0,

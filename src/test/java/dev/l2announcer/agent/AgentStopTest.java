@@ -1,6 +1,6 @@
 package dev.l2announcer.agent;
 
-import dev.l2announcer.announce.LocalAnnouncement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.election.LeaderElection;

@@ -5,7 +5,7 @@ import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.datapath.fake.FakeResponderMap;

@@ -6,7 +6,7 @@ import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.datapath.fake.ManualScheduler;
+import dev.l2announcer.time.ManualScheduler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.fakes.Links;

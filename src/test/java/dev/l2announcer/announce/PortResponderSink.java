@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.GratuitousArp;

@@ -129,7 +129,7 @@ class AgentConfigLoaderTest {
         AgentConfig ok = load(List.of("--l2-announcements-lease-duration=1500ms",
                 "--l2-announcements-renew-deadline=900ms", "--l2-announcements-retry-period=200ms"), Map.of());
         // What the election engine requires of every config the loader accepts.
-        assertThat(dev.l2announcer.election.LeaseElectionEngine.Timings.of(ok).renewDeadline())
+        assertThat(ok.leaseTimings().renewDeadline())
                 .isEqualTo(Duration.ofMillis(900));
     }
 

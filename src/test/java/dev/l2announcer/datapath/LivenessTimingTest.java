@@ -17,8 +17,8 @@ class LivenessTimingTest {
             "2000, 1900, 1000, 500, 125",      // valid but tight: capped to half of lease - retry
     })
     void deadAgentGoesSilentBeforeAnyTakeover(long lease, long renew, long retry, long maxAge, long refresh) {
-        LivenessTiming t = LivenessTiming.forLease(
-                Duration.ofMillis(lease), Duration.ofMillis(renew), Duration.ofMillis(retry));
+        LivenessTiming t = LivenessTiming.of(new dev.l2announcer.config.LeaseTimings(
+                Duration.ofMillis(lease), Duration.ofMillis(renew), Duration.ofMillis(retry)));
 
         assertThat(t.maxAge()).isEqualTo(Duration.ofMillis(maxAge));
         assertThat(t.refreshInterval()).isEqualTo(Duration.ofMillis(refresh));

@@ -1,11 +1,11 @@
 package dev.l2announcer.datapath;
 
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.datapath.fake.ManualScheduler;
+import dev.l2announcer.time.ManualScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +74,7 @@ class ResponderReconcilerTest {
 
     @Test
     void newEntryIsMappedAttachedAndAnnouncedInABurst() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
         assertThat(program.attachedInterfaces()).containsExactly("eth0");
@@ -95,14 +95,14 @@ class ResponderReconcilerTest {
         ResponderReconciler rr = new ResponderReconciler(map, program, devices, garp, sched, sched, 1, GARP_INTERVAL, LIVENESS,
                 new ResponderReconciler.Listener() {
                     @Override
-                    public void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
+                    public void converged(long desiredSeq, int mapEntries, Set<LocalAnnouncement> unresolved) {
                         converged.add(desiredSeq + ":" + mapEntries);
                     }
                 });
         rr.start();
         sched.runPending();
         assertThat(converged).containsExactly("0:0");
-        long first = rr.desire(Set.of(new Announcement(VIP, "eth0")));
+        long first = rr.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         long second = rr.desire(Set.of());
         assertThat(second).isGreaterThan(first);
         assertThat(converged).as("nothing reported before the reconciler thread ran the desired sets").containsExactly("0:0");
@@ -113,11 +113,11 @@ class ResponderReconcilerTest {
 
     @Test
     void stayingEntriesKeepCountersAndAreNotReannounced() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.advance(Duration.ofSeconds(5));
         map.answered(new ResponderEntry(VIP, 2));
         garp.clear();
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0"), new LocalAnnouncement(VIP2, "eth0")));
         sched.advance(Duration.ofSeconds(5));
         assertThat(map.list()).containsEntry(new ResponderEntry(VIP, 2), 1L).containsEntry(new ResponderEntry(VIP2, 2), 0L);
         assertThat(sentFor(VIP)).isEmpty();
@@ -127,9 +127,9 @@ class ResponderReconcilerTest {
 
     @Test
     void removedEntryIsDeletedItsBurstStopsAndTheIdleInterfaceIsDetached() {
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0"), new LocalAnnouncement(VIP2, "eth1")));
         sched.runPending();
-        r.desire(Set.of(new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP2, "eth1")));
         sched.advance(Duration.ofSeconds(5));
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
         assertThat(sentFor(VIP)).hasSize(1);
@@ -138,7 +138,7 @@ class ResponderReconcilerTest {
 
     @Test
     void recreatedLinkGetsEntriesRekeyedProgramReattachedAndANewBurst() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.advance(Duration.ofSeconds(5));
         garp.clear();
         devices.set(List.of(dev(1, "lo", true, true), dev(9, "eth0", true, false), dev(3, "eth1", true, false)));
@@ -150,7 +150,7 @@ class ResponderReconcilerTest {
 
     @Test
     void linkDownSendsNothingAndLinkUpReannounces() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.advance(Duration.ofSeconds(5));
         garp.clear();
         devices.set(List.of(dev(2, "eth0", false, false)));
@@ -166,21 +166,21 @@ class ResponderReconcilerTest {
 
     @Test
     void missingInterfaceIsUnresolvedUntilItAppears() {
-        r.desire(Set.of(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth7"), new LocalAnnouncement(VIP2, "lo")));
         sched.runPending();
         assertThat(map.list()).isEmpty();
-        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo"));
+        assertThat(r.unresolved()).containsExactlyInAnyOrder(new LocalAnnouncement(VIP, "eth7"), new LocalAnnouncement(VIP2, "lo"));
         devices.set(List.of(dev(1, "lo", true, true), dev(7, "eth7", true, false)));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 7));
         assertThat(sentFor(VIP)).hasSize(1);
-        assertThat(r.unresolved()).containsExactly(new Announcement(VIP2, "lo"));
+        assertThat(r.unresolved()).containsExactly(new LocalAnnouncement(VIP2, "lo"));
     }
 
     @Test
     void failuresAreCountedReportedAndRetried() {
         map.failNext(new DatapathException("BPF_MAP_UPDATE_ELEM", 12, "ENOMEM", null));
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         assertThat(r.datapathErrors()).isEqualTo(1);
         assertThat(errors).containsExactly("reconcile");
@@ -192,7 +192,7 @@ class ResponderReconcilerTest {
 
     @Test
     void failedDetachIsReportedAndRetried() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         program.failNextDetach("eth0");
         r.desire(Set.of());
@@ -207,7 +207,7 @@ class ResponderReconcilerTest {
     @Test
     void foreignProgramBlockingAttachIsRetriedUntilItIsGone() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         assertThat(errors).containsExactly("attach responder on eth0");
         assertThat(program.attachedInterfaces()).isEmpty();
@@ -220,12 +220,12 @@ class ResponderReconcilerTest {
     @Test
     void failedAttachKeepsTheInterfaceOutOfTheMapAndGarpAndReportsItUnresolved() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0"), new LocalAnnouncement(VIP2, "eth1")));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
         assertThat(sentFor(VIP)).isEmpty();
         assertThat(sentFor(VIP2)).hasSize(1);
-        assertThat(r.unresolved()).containsExactly(new Announcement(VIP, "eth0"));
+        assertThat(r.unresolved()).containsExactly(new LocalAnnouncement(VIP, "eth0"));
         assertThat(r.mapEntries()).isEqualTo(1);
 
         sched.advance(Duration.ofSeconds(60));
@@ -243,7 +243,7 @@ class ResponderReconcilerTest {
     @Test
     void attachRetriesBackOffFromOneSecondDoublingToThirty() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         List<Long> attemptsAtSecond = new ArrayList<>();
         int seen = errors.size();
@@ -264,20 +264,20 @@ class ResponderReconcilerTest {
     @Test
     void aDesireChangeDoesNotBypassTheAttachBackoff() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         sched.advance(Duration.ofSeconds(1)); // 2nd failure, next try in 2 s
         int before = errors.size();
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0"), new LocalAnnouncement(VIP2, "eth0")));
         sched.runPending();
         assertThat(errors).hasSize(before);
-        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0"));
+        assertThat(r.unresolved()).containsExactlyInAnyOrder(new LocalAnnouncement(VIP, "eth0"), new LocalAnnouncement(VIP2, "eth0"));
         assertThat(map.list()).isEmpty();
     }
 
     @Test
     void closeStopsBurstsAndLiveness() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0")));
         sched.runPending();
         r.close();
         sched.advance(Duration.ofSeconds(30));

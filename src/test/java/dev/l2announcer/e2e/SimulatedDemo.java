@@ -5,6 +5,7 @@ import dev.l2announcer.agent.InMemoryNodeDatapath;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.selection.KubernetesSelectionSource;
@@ -166,8 +167,8 @@ final class SimulatedDemo {
                 RecomputeDebouncer.Scheduler.of(scheduler), Duration.ofMillis(50));
         SELECTIONS.put(name, selection);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LeaseElectionEngine election = LeaseElectionEngine.start(client, NS, name,
-                LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), registry, lease -> Map.of());
+        LeaseElectionEngine election = KubernetesLeaseStore.startElection(client, NS, name, config.leaseTimings(),
+                registry, lease -> Map.of());
         AgentRuntime runtime = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 registry, Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0, () -> {

@@ -7,7 +7,7 @@ import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.LivenessTiming;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 
 import java.util.List;
 import java.util.Set;

@@ -3,7 +3,7 @@ package dev.l2announcer.datapath.linux;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.time.Ticker;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -153,10 +153,10 @@ class DatapathBenchmark {
             NodeTopology.Capture cap = topo.capture();
             int n = 20;
             long[] delays = new long[n];
-            Set<Announcement> desired = new HashSet<>();
+            Set<LocalAnnouncement> desired = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 Inet4Address vip = ip(3 * (100 + i)); // 192.0.2.100..119
-                desired.add(new Announcement(vip, topo.nodeIf));
+                desired.add(new LocalAnnouncement(vip, topo.nodeIf));
                 Instant changed = Instant.now();
                 r.desire(Set.copyOf(desired));
                 await().atMost(Duration.ofSeconds(5)).until(() -> !cap.gratuitousFor(vip).isEmpty());

@@ -2,7 +2,7 @@ package dev.l2announcer.datapath.linux;
 
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -4,7 +4,7 @@ import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.config.AgentConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -87,7 +87,7 @@ class ResponderReconcilerKernelTest {
     void desiredEntryIsAnsweredAndAnnouncedAndRemovalDetaches() {
         NodeTopology.Capture cap = topo.capture();
         Device n = topo.nodeDevice();
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
         await().atMost(Duration.ofSeconds(5)).until(() -> cap.gratuitousFor(VIP).size() >= 4); // 2 bursts x 2 forms
         assertThat(cap.gratuitousFor(VIP)).allMatch(r -> r.arp().orElseThrow().senderMac().equals(n.mac()));
         assertThat(ask(VIP).map(ArpFrame::senderMac)).contains(n.mac());
@@ -102,7 +102,7 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void recreatedLinkIsFollowedThroughItsNewIfindex() {
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
         await().atMost(Duration.ofSeconds(5)).until(() -> ask(VIP).isPresent());
         int oldIfindex = topo.nodeDevice().ifindex();
         Netns.ok("ip", "-n", topo.node, "link", "del", topo.nodeIf);
@@ -117,7 +117,7 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void linkComingBackUpIsReannounced() {
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
         await().atMost(Duration.ofSeconds(5)).until(() -> reconciler.garpsSentPerInterface().getOrDefault(topo.nodeIf, 0L) >= 2);
         Netns.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "down");
         await().atMost(Duration.ofSeconds(5)).until(() -> !topo.nodeDevice().up());

@@ -1,4 +1,4 @@
-package dev.l2announcer.announce;
+package dev.l2announcer.datapath;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /** Numeric ordering of addresses (IPv4 before IPv6) so tables and plans are deterministic. */
-final class Addresses {
-    static final Comparator<InetAddress> ORDER = (a, b) -> {
+public final class Addresses {
+    public static final Comparator<InetAddress> ORDER = (a, b) -> {
         boolean a4 = a instanceof Inet4Address;
         boolean b4 = b instanceof Inet4Address;
         if (a4 != b4) {

@@ -1,0 +1,18 @@
+package dev.l2announcer.election;
+
+/**
+ * Everything a transition of one lease may look at besides the lease's own state: immutable inputs, so every
+ * decision is a pure function of them.
+ *
+ * @param seen         the newest version of the Lease this node observed (null: absent)
+ * @param campaigning  this node campaigns for the lease
+ * @param stopping     this node is leaving (releases everything, acquires nothing)
+ * @param watchHealthy the Lease watch is connected and synced: expiry is being judged
+ */
+record Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
+                 boolean watchHealthy, Candidacy candidacy, ElectionTimes times) {
+
+    boolean seenHeldByMe() {
+        return seen != null && identity.equals(seen.holder());
+    }
+}
