@@ -19,7 +19,6 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -57,33 +56,6 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         }
     }
 
-    /** One lease this node campaigns for or still has requests for. Engine thread only. */
-    private static final class Slot implements RankingPlan.Entry {
-        final String name;
-        SortedSet<String> candidates = new TreeSet<>();
-        boolean campaigning = true;
-        LeaseState state = new LeaseState.Waiting(LeaseState.NOT_FREE, LeaseState.NEVER);
-        String successor;
-        Set<String> annotationKeys = Set.of();
-        Set<String> pendingKeys = Set.of();
-        long wakeAt = LeaseState.NEVER;
-        long deadlineAt = LeaseState.NEVER;
-        TaskScheduler.Cancellable wakeTimer;
-        TaskScheduler.Cancellable deadlineTimer;
-        final CompletableFuture<Void> settled = new CompletableFuture<>();
-
-        Slot(String name) {
-            this.name = name;
-        }
-
-        @Override public String name() { return name; }
-        @Override public SortedSet<String> candidates() { return candidates; }
-        @Override public boolean campaigning() { return campaigning; }
-        @Override public boolean held() { return state.held(); }
-    }
-
-    private record Published(String holder, boolean heldByMe, int candidates, long lastAt) {}
-
     private final LeaseStore store;
     private final String identity;
     private final TaskScheduler scheduler;
@@ -95,13 +67,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private final Options options;
     private final Runnable onStop;
     private final List<Consumer<LeadershipEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Published> published = new ConcurrentHashMap<>();
-    private final Set<String> heldNames = ConcurrentHashMap.newKeySet();
+    private final LeaseViews views;
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
 
     // Owned by the scheduler's thread.
-    private final Map<String, Slot> slots = new HashMap<>();
+    private final Map<String, LeaseSlot> slots = new HashMap<>();
     private final Map<String, Observation> seen = new HashMap<>();
     private final RankingPlan plan;
     private boolean stopping;
@@ -123,8 +94,9 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         this.times = ElectionTimes.of(timings, options.rankStep(), options.maxRankDelay());
         this.options = options;
         this.onStop = onStop;
+        this.views = new LeaseViews(ticker);
         this.plan = new RankingPlan(identity, ticker, new RankingPlan.View() {
-            @Override public Collection<Slot> entries() { return slots.values(); }
+            @Override public Collection<LeaseSlot> entries() { return slots.values(); }
             @Override public Map<String, Observation> observations() { return seen; }
         });
     }
@@ -167,17 +139,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     @Override
     public Set<String> held() {
-        return Set.copyOf(heldNames);
+        return views.held();
     }
 
     @Override
     public List<LeaseView> leases() {
-        long now = ticker.nanoTime();
-        List<LeaseView> out = new ArrayList<>();
-        published.forEach((name, p) -> out.add(new LeaseView(name, p.holder(), p.heldByMe(), p.candidates(),
-                Duration.ofNanos(p.lastAt() == Long.MAX_VALUE ? 0 : Math.max(0, now - p.lastAt())))));
-        out.sort((a, b) -> a.name().compareTo(b.name()));
-        return out;
+        return views.list();
     }
 
     /** Whether the lease watch is connected and synced, i.e. whether expiry is being judged. */
@@ -259,12 +226,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         long now = ticker.nanoTime();
         seen.replaceAll((name, o) -> o.restartedAt(now));
         plan.invalidate();
-        for (Slot slot : new ArrayList<>(slots.values())) transition(slot, LeaseTransitions::resynced);
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, LeaseTransitions::resynced);
     }
 
     private void observe(LeaseRecord lease) {
         if (!remember(lease)) return;
-        Slot slot = slots.get(lease.name());
+        LeaseSlot slot = slots.get(lease.name());
         if (slot != null) transition(slot, (st, s) -> LeaseTransitions.observed(st, s, false));
     }
 
@@ -272,7 +239,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         Observation prev = seen.get(lease.name());
         if (prev != null && prev.record().newerThan(lease.resourceVersion())) return; // re-created since
         forgetObservation(lease.name());
-        Slot slot = slots.get(lease.name());
+        LeaseSlot slot = slots.get(lease.name());
         if (slot != null) transition(slot, (st, s) -> LeaseTransitions.observed(st, s, true));
     }
 
@@ -282,7 +249,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (prev != null && !lease.newerThan(prev.record().resourceVersion())) return false;
         seen.put(lease.name(), Observation.of(lease, ticker.nanoTime(), times.leaseSeconds(), prev));
         plan.invalidate();
-        Slot slot = slots.get(lease.name());
+        LeaseSlot slot = slots.get(lease.name());
         if (slot != null) publish(slot);
         return true;
     }
@@ -294,30 +261,30 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void applyCampaign(Map<String, SortedSet<String>> wanted) {
         if (stopping) return;
-        List<Slot> droppedHeld = new ArrayList<>();
-        for (Slot slot : slots.values()) if (slot.state.held() && !wanted.containsKey(slot.name)) droppedHeld.add(slot);
+        List<LeaseSlot> droppedHeld = new ArrayList<>();
+        for (LeaseSlot slot : slots.values()) if (slot.state.held() && !wanted.containsKey(slot.name)) droppedHeld.add(slot);
         nameSuccessors(droppedHeld);
-        for (Slot slot : new ArrayList<>(slots.values())) {
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) {
             if (!wanted.containsKey(slot.name) && slot.campaigning) {
                 slot.campaigning = false;
                 transition(slot, LeaseTransitions::dropped);
             }
         }
-        List<Slot> toDecide = new ArrayList<>();
+        List<LeaseSlot> toDecide = new ArrayList<>();
         wanted.forEach((name, candidates) -> {
-            Slot slot = slots.computeIfAbsent(name, Slot::new);
+            LeaseSlot slot = slots.computeIfAbsent(name, LeaseSlot::new);
             slot.candidates = candidates;
             slot.campaigning = true;
             toDecide.add(slot);
         });
         plan.reset();
-        for (Slot slot : toDecide) transition(slot, LeaseTransitions::reconsider);
+        for (LeaseSlot slot : toDecide) transition(slot, LeaseTransitions::reconsider);
         countCandidates();
     }
 
     private void releaseAll(CompletableFuture<Void> done) {
-        List<Slot> held = new ArrayList<>();
-        for (Slot slot : slots.values()) if (slot.state.held()) held.add(slot);
+        List<LeaseSlot> held = new ArrayList<>();
+        for (LeaseSlot slot : slots.values()) if (slot.state.held()) held.add(slot);
         nameSuccessors(held);
         // A leaving node judges no expiry and its releases carry the resourceVersion of its own last write: stop the
         // watch now, so the API server and this process do not serialise and decode every handover event once more
@@ -326,7 +293,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         watchHealthy = false;
         stopping = true;
         List<CompletableFuture<Void>> pending = new ArrayList<>();
-        for (Slot slot : new ArrayList<>(slots.values())) {
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) {
             slot.campaigning = false;
             pending.add(slot.settled);
             transition(slot, LeaseTransitions::dropped);
@@ -335,12 +302,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     /** Names, for each lease about to be released, the candidate every node will rank first once it is free. */
-    private void nameSuccessors(List<Slot> releasing) {
+    private void nameSuccessors(List<LeaseSlot> releasing) {
         if (releasing.isEmpty() || !watchHealthy) return;
         Set<String> names = new HashSet<>();
-        for (Slot slot : releasing) names.add(slot.name);
+        for (LeaseSlot slot : releasing) names.add(slot.name);
         Map<String, String> successors = plan.successors(names, ticker.nanoTime());
-        for (Slot slot : releasing) slot.successor = successors.get(slot.name);
+        for (LeaseSlot slot : releasing) slot.successor = successors.get(slot.name);
     }
 
     private void collectGarbage() {
@@ -360,11 +327,11 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     // ---------------------------------------------------------------- transitions and effects
 
-    private void transition(Slot slot, BiFunction<LeaseState, Situation, Step> rule) {
+    private void transition(LeaseSlot slot, BiFunction<LeaseState, Situation, Step> rule) {
         apply(slot, rule.apply(slot.state, situation(slot)));
     }
 
-    private Situation situation(Slot slot) {
+    private Situation situation(LeaseSlot slot) {
         long now = ticker.nanoTime();
         Candidacy candidacy = new Candidacy() {
             @Override public SortedSet<String> candidates() { return slot.candidates; }
@@ -378,15 +345,15 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 candidacy, times);
     }
 
-    private void apply(Slot slot, Step step) {
+    private void apply(LeaseSlot slot, Step step) {
         slot.state = step.next();
         for (Effect effect : step.effects()) execute(slot, effect);
         if (slots.get(slot.name) != slot) return; // forgotten
-        syncTimers(slot);
+        slot.syncTimers(times.retry(), times.renewDeadline(), timers(slot));
         publish(slot);
     }
 
-    private void execute(Slot slot, Effect effect) {
+    private void execute(LeaseSlot slot, Effect effect) {
         switch (effect) {
             case Effect.Write w -> write(slot);
             case Effect.Renew r -> update(slot, r.mine());
@@ -402,7 +369,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                         LeaseTransitions::releaseAnswered)));
             }
             case Effect.Acquired a -> {
-                heldNames.add(slot.name);
+                views.held(slot.name, true);
                 metrics.held.incrementAndGet();
                 metrics.acquired.increment();
                 if (a.freeSince() != LeaseState.NOT_FREE) {
@@ -411,14 +378,14 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 emit(new LeadershipEvent.Acquired(slot.name, clock.instant()));
             }
             case Effect.Lost l -> {
-                heldNames.remove(slot.name);
+                views.held(slot.name, false);
                 metrics.held.decrementAndGet();
                 metrics.lost.increment();
                 LOG.infof("election: lost %s: %s", slot.name, l.reason());
                 emit(new LeadershipEvent.Lost(slot.name, l.reason(), clock.instant()));
             }
             case Effect.Released r -> {
-                heldNames.remove(slot.name);
+                views.held(slot.name, false);
                 metrics.held.decrementAndGet();
                 metrics.released.increment();
                 emit(new LeadershipEvent.Released(slot.name, clock.instant()));
@@ -428,7 +395,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     /** Acquire: create when nothing is observed, else a conditional update of the observed version. */
-    private void write(Slot slot) {
+    private void write(LeaseSlot slot) {
         Observation o = seen.get(slot.name);
         if (o != null) {
             update(slot, o.record());
@@ -441,7 +408,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 .whenComplete((res, e) -> post(() -> writeAnswered(slot, result(res, e))));
     }
 
-    private void update(Slot slot, LeaseRecord base) {
+    private void update(LeaseSlot slot, LeaseRecord base) {
         Map<String, String> annotations = annotationsFor(slot.name);
         Set<String> drop = new HashSet<>(slot.annotationKeys);
         drop.removeAll(annotations.keySet());
@@ -452,7 +419,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         store.update(base, body).whenComplete((res, e) -> post(() -> writeAnswered(slot, result(res, e))));
     }
 
-    private void writeAnswered(Slot slot, LeaseStore.Result r) {
+    private void writeAnswered(LeaseSlot slot, LeaseStore.Result r) {
         boolean renewal = slot.state instanceof LeaseState.Renewing
                 || slot.state instanceof LeaseState.Acquiring a && a.renewal();
         if (r.ok()) {
@@ -471,7 +438,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     /** Takes a successful answer as the newest observation (and a 404 as absence), then runs the rule. */
-    private void answered(Slot slot, LeaseStore.Result r, Answer rule) {
+    private void answered(LeaseSlot slot, LeaseStore.Result r, Answer rule) {
         if (r.ok() && r.lease() != null) {
             remember(r.lease());
         } else if (r.outcome() == LeaseStore.Outcome.NOT_FOUND) {
@@ -484,61 +451,29 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         return e == null ? r : LeaseStore.Result.failed(LeaseStore.Outcome.FAILED, e.toString(), 0);
     }
 
-    private void forget(Slot slot) {
-        cancelTimers(slot);
+    /** The slot's timers run the wake and deadline transitions. */
+    private LeaseSlot.Timers timers(LeaseSlot slot) {
+        return LeaseSlot.Timers.of(
+                at -> after(at - ticker.nanoTime(), () -> {
+                    slot.wakeFired();
+                    transition(slot, LeaseTransitions::woken);
+                }),
+                at -> after(at - ticker.nanoTime(), () -> {
+                    slot.deadlineFired();
+                    transition(slot, LeaseTransitions::deadlinePassed);
+                }));
+    }
+
+    private void forget(LeaseSlot slot) {
+        slot.cancelTimers();
         if (slots.get(slot.name) == slot) slots.remove(slot.name);
-        published.remove(slot.name);
+        views.remove(slot.name);
         slot.settled.complete(null);
         countCandidates();
     }
 
-    /** The wake and deadline timers follow the state: rescheduled only when the moment changes. */
-    private void syncTimers(Slot slot) {
-        long wake = slot.state.wakeAt(times.retry());
-        if (wake != slot.wakeAt) {
-            if (slot.wakeTimer != null) slot.wakeTimer.cancel();
-            slot.wakeAt = wake;
-            slot.wakeTimer = wake == LeaseState.NEVER ? null : after(wake - ticker.nanoTime(), () -> {
-                slot.wakeTimer = null;
-                slot.wakeAt = LeaseState.NEVER;
-                transition(slot, LeaseTransitions::woken);
-            });
-        }
-        long deadline = slot.state.deadlineAt(times.renewDeadline());
-        if (deadline != slot.deadlineAt) {
-            if (slot.deadlineTimer != null) slot.deadlineTimer.cancel();
-            slot.deadlineAt = deadline;
-            slot.deadlineTimer = deadline == LeaseState.NEVER ? null : after(deadline - ticker.nanoTime(), () -> {
-                slot.deadlineTimer = null;
-                slot.deadlineAt = LeaseState.NEVER;
-                transition(slot, LeaseTransitions::deadlinePassed);
-            });
-        }
-    }
-
-    private void cancelTimers(Slot slot) {
-        if (slot.wakeTimer != null) slot.wakeTimer.cancel();
-        if (slot.deadlineTimer != null) slot.deadlineTimer.cancel();
-        slot.wakeTimer = null;
-        slot.deadlineTimer = null;
-        slot.wakeAt = LeaseState.NEVER;
-        slot.deadlineAt = LeaseState.NEVER;
-    }
-
-    private void publish(Slot slot) {
-        Observation o = seen.get(slot.name);
-        boolean held = slot.state.held();
-        long lastAt = held ? lastRenewSentAt(slot.state) : o == null ? Long.MAX_VALUE : o.observedAt();
-        published.put(slot.name, new Published(o == null ? "" : o.holder(), held, slot.candidates.size(), lastAt));
-    }
-
-    private static long lastRenewSentAt(LeaseState state) {
-        return switch (state) {
-            case LeaseState.Holding h -> h.lastRenewSentAt();
-            case LeaseState.Renewing r -> r.lastRenewSentAt();
-            case LeaseState.Rereading r -> r.lastRenewSentAt();
-            default -> 0;
-        };
+    private void publish(LeaseSlot slot) {
+        views.publish(slot, seen.get(slot.name));
     }
 
     private void countCandidates() {

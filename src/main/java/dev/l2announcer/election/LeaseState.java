@@ -56,8 +56,15 @@ sealed interface LeaseState {
      */
     record Acquiring(long freeSince, boolean renewal) implements LeaseState {}
 
-    /** This node holds the lease; the next renew is due one retry period after the last one was sent. */
-    record Holding(LeaseRecord mine, long lastRenewSentAt) implements LeaseState {
+    /**
+     * This node holds the lease; the next renew is due one retry period after the last attempt was sent (a failed
+     * attempt too: client-go waits retryPeriod between attempts, a refused connection must not become a storm).
+     */
+    record Holding(LeaseRecord mine, long lastRenewSentAt, long lastAttemptSentAt) implements LeaseState {
+        Holding(LeaseRecord mine, long lastRenewSentAt) {
+            this(mine, lastRenewSentAt, lastRenewSentAt);
+        }
+
         @Override
         public boolean held() {
             return true;
@@ -65,7 +72,7 @@ sealed interface LeaseState {
 
         @Override
         public long wakeAt(long retryNanos) {
-            return lastRenewSentAt + retryNanos;
+            return Math.max(lastRenewSentAt, lastAttemptSentAt) + retryNanos;
         }
 
         @Override

@@ -165,9 +165,9 @@ final class LeaseTransitions {
         return switch (r.outcome()) {
             case OK -> Step.stay(new Holding(r.lease(), Math.max(n.lastRenewSentAt(), r.sentAt())));
             case CONFLICT -> reread(new Rereading(n.mine(), n.lastRenewSentAt(), knownRv(s), NOT_FREE));
-            case NOT_FOUND -> standDown(n, s, "lease deleted");
-            // Keep holding until the deadline; the renew is due again (at once if a retry period has passed).
-            case FAILED -> Step.stay(new Holding(n.mine(), n.lastRenewSentAt()));
+            case NOT_FOUND -> lostThenFollow(s, "lease deleted");
+            // Keep holding until the deadline; try again one retry period after this attempt was sent.
+            case FAILED -> Step.stay(new Holding(n.mine(), n.lastRenewSentAt(), r.sentAt()));
         };
     }
 
@@ -184,7 +184,7 @@ final class LeaseTransitions {
                 LeaseRecord mine = s.seen().record();
                 return new Step(new Renewing(mine, rr.lastRenewSentAt()), List.of(new Effect.Renew(mine)));
             }
-            return standDown(rr, s, s.seen() == null ? "lease deleted" : "lease taken over by " + s.seen().holder());
+            return lostThenFollow(s, s.seen() == null ? "lease deleted" : "lease taken over by " + s.seen().holder());
         }
         boolean nothingNew = s.seen() != null && Objects.equals(s.seen().record().resourceVersion(), rr.knownRv())
                 && !s.seenHeldByMe();
@@ -241,12 +241,16 @@ final class LeaseTransitions {
 
     /** A holder stops counting as one; a request still in flight is carried on without counting. */
     private static Step standDown(LeaseState state, Situation s, String reason) {
-        Effect lost = new Effect.Lost(reason);
         return switch (state) {
-            case Renewing n -> new Step(new Acquiring(NOT_FREE, true), List.of(lost));
-            case Rereading r -> new Step(new Rereading(null, 0, r.knownRv(), NOT_FREE), List.of(lost));
-            default -> follow(s, NOT_FREE).after(lost);
+            case Renewing n -> new Step(new Acquiring(NOT_FREE, true), List.of(new Effect.Lost(reason)));
+            case Rereading r -> new Step(new Rereading(null, 0, r.knownRv(), NOT_FREE), List.of(new Effect.Lost(reason)));
+            default -> lostThenFollow(s, reason);
         };
+    }
+
+    /** A holder with nothing in flight stops counting as one and decides as a follower. */
+    private static Step lostThenFollow(Situation s, String reason) {
+        return follow(s, NOT_FREE).after(new Effect.Lost(reason));
     }
 
     private static Step reread(Rereading next) {

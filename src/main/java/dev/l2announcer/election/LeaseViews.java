@@ -1,0 +1,56 @@
+package dev.l2announcer.election;
+
+import dev.l2announcer.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the engine publishes for other threads (the announce loop, debug views, metrics): immutable values
+ * written by the engine's thread after each change, read by anyone.
+ */
+final class LeaseViews {
+    private static final long UNKNOWN = Long.MAX_VALUE;
+
+    private record Published(String holder, boolean heldByMe, int candidates, long lastAt) {}
+
+    private final Ticker ticker;
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+
+    LeaseViews(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    /** After a change of the slot or of its observation (engine thread). */
+    void publish(LeaseSlot slot, Observation seen) {
+        boolean mine = slot.state.held();
+        long lastAt = mine ? slot.lastRenewSentAt() : seen == null ? UNKNOWN : seen.observedAt();
+        published.put(slot.name, new Published(seen == null ? "" : seen.holder(), mine, slot.candidates.size(), lastAt));
+    }
+
+    void remove(String lease) {
+        published.remove(lease);
+    }
+
+    void held(String lease, boolean nowHeld) {
+        if (nowHeld) held.add(lease); else held.remove(lease);
+    }
+
+    Set<String> held() {
+        return Set.copyOf(held);
+    }
+
+    List<LeaderElection.LeaseView> list() {
+        long now = ticker.nanoTime();
+        List<LeaderElection.LeaseView> out = new ArrayList<>();
+        published.forEach((name, p) -> out.add(new LeaderElection.LeaseView(name, p.holder(), p.heldByMe(), p.candidates(),
+                Duration.ofNanos(p.lastAt() == UNKNOWN ? 0 : Math.max(0, now - p.lastAt())))));
+        out.sort(Comparator.comparing(LeaderElection.LeaseView::name));
+        return out;
+    }
+}
