@@ -190,7 +190,7 @@ public final class AgentConfigLoader {
                 nodeName,
                 leaseNamespace,
                 Path.of(string(v, BPF_PIN_DIR, d.bpfPinDir().toString())),
-                integer(v, GARP_REPEATS, d.garpRepeats(), 0, 100),
+                integer(v, GARP_REPEATS, d.garpRepeats(), 1, 100),
                 garpInterval,
                 probe,
                 integer(v, DEBUG_PORT, d.debugPort(), 1, 65535));

@@ -18,6 +18,11 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
     /** client-go's leaderelection.JitterFactor, which Cilium's check uses (renew deadline > 1.2 x retry period). */
     static final double JITTER_FACTOR = 1.2;
     private static final Duration MAX_RANK_STEP = Duration.ofMillis(50);
+    /**
+     * The shortest liveness max age we accept: the stamp is refreshed four times per max age, and a refresh that
+     * must come every few milliseconds turns an ordinary scheduling delay into silence.
+     */
+    static final Duration MIN_LIVENESS_MAX_AGE = Duration.ofMillis(100);
 
     /** A broken rule: the key to blame, its effective value and the rule in the loader's words. */
     public record Violation(String key, Duration value, String rule) {
@@ -56,6 +61,10 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
         if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
             return Optional.of(new Violation(AgentConfigLoader.LEASE_DURATION, lease, "must be at least 1s"));
         }
+        if (lease.toSeconds() > Integer.MAX_VALUE) {
+            return Optional.of(new Violation(AgentConfigLoader.LEASE_DURATION, lease, "must be at most "
+                    + Integer.MAX_VALUE + "s (leaseDurationSeconds is a 32-bit integer)"));
+        }
         if (renew.toNanos() < 1) {
             return Optional.of(new Violation(AgentConfigLoader.RENEW_DEADLINE, renew, "must be at least 1ns"));
         }
@@ -72,6 +81,13 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
                     "must be less than the lease duration in whole seconds (leaseDurationSeconds "
                             + wholeLease.toSeconds() + " from " + AgentConfigLoader.LEASE_DURATION + " "
                             + GoDuration.format(lease) + ")"));
+        }
+        Duration fence = maxAge(wholeLease, renew);
+        if (fence.compareTo(MIN_LIVENESS_MAX_AGE) < 0) {
+            return Optional.of(new Violation(AgentConfigLoader.RENEW_DEADLINE, renew, "must leave room for the "
+                    + "datapath's liveness fence: the lease duration in whole seconds (" + wholeLease.toSeconds()
+                    + "s) minus the renew deadline must be at least " + GoDuration.format(MIN_LIVENESS_MAX_AGE.multipliedBy(2))
+                    + " (it is " + GoDuration.format(wholeLease.minus(renew)) + ")"));
         }
         long jittered = jittered(retry);
         if (renew.toNanos() <= jittered) {
@@ -128,16 +144,24 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
     }
 
     /**
-     * How long the XDP program keeps answering after the agent's last liveness refresh. A killed agent must go
-     * silent before any other node can take its lease over: another node takes over no earlier than
-     * leaseDuration after the last renew it observed, and a live holder renews every retryPeriod, so the dead
-     * holder's last refresh is at most retryPeriod after its last renew. We use the renew deadline (where a live
-     * holder gives up too) capped to half of {@code leaseDuration - retryPeriod}. Found by the netns e2e: with
-     * max age = leaseDuration a kill -9'ed holder answered for ~50 ms after the new one.
+     * How long the XDP program keeps answering after the agent's last liveness refresh. The invariant it keeps:
+     * {@code renewDeadline + maxAge + margin <= leaseDuration (whole seconds)}, margin = maxAge. The agent refreshes
+     * the stamp only while every lease it answers for is within its renew deadline ({@code lastRenewSent +
+     * renewDeadline}, on the monotonic clock), so the last refresh of a holder that dies, freezes or loses the API
+     * is at most renewDeadline after its last successful renew was sent; it goes silent at most maxAge later.
+     * Another node takes over no earlier than leaseDurationSeconds after it observed that renew, which it cannot
+     * have observed before it was sent: the old holder is silent maxAge before the earliest takeover. (The old
+     * rule, min(renewDeadline, (lease - retry) / 2), assumed refreshes stop at the last renew; with 15s/10s/2s it
+     * let a holder answer 1.5 s after a takeover.) We use the renew deadline, capped to half of what is left of the
+     * whole-second lease after it.
      */
     public Duration livenessMaxAge() {
-        Duration margin = leaseDuration.minus(retryPeriod).dividedBy(2);
-        return renewDeadline.compareTo(margin) < 0 ? renewDeadline : margin;
+        return maxAge(Duration.ofSeconds(leaseDuration.toSeconds()), renewDeadline);
+    }
+
+    private static Duration maxAge(Duration wholeLease, Duration renew) {
+        Duration half = wholeLease.minus(renew).dividedBy(2);
+        return renew.compareTo(half) < 0 ? renew : half;
     }
 
     /** How often a live agent refreshes the liveness stamp: several times per max age, at most every retryPeriod. */
