@@ -1,6 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.GratuitousArp;
@@ -88,9 +89,9 @@ public final class LinuxNodeDatapath implements NodeDatapath {
     }
 
     @Override
-    public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
+    public synchronized ResponderSink sink(AnnouncerMetrics metrics, LeaseFence fence) {
         if (sink == null) {
-            sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, l), metrics);
+            sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, fence, l), metrics);
         }
         return sink;
     }

@@ -74,7 +74,7 @@ public final class AnnouncementPlanner {
                     continue;
                 }
                 for (String ifname : a.interfaces()) {
-                    LocalAnnouncement la = new LocalAnnouncement(v4, ifname);
+                    LocalAnnouncement la = new LocalAnnouncement(v4, ifname, g.leaseName());
                     if (!desired.add(la)) {
                         continue; // one IP is in one group by construction; keep the first if not
                     }
@@ -95,7 +95,7 @@ public final class AnnouncementPlanner {
             return table;
         }
         return new AnnouncementTable(table.rows().stream()
-                .filter(r -> !(r.ip() instanceof Inet4Address v4 && failed.containsKey(new LocalAnnouncement(v4, r.interfaceName()))))
+                .filter(r -> !(r.ip() instanceof Inet4Address v4 && failed.containsKey(new LocalAnnouncement(v4, r.interfaceName(), r.leaseName()))))
                 .toList());
     }
 

@@ -25,6 +25,18 @@ public interface LeaderElection {
     /** Lease names this node holds right now (only after a successful write). */
     Set<String> held();
 
+    /**
+     * Whether this node may still answer for {@code lease} at the monotonic moment {@code nowNanos}: it holds
+     * the lease and the renew deadline of its last successful renew has not passed, and the election is alive.
+     * Thread-safe and cheap: the datapath asks it before every liveness refresh and gratuitous ARP.
+     */
+    boolean mayAnnounce(String lease, long nowNanos);
+
+    /** False once the election failed in a way it cannot recover from (the process should be restarted). */
+    default boolean alive() {
+        return true;
+    }
+
     /** What this node knows of every lease it campaigns for or holds (debug views). */
     List<LeaseView> leases();
 

@@ -70,6 +70,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private final LeaseViews views;
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
+    private volatile Throwable failure;
 
     // Owned by the scheduler's thread.
     private final Map<String, LeaseSlot> slots = new HashMap<>();
@@ -94,7 +95,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         this.times = ElectionTimes.of(timings, options.rankStep(), options.maxRankDelay());
         this.options = options;
         this.onStop = onStop;
-        this.views = new LeaseViews(ticker);
+        this.views = new LeaseViews(ticker, times.renewDeadline());
         this.plan = new RankingPlan(identity, ticker, new RankingPlan.View() {
             @Override public Collection<LeaseSlot> entries() { return slots.values(); }
             @Override public Map<String, Observation> observations() { return seen; }
@@ -147,6 +148,16 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         return views.list();
     }
 
+    @Override
+    public boolean mayAnnounce(String lease, long nowNanos) {
+        return running && failure == null && views.valid(lease, nowNanos);
+    }
+
+    @Override
+    public boolean alive() {
+        return failure == null;
+    }
+
     /** Whether the lease watch is connected and synced, i.e. whether expiry is being judged. */
     public boolean watchConnected() {
         return watchHealthy;
@@ -180,6 +191,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     public void abandon() {
         if (!running) return;
         running = false;
+        views.invalidateAll();
         store.close();
         onStop.run();
     }
@@ -200,6 +212,13 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             task.run();
         } catch (RuntimeException e) {
             LOG.errorf(e, "election: unexpected failure on the engine thread");
+        } catch (Error e) {
+            // A StackOverflowError or an assertion leaves some lease's state half-updated: no further renew and
+            // no Lost for it. Stop trusting the whole election: nothing may be announced any more (the datapath's
+            // fence closes now), nothing is released (leases expire), liveness fails and the pod restarts.
+            failure = e;
+            LOG.errorf(e, "election: fatal failure on the engine thread; stopping, every lease is abandoned");
+            abandon();
         }
     }
 

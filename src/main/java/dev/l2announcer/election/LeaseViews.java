@@ -19,11 +19,15 @@ final class LeaseViews {
     private record Published(String holder, boolean heldByMe, int candidates, long lastAt) {}
 
     private final Ticker ticker;
+    private final long renewDeadlineNanos;
     private final Map<String, Published> published = new ConcurrentHashMap<>();
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** For each lease this node holds: the monotonic moment its holding lapses without a further renew. */
+    private final Map<String, Long> validUntil = new ConcurrentHashMap<>();
 
-    LeaseViews(Ticker ticker) {
+    LeaseViews(Ticker ticker, long renewDeadlineNanos) {
         this.ticker = ticker;
+        this.renewDeadlineNanos = renewDeadlineNanos;
     }
 
     /** After a change of the slot or of its observation (engine thread). */
@@ -31,14 +35,30 @@ final class LeaseViews {
         boolean mine = slot.state.held();
         long lastAt = mine ? slot.lastRenewSentAt() : seen == null ? UNKNOWN : seen.observedAt();
         published.put(slot.name, new Published(seen == null ? "" : seen.holder(), mine, slot.candidates.size(), lastAt));
+        if (mine) validUntil.put(slot.name, slot.state.deadlineAt(renewDeadlineNanos)); else validUntil.remove(slot.name);
     }
 
     void remove(String lease) {
         published.remove(lease);
+        validUntil.remove(lease);
+    }
+
+    /** Whether the lease is held and its renew deadline is after {@code now} (any thread). */
+    boolean valid(String lease, long now) {
+        Long until = validUntil.get(lease);
+        return until != null && now < until;
+    }
+
+    /** Nothing is valid any more (the engine stopped or failed). */
+    void invalidateAll() {
+        validUntil.clear();
     }
 
     void held(String lease, boolean nowHeld) {
-        if (nowHeld) held.add(lease); else held.remove(lease);
+        if (nowHeld) held.add(lease); else {
+            held.remove(lease);
+            validUntil.remove(lease);
+        }
     }
 
     Set<String> held() {

@@ -66,6 +66,34 @@ class AgentLivenessTest {
     }
 
     @Test
+    void aDeadElectionFailsLiveness() {
+        java.util.concurrent.atomic.AtomicBoolean electionAlive = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var leases = new dev.l2announcer.fakes.InMemoryLeases(Clock.systemUTC()).node("node-a");
+        dev.l2announcer.election.LeaderElection election = new dev.l2announcer.election.LeaderElection() {
+            public void campaign(java.util.Map<String, java.util.SortedSet<String>> c) { leases.campaign(c); }
+            public AutoCloseable subscribe(java.util.function.Consumer<dev.l2announcer.election.LeadershipEvent> l) { return leases.subscribe(l); }
+            public java.util.Set<String> held() { return leases.held(); }
+            public boolean mayAnnounce(String lease, long now) { return leases.mayAnnounce(lease, now); }
+            public java.util.List<LeaseView> leases() { return leases.leases(); }
+            public void shutdown(Duration timeout) { leases.shutdown(timeout); }
+            public boolean alive() { return electionAlive.get(); }
+        };
+        InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
+        AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(AgentConfig.defaults("node-a"), null,
+                new dev.l2announcer.selection.InMemorySelectionSource(), election, datapath.responderMap(), datapath.devices(),
+                datapath::gratuitousArp, datapath::sink, datapath.status(), new SimpleMeterRegistry(), Clock.systemUTC(),
+                Ticker.system(), () -> true, () -> 0, datapath::close, () -> { }));
+        try {
+            agent.start();
+            assertThat(agent.alive()).isTrue();
+            electionAlive.set(false); // e.g. an Error ended the engine: no renewals, its leases fenced
+            assertThat(agent.alive()).isFalse();
+        } finally {
+            agent.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void disabledAgentWatchesNothingButIsReadyAndClearsOldEntries() {
         AgentConfig d = AgentConfig.defaults("node-a");
         AgentConfig off = new AgentConfig(false, d.leaseDuration(), d.renewDeadline(), d.retryPeriod(), d.k8sClientQps(),

@@ -3,6 +3,7 @@ package dev.l2announcer.agent;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.time.TaskScheduler;
@@ -62,10 +63,10 @@ public class InMemoryNodeDatapath implements NodeDatapath {
     }
 
     @Override
-    public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
+    public synchronized ResponderSink sink(AnnouncerMetrics metrics, LeaseFence fence) {
         if (sink == null) {
             sink = new ReconcilerSink(l -> new ResponderReconciler(map, program, devices, garp, TaskScheduler.of(thread), Ticker.system(),
-                    1, Duration.ofMillis(100), Duration.ofSeconds(5), l), metrics);
+                    1, Duration.ofMillis(100), Duration.ofSeconds(5), fence, l), metrics);
         }
         return sink;
     }

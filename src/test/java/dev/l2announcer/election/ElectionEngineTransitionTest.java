@@ -42,11 +42,17 @@ class ElectionEngineTransitionTest {
         final Map<String, Long> eventAt = new HashMap<>();
         boolean dead;
 
+        /** When set, the holder-annotation hook throws it (stands for any Error on the engine's thread). */
+        volatile Error failWith;
+
         Node(String name, LeaseElectionEngine.Options options) {
             this.name = name;
             this.connection = api.connect(name);
             this.engine = new LeaseElectionEngine(connection, name, T, options, time, time, time.wallClock(), registry,
-                    lease -> Map.of("l2announcer.dev/announced-on", "eth0=" + name), () -> {}).start();
+                    lease -> {
+                        if (failWith != null) throw failWith;
+                        return Map.of("l2announcer.dev/announced-on", "eth0=" + name);
+                    }, () -> {}).start();
             engine.subscribe(e -> {
                 events.add(e);
                 eventAt.put(e.getClass().getSimpleName() + ":" + e.leaseName(), time.nanoTime());
@@ -403,6 +409,45 @@ class ElectionEngineTransitionTest {
         gone.forEach(l -> assertThat(api.lease(l)).as(l).isNull());
         keep.keySet().forEach(l -> assertThat(api.lease(l)).as(l).isNotNull());
         assertThat(api.requests("delete")).isEqualTo(2);
+    }
+
+    @Test
+    void mayAnnounceEndsAtTheRenewDeadlineEvenIfTheEngineNeverRunsAgain() {
+        start("n1");
+        var one = leases(1, "n1");
+        String name = one.keySet().iterator().next();
+        nodes.get("n1").engine.campaign(one);
+        run(Duration.ofMillis(500));
+        LeaseElectionEngine e = nodes.get("n1").engine;
+        long now = time.nanoTime();
+        // The engine thread is frozen from here on (nothing runs): the answer depends on the clock alone.
+        assertThat(e.mayAnnounce(name, now)).isTrue();
+        assertThat(e.mayAnnounce(name, now + T.renewDeadline().minus(T.retryPeriod()).toNanos())).isTrue();
+        assertThat(e.mayAnnounce(name, now + T.renewDeadline().toNanos())).isFalse();
+        assertThat(e.mayAnnounce("cilium-l2announce-default-other", now)).as("not held").isFalse();
+    }
+
+    @Test
+    void anErrorOnTheEngineThreadClosesTheFenceFailsLivenessAndReleasesNothing() {
+        start("n1", "n2");
+        var one = leases(1, "n1", "n2");
+        String name = one.keySet().iterator().next();
+        campaignAll(one);
+        run(Duration.ofMillis(300));
+        Node holder = nodes.get(api.lease(name).holder());
+        Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        holder.failWith = new StackOverflowError("simulated");
+        long failedBy = time.nanoTime() + T.retryPeriod().toNanos();
+        step(T.retryPeriod()); // the next renew runs the hook
+        assertThat(holder.engine.alive()).isFalse();
+        assertThat(holder.engine.mayAnnounce(name, time.nanoTime())).isFalse();
+        assertThat(api.lease(name).holder()).as("nothing released: a broken engine cannot vouch for a handover").isEqualTo(holder.name);
+        holder.dead = true; // it answers nothing any more (its fence is closed); only the other node counts
+        run(Duration.ofSeconds(4));
+        assertThat(other.engine.held()).containsExactly(name);
+        // The last successful renew was at most a retry period before the failed one: the lease expired from there.
+        assertThat(other.eventAt.get("Acquired:" + name) - failedBy)
+                .isGreaterThanOrEqualTo(T.leaseDuration().minus(T.retryPeriod().multipliedBy(2)).toNanos());
     }
 
     /** A lease name whose rendezvous-first candidate is {@code node} (what every node's plan ranks first). */

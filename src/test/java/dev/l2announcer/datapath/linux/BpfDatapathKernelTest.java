@@ -126,6 +126,40 @@ class BpfDatapathKernelTest {
         });
     }
 
+    /**
+     * The kernel map is the one that decides what "full" is: a desired set larger than its max_entries keeps every
+     * deletion and fills it in order, the rest rejected; nothing throws (before: the sync threw, so nothing was
+     * added or removed from then on). Keys only: no packet is sent for them.
+     */
+    @Test
+    void syncOfMoreEntriesThanTheMapHoldsDeletesAndFillsItInOrder() throws Exception {
+        Set<ResponderEntry> stale = Set.of(new ResponderEntry((Inet4Address) InetAddress.getByName("192.0.2.250"), 99));
+        java.util.Set<ResponderEntry> desired = new java.util.HashSet<>();
+        for (String net : List.of("192.0.2.", "198.51.100.", "203.0.113.")) {
+            for (int i = 1; i <= 254; i++) {
+                for (int ifindex = 100; ifindex < 106; ifindex++) { // 762 IPs on 6 interfaces: 4,572 entries
+                    desired.add(new ResponderEntry((Inet4Address) InetAddress.getByName(net + i), ifindex));
+                }
+            }
+        }
+        var result = in(node, () -> {
+            dp.responderMap().sync(stale);
+            return dp.responderMap().sync(desired);
+        });
+        int capacity = dp.responderMap().capacity();
+        assertThat(capacity).as("max_entries of l2_responder_v4 as loaded").isEqualTo(4096);
+        assertThat(result.removed()).containsExactlyElementsOf(stale);
+        assertThat(result.added()).hasSize(capacity);
+        assertThat(result.rejected()).hasSize(desired.size() - capacity);
+        var inMap = in(node, () -> dp.responderMap().list().keySet());
+        assertThat(inMap).hasSize(capacity).containsExactlyInAnyOrderElementsOf(result.added());
+        // In order: every rejected entry sorts after every installed one.
+        var order = java.util.Comparator.comparing(ResponderEntry::ip, dev.l2announcer.datapath.Addresses.ORDER)
+                .thenComparingInt(ResponderEntry::ifindex);
+        ResponderEntry lastIn = inMap.stream().max(order).orElseThrow();
+        assertThat(result.rejected()).allSatisfy(e -> assertThat(order.compare(e, lastIn)).isPositive());
+    }
+
     @Test
     void answersArpingWithTheInterfaceMacAndCountsResponses() {
         inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));

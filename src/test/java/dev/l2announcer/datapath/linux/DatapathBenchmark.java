@@ -145,7 +145,7 @@ class DatapathBenchmark {
     void desiredToWire(NodeTopology topo, BpfDatapath dp) {
         PacketSocketGratuitousArp garp = in(topo.nodeThread, PacketSocketGratuitousArp::new);
         ResponderReconciler r = in(topo.nodeThread, () -> new ResponderReconciler(dp.responderMap(), dp, new NetlinkDevices(), garp,
-                topo.nodeScheduler(), Ticker.system(), 1, Duration.ofSeconds(1), Duration.ofSeconds(5),
+                topo.nodeScheduler(), Ticker.system(), 1, Duration.ofSeconds(1), Duration.ofSeconds(5), (lease, now) -> true,
                 new ResponderReconciler.Listener() {
                 }));
         try {
@@ -156,7 +156,7 @@ class DatapathBenchmark {
             Set<LocalAnnouncement> desired = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 Inet4Address vip = ip(3 * (100 + i)); // 192.0.2.100..119
-                desired.add(new LocalAnnouncement(vip, topo.nodeIf));
+                desired.add(new LocalAnnouncement(vip, topo.nodeIf, "cilium-l2announce-default-test"));
                 Instant changed = Instant.now();
                 r.desire(Set.copyOf(desired));
                 await().atMost(Duration.ofSeconds(5)).until(() -> !cap.gratuitousFor(vip).isEmpty());

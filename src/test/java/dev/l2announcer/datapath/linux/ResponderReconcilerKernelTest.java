@@ -50,7 +50,7 @@ class ResponderReconcilerKernelTest {
                 Duration.ofSeconds(60), 9890);
         datapath = in(topo.nodeThread, () -> LinuxDatapath.open(config));
         dp = datapath.program();
-        reconciler = datapath.reconciler(topo.nodeScheduler(), new ResponderReconciler.Listener() {
+        reconciler = datapath.reconciler(topo.nodeScheduler(), (lease, now) -> true, new ResponderReconciler.Listener() {
         });
         reconciler.start();
     }
@@ -87,7 +87,7 @@ class ResponderReconcilerKernelTest {
     void desiredEntryIsAnsweredAndAnnouncedAndRemovalDetaches() {
         NodeTopology.Capture cap = topo.capture();
         Device n = topo.nodeDevice();
-        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> cap.gratuitousFor(VIP).size() >= 4); // 2 bursts x 2 forms
         assertThat(cap.gratuitousFor(VIP)).allMatch(r -> r.arp().orElseThrow().senderMac().equals(n.mac()));
         assertThat(ask(VIP).map(ArpFrame::senderMac)).contains(n.mac());
@@ -102,7 +102,7 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void recreatedLinkIsFollowedThroughItsNewIfindex() {
-        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> ask(VIP).isPresent());
         int oldIfindex = topo.nodeDevice().ifindex();
         Netns.ok("ip", "-n", topo.node, "link", "del", topo.nodeIf);
@@ -117,7 +117,7 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void linkComingBackUpIsReannounced() {
-        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> reconciler.garpsSentPerInterface().getOrDefault(topo.nodeIf, 0L) >= 2);
         Netns.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "down");
         await().atMost(Duration.ofSeconds(5)).until(() -> !topo.nodeDevice().up());
