@@ -1,12 +1,11 @@
-package dev.l2announcer.fakes;
+package dev.l2announcer.datapath.fake;
 
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
-import dev.l2announcer.datapath.fake.FakeDevices;
 
 import java.util.List;
 
-/** Link sets for agent tests, on the datapath's {@link FakeDevices}. */
+/** Link sets for in-memory nodes (tests, the simulated demo), on the datapath's {@link FakeDevices}. */
 public final class Links {
     private Links() {
     }

@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import dev.l2announcer.datapath.MacAddress;
 
@@ -183,12 +183,16 @@ public final class NetnsCluster implements AutoCloseable {
         }
     }
 
-    /** Starts {@link MockApiServer} in the API namespace and waits until it listens. */
-    public ApiControl startApiServer() {
+    /**
+     * Starts the embedded API ({@code demo-api} of the packaged jar) in the API namespace, with the
+     * repository's CRDs installed, and waits until it listens.
+     */
+    public ApiControl startApiServer(Path agentJar) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = startInNetns(api, List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), MockApiServer.class.getName(), API_IP,
-                String.valueOf(API_PORT)), "mock-api", true);
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                "-jar", agentJar.toAbsolutePath().toString(), "demo-api", API_IP, String.valueOf(API_PORT)));
+        Resources.CRD_FILES.forEach(f -> cmd.add(f.toAbsolutePath().toString()));
+        Process p = startInNetns(api, cmd, "mock-api", true);
         return new ApiControl(p, Duration.ofSeconds(90));
     }
 

@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import dev.l2announcer.datapath.MacAddress;
 
@@ -45,7 +45,7 @@ public final class AgentCluster implements AutoCloseable {
         this.agentJar = agentJar;
         this.timings = timings;
         this.kubeconfig = net.writeKubeconfig();
-        this.api = net.startApiServer();
+        this.api = net.startApiServer(agentJar);
         for (NetnsCluster.Member n : net.nodes()) {
             api.node(n.name(), "topology.kubernetes.io/zone=e2e");
             writeConfig(n);

@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import dev.l2announcer.datapath.MacAddress;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +52,7 @@ class NetnsClusterTest {
 
     @Test
     void mockApiIsReachableFromANodeAndKeepsStatusWrittenThroughStatus() {
-        ApiControl api = cluster.startApiServer();
+        ApiControl api = cluster.startApiServer(Path.of("target", "quarkus-app", "quarkus-run.jar"));
         api.service("""
                 apiVersion: v1
                 kind: Service

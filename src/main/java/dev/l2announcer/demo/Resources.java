@@ -1,9 +1,10 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The objects the e2e tests and the demo apply. */
 final class Resources {
@@ -16,6 +17,9 @@ final class Resources {
      * repository root, the working directory of both Maven and ./l2a.
      */
     static final String POLICY = read(Path.of("deploy", "examples", "l2-announcement-policy.yaml"));
+
+    /** The CRDs the embedded API installs: every file of the repository's crds/ (the one CRD we ship). */
+    static final List<Path> CRD_FILES = List.of(Path.of("crds", "ciliuml2announcementpolicies.cilium.io.yaml"));
 
     private static String read(Path file) {
         try {

@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The test side of {@link MockApiServer}'s line protocol (the server process runs in the API netns). */
+/** The client side of {@link dev.l2announcer.demo.api.EmbeddedApiServer}'s line protocol (the server runs in the API netns). */
 final class ApiControl {
     private final OutputStream in;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();

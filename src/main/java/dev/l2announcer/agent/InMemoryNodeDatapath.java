@@ -10,11 +10,10 @@ import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.observability.DoctorCheck;
 import dev.l2announcer.time.Ticker;
-import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,11 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The datapath of every @QuarkusTest: the real reconciler over the datapath's in-memory map,
- * program, links (lo + eth0) and GARP recorder. Being a plain bean it replaces the producer's
- * {@code @DefaultBean} kernel datapath, so no test JVM loads BPF or opens packet sockets.
+ * A node datapath in memory: the real reconciler over the datapath's in-memory map, program, links
+ * (lo + eth0) and GARP recorder. Used by the simulated demo and by tests; not a bean here (tests
+ * make it one with a subclass), so production always gets the producer's kernel datapath.
  */
-@Singleton
 public class InMemoryNodeDatapath implements NodeDatapath {
     public final FakeResponderMap map = new FakeResponderMap();
     public final FakeDevices devices;

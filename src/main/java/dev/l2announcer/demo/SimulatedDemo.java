@@ -1,4 +1,4 @@
-package dev.l2announcer.e2e;
+package dev.l2announcer.demo;
 
 import dev.l2announcer.agent.AgentRuntime;
 import dev.l2announcer.agent.InMemoryNodeDatapath;
@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import dev.l2announcer.demo.api.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -72,12 +72,11 @@ final class SimulatedDemo {
     }
 
     private void demo(boolean follow) throws Exception {
-        KubernetesMockServer server = MockApiServer.newServer();
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        try (KubernetesClient admin = server.createClient()) {
-            say("mock Kubernetes API on %s", server.url("/"));
+        EmbeddedApiServer server = EmbeddedApiServer.start(InetAddress.getLoopbackAddress(), 0, Resources.CRD_FILES);
+        try (KubernetesClient admin = server.client()) {
+            say("embedded Kubernetes API on %s", server.url());
             for (int i = 1; i <= 3; i++) {
-                MockApiServer.createReadyNode(admin, "node" + i, Map.of());
+                EmbeddedApiServer.createReadyNode(admin, "node" + i, Map.of());
             }
             admin.resources(CiliumL2AnnouncementPolicy.class)
                     .resource(Serialization.unmarshal(Resources.POLICY, CiliumL2AnnouncementPolicy.class)).create();
@@ -137,7 +136,7 @@ final class SimulatedDemo {
                 n.scheduler().shutdownNow();
                 n.client().close();
             });
-            server.destroy();
+            server.close();
             say("done");
         }
     }
@@ -155,9 +154,9 @@ final class SimulatedDemo {
         nodes.get(node).client().close();
     }
 
-    private Node startNode(String name, int i, KubernetesMockServer server) {
+    private Node startNode(String name, int i, EmbeddedApiServer server) {
         AgentConfig config = AgentConfig.defaults(name).withLeaseTimings(LEASE, RENEW, RETRY);
-        KubernetesClient client = server.createClient();
+        KubernetesClient client = server.client();
         // The agent's own test datapath: the real ResponderReconciler over in-memory map, links and GARP.
         InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
