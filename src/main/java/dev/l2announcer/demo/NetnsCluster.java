@@ -196,34 +196,9 @@ public final class NetnsCluster implements AutoCloseable {
         return new ApiControl(p, Duration.ofSeconds(90));
     }
 
-    /** A kubeconfig for processes inside the LAN, pointing at the mock API server. */
+    /** A kubeconfig for processes inside the LAN, pointing at the API server. */
     public Path writeKubeconfig() {
-        Path f = workDir.resolve("kubeconfig");
-        String yaml = """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: e2e
-                  cluster:
-                    server: http://%s:%d
-                contexts:
-                - name: e2e
-                  context:
-                    cluster: e2e
-                    user: e2e
-                    namespace: kube-system
-                current-context: e2e
-                users:
-                - name: e2e
-                  user:
-                    token: e2e-not-a-secret
-                """.formatted(API_IP, API_PORT);
-        try {
-            Files.writeString(f, yaml);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return f;
+        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig"), "http://" + API_IP + ":" + API_PORT, "kube-system");
     }
 
     /** Runs a short command in a member's network namespace (host mount namespace). */

@@ -32,6 +32,7 @@ final class KubectlDispatcher extends KubernetesCrudDispatcher {
     private static final int PATCH_ATTEMPTS = 5;
 
     private volatile List<ApiResource> served;
+    private final Services.ClusterIps clusterIps = new Services.ClusterIps();
 
     KubectlDispatcher() {
         super(List.of());
@@ -85,6 +86,9 @@ final class KubectlDispatcher extends KubernetesCrudDispatcher {
         }
         if (request.method() == HttpMethod.PATCH && !isJsonPatch(request)) {
             return patch(request, a);
+        }
+        if (request.method() == HttpMethod.POST && a.type().kind().equals("Service") && a.name() == null) {
+            request = withBody(request, Services.withDefaults(Json.parse(request.getUtf8Body()), clusterIps));
         }
         MockResponse r = super.dispatch(request);
         if (r.code() == 404 && (r.getBody() == null || r.getBody().size() == 0)) {
@@ -194,6 +198,11 @@ final class KubectlDispatcher extends KubernetesCrudDispatcher {
         return withJsonType(last);
     }
 
+    private static RecordedRequest withBody(RecordedRequest r, JsonNode body) {
+        return new RecordedRequest(r.getHttpVersion(), r.method(), r.getPath(), r.getHeaders(),
+                new Buffer(Json.write(body).getBytes(StandardCharsets.UTF_8)));
+    }
+
     private static boolean isJsonPatch(RecordedRequest request) {
         return Optional.ofNullable(request.getHeader("Content-Type")).orElse("").startsWith("application/json-patch+json");
     }
@@ -207,6 +216,9 @@ final class KubectlDispatcher extends KubernetesCrudDispatcher {
         List<JsonNode> objects = new ArrayList<>();
         if (body.has("items")) {
             body.path("items").forEach(objects::add);
+            // kube-apiserver lists in key order (namespace, name); the mock in write order
+            objects.sort(java.util.Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText())
+                    .thenComparing(o -> o.path("metadata").path("name").asText()));
         } else {
             objects.add(body);
         }
