@@ -28,6 +28,11 @@ public final class AgentCluster implements AutoCloseable {
     static final String LEASE_NAMESPACE = "kube-system";
     static final String PIN_DIR = "/sys/fs/bpf/l2-announcer";
     static final int DEBUG_PORT = 9890;
+    /**
+     * The JVM options of every agent process the demo and the e2e start (the one place they are set):
+     * three agents, the API server and the test share two cores, so the JIT and GC stay cheap.
+     */
+    static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-Xss512k");
 
     private final NetnsCluster net;
     private final ApiControl api;
@@ -111,10 +116,9 @@ public final class AgentCluster implements AutoCloseable {
             throw new IllegalStateException("agent on " + node + " still running");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java,
-                // Three agents, the API server and the test share two cores: keep the JIT and GC cheap.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-Xss512k",
-                "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(AGENT_JVM_OPTIONS);
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED",
                 "-jar", agentJar.toAbsolutePath().toString(),
                 "--node-name=" + node,
                 "--config-dir=" + configDir(n),

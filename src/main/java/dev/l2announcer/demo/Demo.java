@@ -2,7 +2,11 @@ package dev.l2announcer.demo;
 
 import dev.l2announcer.datapath.MacAddress;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +31,7 @@ public final class Demo {
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
 
     private static volatile boolean interrupted;
+    private static volatile boolean finished;
     private final Instant start = Instant.now();
     private final boolean follow;
 
@@ -62,13 +67,14 @@ public final class Demo {
         }
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (main.isAlive()) {
+            if (main.isAlive() && !finished) {
                 interrupted = true;
                 System.out.println("\nl2a demo: stopping (Ctrl-C); removing agents, namespaces and bpffs ...");
             }
         }));
         try {
             new Demo(follow).run();
+            finished = true;
         } catch (RuntimeException e) {
             if (interrupted) {
                 return; // the cluster's own shutdown hook is cleaning up
@@ -90,24 +96,28 @@ public final class Demo {
                 new Svc("api", NetnsCluster.ipv4("192.0.2.101")));
         say("building the LAN: a bridge + 3 node namespaces + client + API server (names l2a-e2e-%d-*)",
                 ProcessHandle.current().pid());
-        try (AgentCluster c = AgentCluster.create(3, JAR, t, Path.of("target", "demo-logs"))) {
+        try (AgentCluster c = AgentCluster.create(3, JAR, t, Path.of("target", "demo-logs"));
+             LoopbackForwarder forwarder = LoopbackForwarder.start(c.net().client().netns(),
+                     new InetSocketAddress(NetnsCluster.API_IP, NetnsCluster.API_PORT))) {
             for (NetnsCluster.Member n : c.net().nodes()) {
                 say("  %-6s %-12s %s", n.name(), n.ip().getHostAddress(), n.mac());
             }
-            say("  client %-12s %s   mock Kubernetes API http://%s:%d", NetnsCluster.CLIENT_IP, c.net().client().mac(),
+            say("  client %-12s %s   Kubernetes API (embedded) http://%s:%d", NetnsCluster.CLIENT_IP, c.net().client().mac(),
                     NetnsCluster.API_IP, NetnsCluster.API_PORT);
-            c.api().policy(Resources.POLICY);
-            say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            Path kubeconfig = Kubectl.writeKubeconfig(c.net().workDir().resolve("kubeconfig"),
+                    "http://127.0.0.1:" + forwarder.port(), "default");
+            say("  kubectl reaches it on this host at http://127.0.0.1:%d (loopback only, forwarded into the LAN)",
+                    forwarder.port());
+            Optional<KubectlTour> kubectl = KubectlTour.find(kubeconfig, c.net().workDir().resolve("kube-cache"),
+                    m -> say("%s", m));
             say("starting 3 agents (lease %s, renew %s, retry %s); logs in %s", AgentCluster.seconds(t.leaseDuration()),
                     AgentCluster.seconds(t.renewDeadline()), AgentCluster.seconds(t.retryPeriod()),
                     c.net().logDir().toAbsolutePath());
             c.nodeNames().forEach(c::startAgent);
             awaitReady(c);
-            for (Svc s : services) {
-                c.api().service(Resources.service(s.name(), s.ip().getHostAddress()));
-                c.api().serviceLoadBalancerIp("default", s.name(), s.ip().getHostAddress());
-                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s", s.name(), s.ip().getHostAddress());
-            }
+            kubectl.ifPresent(k -> k.show("get", "nodes"));
+            applyPolicy(c, kubectl);
+            applyServices(c, kubectl, services);
             c.observer().startProbing(services.stream().map(Svc::ip).toList(), PROBE_INTERVAL, 100_000);
             say("client ARPs for %s every %d ms and captures every ARP frame (kernel timestamps)",
                     services.stream().map(s -> s.ip().getHostAddress()).toList(), PROBE_INTERVAL.toMillis());
@@ -118,6 +128,12 @@ public final class Demo {
                 return !h.equals("-") && h.equals(shown.get(s.name() + "/arp"));
             }));
             table(c, services);
+            kubectl.ifPresent(k -> {
+                k.show("-n", AgentCluster.LEASE_NAMESPACE, "get", "lease");
+                k.awaitAny(Duration.ofSeconds(15), "get", "events", "--field-selector",
+                        "involvedObject.name=web,reason=L2Announced", "-o", "name");
+                k.showFrom("Events:", "describe", "service", "web");
+            });
 
             Svc victim = services.getFirst();
             String holder = c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, victim.lease());
@@ -148,14 +164,82 @@ public final class Demo {
             int conflicts = services.stream().mapToInt(s -> c.observer().timeline(s.ip()).conflicts().size()).sum();
             say("probes answered by two MACs at once during the demo: %d", conflicts);
             table(c, services);
+            kubectl.ifPresent(k -> k.show("-n", AgentCluster.LEASE_NAMESPACE, "get", "lease"));
             if (follow) {
                 say("--follow: restarting the agent on %s; live view until Ctrl-C", holder);
                 c.startAgent(holder);
+                System.out.printf("""
+
+                        In another terminal (as root, the demo's namespaces are root's):
+                          export KUBECONFIG=%s
+                          kubectl get svc,lease -A
+                          kubectl apply -f your-service.yaml           # type LoadBalancer, label color=blue
+                          kubectl label node %s node-role.kubernetes.io/control-plane=   # policy1 excludes it
+                          kubectl delete l2announcement policy1        # every announcement stops
+                        (an LB IPAM writes .status.loadBalancer.ingress; here nothing does, so set it yourself:
+                          kubectl patch svc NAME --subresource=status --type=merge \
+                            -p '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.102"}]}}}')
+
+                        """, kubeconfig, holderOr(c, services.get(1), "node1"));
                 watch(c, services, shown, Duration.ofDays(1), () -> false);
             }
             say("cleaning up (agents, namespaces, bpffs)");
         }
         say("done");
+    }
+
+    /**
+     * The example policy, first with a bad selector so the agents' condition shows (True, Kubernetes'
+     * wording), then as shipped (False). Without kubectl the demo applies the example itself.
+     */
+    private void applyPolicy(AgentCluster c, Optional<KubectlTour> kubectl) {
+        if (kubectl.isEmpty()) {
+            c.api().policy(Resources.POLICY);
+            say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            return;
+        }
+        KubectlTour k = kubectl.get();
+        Path bad = c.net().workDir().resolve("policy1-bad-selector.yaml");
+        write(bad, Resources.policyWithBadSelector());
+        say("the example policy with a mistake (an In requirement without values):");
+        k.show("apply", "-f", bad.toString());
+        k.show("get", "l2announcement");
+        String condition = "jsonpath={.status.conditions[?(@.type==\"io.cilium/bad-service-selector\")].status}";
+        k.await(Duration.ofSeconds(20), "True", "get", "l2announcement", "policy1", "-o", condition);
+        k.show("describe", "l2announcement", "policy1");
+        say("fixed: the example as shipped");
+        k.show("apply", "-f", Resources.POLICY_FILE.toString());
+        k.await(Duration.ofSeconds(20), "False", "get", "l2announcement", "policy1", "-o", condition);
+        k.showFrom("Status:", "describe", "l2announcement", "policy1");
+    }
+
+    private void applyServices(AgentCluster c, Optional<KubectlTour> kubectl, List<Svc> services) {
+        if (kubectl.isPresent()) {
+            Path file = c.net().workDir().resolve("services.yaml");
+            write(file, String.join("---\n", services.stream().map(s -> Resources.service(s.name(), s.ip().getHostAddress())).toList()));
+            kubectl.get().show("apply", "-f", file.toString());
+        } else {
+            services.forEach(s -> c.api().service(Resources.service(s.name(), s.ip().getHostAddress())));
+        }
+        for (Svc s : services) {
+            c.api().serviceLoadBalancerIp("default", s.name(), s.ip().getHostAddress());
+            say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s (written as an LB IPAM would)",
+                    s.name(), s.ip().getHostAddress());
+        }
+        kubectl.ifPresent(k -> k.show("get", "svc"));
+    }
+
+    private static String holderOr(AgentCluster c, Svc s, String fallback) {
+        String h = c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, s.lease());
+        return h.equals("-") ? fallback : h;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void awaitReady(AgentCluster c) {

@@ -198,7 +198,7 @@ public final class NetnsCluster implements AutoCloseable {
 
     /** A kubeconfig for processes inside the LAN, pointing at the API server. */
     public Path writeKubeconfig() {
-        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig"), "http://" + API_IP + ":" + API_PORT, "kube-system");
+        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig-lan"), "http://" + API_IP + ":" + API_PORT, "kube-system");
     }
 
     /** Runs a short command in a member's network namespace (host mount namespace). */

@@ -16,7 +16,8 @@ final class Resources {
      * from the shipped example so the tests apply exactly what users apply. Paths are relative to the
      * repository root, the working directory of both Maven and ./l2a.
      */
-    static final String POLICY = read(Path.of("deploy", "examples", "l2-announcement-policy.yaml"));
+    static final Path POLICY_FILE = Path.of("deploy", "examples", "l2-announcement-policy.yaml");
+    static final String POLICY = read(POLICY_FILE);
 
     /** The CRDs the embedded API installs: every file of the repository's crds/ (the one CRD we ship). */
     static final List<Path> CRD_FILES = List.of(Path.of("crds", "ciliuml2announcementpolicies.cilium.io.yaml"));
@@ -27,6 +28,27 @@ final class Resources {
         } catch (IOException e) {
             throw new UncheckedIOException("e2e resources are read from the repository root: " + file, e);
         }
+    }
+
+    /**
+     * {@link #POLICY} with a mistake users make: an {@code In} requirement without values. The agent
+     * reports it as condition io.cilium/bad-service-selector, in Kubernetes' own wording.
+     */
+    static String policyWithBadSelector() {
+        String bad = POLICY.replace("""
+                  serviceSelector:
+                    matchLabels:
+                      color: blue
+                """, """
+                  serviceSelector:
+                    matchExpressions:
+                      - key: color
+                        operator: In   # values forgotten
+                """);
+        if (bad.equals(POLICY)) {
+            throw new IllegalStateException(POLICY_FILE + " no longer selects color=blue with matchLabels");
+        }
+        return bad;
     }
 
     /** A LoadBalancer Service selected by {@link #POLICY}; its IP goes to /status separately. */

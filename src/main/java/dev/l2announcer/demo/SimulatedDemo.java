@@ -5,23 +5,21 @@ import dev.l2announcer.agent.InMemoryNodeDatapath;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.demo.api.EmbeddedApiServer;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
 import dev.l2announcer.time.Ticker;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
-import io.fabric8.kubernetes.api.model.LoadBalancerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.l2announcer.demo.api.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,29 +76,40 @@ final class SimulatedDemo {
             for (int i = 1; i <= 3; i++) {
                 EmbeddedApiServer.createReadyNode(admin, "node" + i, Map.of());
             }
-            admin.resources(CiliumL2AnnouncementPolicy.class)
-                    .resource(Serialization.unmarshal(Resources.POLICY, CiliumL2AnnouncementPolicy.class)).create();
-            say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            Path work = Path.of("target", "demo-simulated");
+            Path kubeconfig = Kubectl.writeKubeconfig(work.resolve("kubeconfig"), server.url(), "default");
+            Optional<KubectlTour> kubectl = KubectlTour.find(kubeconfig, work.resolve("kube-cache"), m -> say("%s", m));
             for (int i = 1; i <= 3; i++) {
                 nodes.put("node" + i, startNode("node" + i, i, server));
             }
             say("3 agents started in this JVM (lease %s, renew %s, retry %s), datapath = in-memory fakes",
                     AgentCluster.seconds(LEASE), AgentCluster.seconds(RENEW), AgentCluster.seconds(RETRY));
+            if (kubectl.isPresent()) {
+                kubectl.get().show("apply", "-f", Resources.POLICY_FILE.toString());
+            } else {
+                admin.resources(CiliumL2AnnouncementPolicy.class)
+                        .resource(Serialization.unmarshal(Resources.POLICY, CiliumL2AnnouncementPolicy.class)).create();
+                say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
+            }
             List<Demo.Svc> services = List.of(new Demo.Svc("web", NetnsCluster.ipv4("192.0.2.100")),
                     new Demo.Svc("api", NetnsCluster.ipv4("192.0.2.101")));
             for (Demo.Svc s : services) {
-                Service svc = admin.services().resource(Serialization.unmarshal(
-                        Resources.service(s.name(), s.ip().getHostAddress()), Service.class)).create();
-                svc.setStatus(new ServiceStatusBuilder().withLoadBalancer(new LoadBalancerStatusBuilder().withIngress(
-                        new LoadBalancerIngressBuilder().withIp(s.ip().getHostAddress()).build()).build()).build());
-                admin.services().resource(svc).updateStatus();
-                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s", s.name(),
-                        s.ip().getHostAddress());
+                String yaml = Resources.service(s.name(), s.ip().getHostAddress());
+                if (kubectl.isPresent()) {
+                    Path file = Files.writeString(work.resolve(s.name() + ".yaml"), yaml);
+                    kubectl.get().show("apply", "-f", file.toString());
+                } else {
+                    admin.services().resource(Serialization.unmarshal(yaml, Service.class)).create();
+                }
+                EmbeddedApiServer.setLoadBalancerIp(admin, "default", s.name(), s.ip().getHostAddress());
+                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s (written as an LB IPAM would)",
+                        s.name(), s.ip().getHostAddress());
             }
             Map<String, String> shown = new HashMap<>();
             watch(admin, services, shown, Duration.ofSeconds(30), () -> services.stream().allMatch(s ->
                     !shown.getOrDefault(s.name() + "/lease", "-").equals("-")
                             && shown.get(s.name() + "/lease").equals(shown.get(s.name() + "/arp"))));
+            kubectl.ifPresent(k -> k.show("-n", NS, "get", "lease"));
             Demo.Svc victim = services.getFirst();
             String holder = holder(admin, victim);
             if (holder.equals("-")) {
@@ -123,7 +132,9 @@ final class SimulatedDemo {
                 say("FAILOVER: %s answered by %s %d ms after the crash (lease duration %s)", victim.ip().getHostAddress(),
                         now, Duration.between(crash, Instant.now()).toMillis(), AgentCluster.seconds(LEASE));
             }
+            kubectl.ifPresent(k -> k.show("-n", NS, "get", "lease"));
             if (follow) {
+                say("--follow: live view until Ctrl-C; in another terminal: export KUBECONFIG=%s", kubeconfig.toAbsolutePath());
                 watch(admin, services, shown, Duration.ofDays(1), () -> false);
             }
         } finally {
@@ -142,9 +153,7 @@ final class SimulatedDemo {
     }
 
     private static String holder(KubernetesClient c, Demo.Svc s) {
-        Lease l = c.leases().inNamespace(NS).withName(s.lease()).get();
-        return l == null || l.getSpec() == null || l.getSpec().getHolderIdentity() == null
-                || l.getSpec().getHolderIdentity().isEmpty() ? "-" : l.getSpec().getHolderIdentity();
+        return EmbeddedApiServer.holder(c.leases().inNamespace(NS).withName(s.lease()).get());
     }
 
     private void crash(String node) {
