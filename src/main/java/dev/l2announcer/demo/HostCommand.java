@@ -8,30 +8,49 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a short host command (ip, mount, nsenter, bpftool) with a time bound; fails loudly. */
-final class HostCommand {
+/** Runs a short host command (ip, mount, nsenter, bpftool) with a time bound; the one place for that. */
+public final class HostCommand {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** How a command exited and what it printed (stdout and stderr together). */
+    public record Result(int exit, String out) {
+    }
+
     private HostCommand() {
     }
 
-    static String run(List<String> command) {
-        return run(command, Duration.ofSeconds(30), true);
+    public static String run(List<String> command) {
+        return run(command, TIMEOUT, true);
     }
 
-    static String run(List<String> command, Duration timeout, boolean mustSucceed) {
+    /** Output of {@code command}; with {@code mustSucceed}, a non-zero exit throws. */
+    public static String run(List<String> command, Duration timeout, boolean mustSucceed) {
+        Result r = result(command, timeout);
+        if (mustSucceed && r.exit() != 0) {
+            throw new IllegalStateException("exit " + r.exit() + ": " + command + "\n" + r.out());
+        }
+        return r.out();
+    }
+
+    /** Output of {@code command}, which must exit 0. */
+    public static String ok(String... command) {
+        return run(List.of(command), TIMEOUT, true);
+    }
+
+    /** Exit code and output of {@code command}, whatever the exit. */
+    public static Result result(String... command) {
+        return result(List.of(command), TIMEOUT);
+    }
+
+    private static Result result(List<String> command, Duration timeout) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
-            byte[] out;
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("timed out after " + timeout + ": " + command);
             }
-            out = p.getInputStream().readAllBytes();
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (mustSucceed && p.exitValue() != 0) {
-                throw new IllegalStateException("exit " + p.exitValue() + ": " + command + "\n" + text);
-            }
-            return text;
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {
@@ -40,7 +59,8 @@ final class HostCommand {
         }
     }
 
-    static boolean isRoot() {
+    /** Effective uid 0. */
+    public static boolean isRoot() {
         try {
             return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
         } catch (IOException | UnsupportedOperationException e) {

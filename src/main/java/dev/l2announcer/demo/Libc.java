@@ -15,15 +15,15 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The few libc calls the test harness needs that the JDK does not offer: entering a network namespace
- * per thread and an rtnetlink socket (ARP capture uses the datapath's ArpSocket). Each call captures errno in the call itself.
+ * The few libc calls the demo's harness needs that neither the JDK nor the datapath's public classes
+ * offer: an rtnetlink socket for neighbour notifications and if_nametoindex (entering a namespace is
+ * the datapath's {@code NetNs}, ARP capture its {@code ArpSocket}). Each call captures errno in the call itself.
  */
 final class Libc {
     static final int AF_NETLINK = 16;
     static final int SOCK_RAW = 3;
     static final int SOL_SOCKET = 1;
     static final int SO_RCVTIMEO = 20;
-    static final int CLONE_NEWNET = 0x40000000;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
 
@@ -32,9 +32,7 @@ final class Libc {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETNS = fn("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = fn("setsockopt",
@@ -47,22 +45,6 @@ final class Libc {
 
     private static MethodHandle fn(String name, FunctionDescriptor d) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d, CAPTURE);
-    }
-
-    /** Moves the calling thread (only it) into the network namespace at {@code path}. */
-    static void enterNetns(String path) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(st, a.allocateFrom(path), 0);
-            check(fd, st, "open " + path);
-            try {
-                check((int) SETNS.invokeExact(st, fd, CLONE_NEWNET), st, "setns " + path);
-            } finally {
-                int ignored = (int) CLOSE.invokeExact(a.allocate(CALL_STATE), fd);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
     }
 
     /** ifindex of {@code name} in the calling thread's network namespace. */
