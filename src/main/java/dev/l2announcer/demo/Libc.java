@@ -133,7 +133,8 @@ final class Libc {
         return rc;
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** {@code t} as an unchecked exception (errors are thrown as they are). */
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

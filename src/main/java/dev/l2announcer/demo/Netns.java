@@ -76,7 +76,7 @@ public final class Netns implements AutoCloseable {
         try {
             return thread.submit(task).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
+            throw Libc.rethrow(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -112,7 +112,7 @@ public final class Netns implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
+            throw Libc.rethrow(e.getCause());
         }
     }
 
@@ -128,16 +128,6 @@ public final class Netns implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot check the netns of this thread", e);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 
     /** Stops the thread and deletes the namespace. */

@@ -18,36 +18,32 @@ final class Events {
             "regarding", "involvedObject", "note", "message", "deprecatedSource", "source",
             "deprecatedFirstTimestamp", "firstTimestamp", "deprecatedLastTimestamp", "lastTimestamp",
             "deprecatedCount", "count", "reportingController", "reportingComponent");
+    private static final Map<String, String> CORE_TO_V1 = V1_TO_CORE.entrySet().stream()
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getValue, Map.Entry::getKey));
 
     private Events() {
     }
 
     /** An events.k8s.io/v1 Event as core/v1 shows it. */
     static ObjectNode toCore(JsonNode event) {
-        ObjectNode core = Json.object();
-        core.put("apiVersion", "v1");
-        core.put("kind", "Event");
-        event.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
-                core.set(V1_TO_CORE.getOrDefault(e.getKey(), e.getKey()), e.getValue().deepCopy());
-            }
-        });
-        return core;
+        return renamed(event, "v1", V1_TO_CORE);
     }
 
     /** A core/v1 Event as events.k8s.io/v1 shows it. */
     static ObjectNode toEventsV1(JsonNode core) {
-        ObjectNode event = Json.object();
-        event.put("apiVersion", "events.k8s.io/v1");
-        event.put("kind", "Event");
-        core.fields().forEachRemaining(e -> {
+        return renamed(core, "events.k8s.io/v1", CORE_TO_V1);
+    }
+
+    private static ObjectNode renamed(JsonNode event, String apiVersion, Map<String, String> names) {
+        ObjectNode out = Json.object();
+        out.put("apiVersion", apiVersion);
+        out.put("kind", "Event");
+        event.fields().forEachRemaining(e -> {
             if (!e.getKey().equals("apiVersion") && !e.getKey().equals("kind")) {
-                String name = V1_TO_CORE.entrySet().stream().filter(m -> m.getValue().equals(e.getKey()))
-                        .map(Map.Entry::getKey).findFirst().orElse(e.getKey());
-                event.set(name, e.getValue().deepCopy());
+                out.set(names.getOrDefault(e.getKey(), e.getKey()), e.getValue().deepCopy());
             }
         });
-        return event;
+        return out;
     }
 
     /**
