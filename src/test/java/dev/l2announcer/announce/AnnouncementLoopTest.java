@@ -1,7 +1,7 @@
 package dev.l2announcer.announce;
 
 import dev.l2announcer.datapath.ResponderEntry;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.selection.InMemorySelectionSource;

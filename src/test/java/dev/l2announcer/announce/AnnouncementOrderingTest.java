@@ -9,7 +9,7 @@ import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.time.ManualScheduler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.fakes.InMemoryLeases;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.selection.InMemorySelectionSource;
 import dev.l2announcer.selection.SelectionSnapshot;
