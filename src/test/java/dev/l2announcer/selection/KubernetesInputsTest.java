@@ -92,6 +92,14 @@ class KubernetesInputsTest {
         assertThat(KubernetesInputs.node(cordoned).exclusion()).contains("cordoned");
     }
 
+    @ParameterizedTest(name = "exclude label value \"{0}\" excludes")
+    @CsvSource({"''", "true", "false", "0", "anything"})
+    void excludeLabelExcludesByPresenceWhateverItsValue(String value) {
+        Node labelled = new NodeBuilder(node("Ready", "True")).editMetadata()
+                .addToLabels(NodeState.EXCLUDE_LABEL, value).endMetadata().build();
+        assertThat(KubernetesInputs.node(labelled).exclusion()).contains("label " + NodeState.EXCLUDE_LABEL);
+    }
+
     static EndpointSlice slice(String ns, String svc, EndpointBuilder... endpoints) {
         EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace(ns)
                 .withName(svc + "-x").endMetadata().withAddressType("IPv4");
