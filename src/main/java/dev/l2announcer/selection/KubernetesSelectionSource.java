@@ -34,7 +34,7 @@ import java.util.function.Function;
  * synced, so consumers never see a partial cluster as "nothing to announce".
  *
  * <p>Updates that cannot change the result (Node heartbeats, Service status churn other than
- * ingress IPs, EndpointSlice changes that keep the set of ready nodes) are filtered before they
+ * ingress IPs, EndpointSlice changes that keep the sets of ready and serving+terminating nodes) are filtered before they
  * signal, by comparing the extracted records.
  */
 public final class KubernetesSelectionSource implements SelectionSource, AutoCloseable {
@@ -98,7 +98,7 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         serviceInformer.addEventHandler(handler(KubernetesInputs::service));
         sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
                 .withLabel(KubernetesInputs.SERVICE_NAME_LABEL).runnableInformer(0);
-        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.readyEndpointNodes(List.of(s))));
+        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.endpointNodes(List.of(s))));
         nodeInformer = client.nodes().runnableInformer(0);
         nodeInformer.addEventHandler(handler(KubernetesInputs::node));
         informers.addAll(List.of(policyInformer, serviceInformer, sliceInformer, nodeInformer));
@@ -175,9 +175,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
                 .map(PolicyValidator::validate).toList();
         List<ServiceState> services = serviceInformer.getStore().list().stream()
                 .map(KubernetesInputs::service).toList();
-        Map<ServiceRef, Set<String>> ready = KubernetesInputs.readyEndpointNodes(sliceInformer.getStore().list());
+        Map<ServiceRef, EndpointNodes> endpoints = KubernetesInputs.endpointNodes(sliceInformer.getStore().list());
         List<NodeState> nodes = nodeInformer.getStore().list().stream().map(KubernetesInputs::node).toList();
-        SelectionInputs inputs = new SelectionInputs(policies, services, ready, nodes, localNode, devices.list(),
+        SelectionInputs inputs = new SelectionInputs(policies, services, endpoints, nodes, localNode, devices.list(),
                 deviceFilter, enableExternalIps);
         SelectionSnapshot next = SelectionCalculator.compute(inputs);
         if (!next.equals(publisher.current())) {

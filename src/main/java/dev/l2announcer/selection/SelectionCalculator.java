@@ -36,7 +36,8 @@ import java.util.TreeSet;
  *       Service no policy contributes an IP to is not selected at all: it never gets a group or lease.</li>
  *   <li>Candidate nodes of a Service: the nodes (not excluded, see {@link NodeState#exclusion()}) that
  *       match the nodeSelector of at least one policy contributing to it; for
- *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it.</li>
+ *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it, or, when no
+ *       node runs a ready one, a serving and terminating one ({@link EndpointNodes#announcing()}).</li>
  *   <li>Services sharing an IP, transitively, form one {@link AnnouncementGroup}, elected by one Lease
  *       named {@link LeaseNames#forService} of its first member in (namespace, name) order. The group's
  *       candidates are the nodes that are candidates of every member; if no node is, the nodes that are
@@ -165,9 +166,9 @@ public final class SelectionCalculator {
         }
         if (svc.externalTrafficPolicyLocal()) {
             // Cilium documents Local as unsupported (it announces from nodes without endpoints and
-            // traffic is dropped); here only nodes with a ready local endpoint may announce.
+            // traffic is dropped); here only nodes kube-proxy delivers to may announce (EndpointNodes).
             BitSet ready = new BitSet();
-            for (String node : in.readyEndpointNodes().getOrDefault(svc.ref(), Set.of())) {
+            for (String node : in.endpointNodes().getOrDefault(svc.ref(), EndpointNodes.NONE).announcing()) {
                 Integer idx = nodeIndex.get(node);
                 if (idx != null) {
                     ready.set(idx);

@@ -119,19 +119,33 @@ class KubernetesInputsTest {
     }
 
     @Test
-    void readyEndpointNodes() {
-        var ready = KubernetesInputs.readyEndpointNodes(List.of(
+    void endpointNodesByCondition() {
+        var nodes = KubernetesInputs.endpointNodes(List.of(
                 slice("shop", "web",
                         ep("node-a", true, true, false),
                         ep("node-b", null, null, null),       // unset ready means ready (API doc)
-                        ep("node-c", false, true, true),      // serving but terminating: not ready
-                        ep("node-d", false, false, false),
+                        ep("node-c", false, true, true),      // serving and terminating: the grace period
+                        ep("node-d", false, false, false),    // neither
+                        ep("node-g", false, false, true),     // terminating, no longer serving: not used
+                        ep("node-h", false, null, true),      // unset serving means serving (kube-proxy)
+                        ep("node-i", false, true, false),     // serving but not terminating: not ready is not ready
                         ep(null, true, true, false)),         // no node: cannot make a node a candidate
                 slice("shop", "web", ep("node-e", true, true, false)), // second slice of the same service
                 slice("shop", "db", ep("node-d", false, false, false)),
                 slice("shop", null, ep("node-f", true, true, false)))); // not owned by a Service
-        assertThat(ready).isEqualTo(Map.of(
-                new ServiceRef("shop", "web"), Set.of("node-a", "node-b", "node-e"),
-                new ServiceRef("shop", "db"), Set.of()));
+        assertThat(nodes).isEqualTo(Map.of(
+                new ServiceRef("shop", "web"), new EndpointNodes(Set.of("node-a", "node-b", "node-e"),
+                        Set.of("node-c", "node-h")),
+                new ServiceRef("shop", "db"), EndpointNodes.NONE));
+        assertThat(nodes.get(new ServiceRef("shop", "web")).announcing()).as("ready nodes win while there are any")
+                .containsExactlyInAnyOrder("node-a", "node-b", "node-e");
+    }
+
+    @Test
+    void everyEndpointTerminatingKeepsTheServingNodes() {
+        // A rolling delete: both Pods in their grace period, still passing readiness (KEP-1669).
+        var nodes = KubernetesInputs.endpointNodes(List.of(slice("shop", "web",
+                ep("node-a", false, true, true), ep("node-b", false, true, true), ep("node-c", false, false, true))));
+        assertThat(nodes.get(new ServiceRef("shop", "web")).announcing()).containsExactlyInAnyOrder("node-a", "node-b");
     }
 }

@@ -104,6 +104,21 @@ class KubernetesSelectionSourceTest {
                 .build();
     }
 
+    static EndpointSlice slice(String svc, EndpointBuilder... endpoints) {
+        EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace("default")
+                .withName(svc + "-abc").addToLabels(KubernetesInputs.SERVICE_NAME_LABEL, svc).endMetadata()
+                .withAddressType("IPv4");
+        for (EndpointBuilder e : endpoints) {
+            b.addToEndpoints(e.build());
+        }
+        return b.build();
+    }
+
+    static EndpointBuilder endpoint(String node, boolean ready, boolean serving, boolean terminating) {
+        return new EndpointBuilder().withAddresses("10.0.0.7").withNodeName(node).withNewConditions()
+                .withReady(ready).withServing(serving).withTerminating(terminating).endConditions();
+    }
+
     private void converges(String what, Predicate<SelectionSnapshot> condition) {
         await(what).atMost(CONVERGE).until(() -> condition.test(source.current()));
     }
@@ -201,6 +216,35 @@ class KubernetesSelectionSourceTest {
             assertThat(seen.get(i)).as("publication %d", i).isNotEqualTo(seen.get(i - 1));
         }
         assertThat(source.publishes()).isEqualTo(seen.size() - 1L);
+    }
+
+    @Test
+    void localServiceKeepsItsNodesWhileEveryEndpointIsTerminating() {
+        startSource(DEBOUNCE);
+        client.resources(CiliumL2AnnouncementPolicy.class).resource(Scenario.policyObject("all", s -> s)).create();
+        client.services().resource(new ServiceBuilder(service("web", Map.of(), "192.0.2.10")).editSpec()
+                .withExternalTrafficPolicy("Local").endSpec().build()).create();
+        var slices = client.discovery().v1().endpointSlices();
+        slices.resource(slice("web", endpoint("node-a", true, true, false))).create();
+        converges("ready endpoint on node-a", s -> web() != null && web().localCandidate());
+
+        // kubectl delete pod: the endpoint stays serving during the grace period, the controller marks it
+        // terminating and not ready. kube-proxy still forwards to it, so node-a keeps announcing.
+        slices.resource(slice("web", endpoint("node-a", false, true, true))).update();
+        long before = source.recomputes();
+        await("still announced while terminating, after the update was recomputed").during(Duration.ofMillis(500)).atMost(CONVERGE)
+                .until(() -> source.recomputes() > before && web() != null && web().localCandidate()
+                        && web().candidates().equals(java.util.Set.of("node-a")));
+
+        // a replacement becomes ready on node-b: the draining node hands over
+        slices.resource(slice("web", endpoint("node-a", false, true, true), endpoint("node-b", true, true, false)))
+                .update();
+        converges("ready node-b wins", s -> web() != null && web().candidates().equals(java.util.Set.of("node-b")));
+
+        // grace period over, the replacement gone too: nobody serves
+        slices.resource(slice("web", endpoint("node-a", false, false, true), endpoint("node-b", false, false, true)))
+                .update();
+        converges("nothing serving", s -> web() != null && web().candidates().isEmpty());
     }
 
     @Test

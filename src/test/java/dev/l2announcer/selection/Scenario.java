@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
 final class Scenario {
     final List<CiliumL2AnnouncementPolicy> policies = new ArrayList<>();
     final List<ServiceState> services = new ArrayList<>();
-    final Map<ServiceRef, Set<String>> ready = new HashMap<>();
+    final Map<ServiceRef, EndpointNodes> endpoints = new HashMap<>();
     final Map<String, NodeState> nodes = new LinkedHashMap<>();
     String localNode = "node-a";
     List<Device> devices = new ArrayList<>(List.of(device("eth0", 2)));
@@ -164,8 +164,15 @@ final class Scenario {
         return this;
     }
 
+    /** The Service's ready endpoints run on these nodes (replaces what was set before, terminating ones too). */
     Scenario readyEndpoints(String ns, String name, String... nodeNames) {
-        ready.put(new ServiceRef(ns, name), Set.of(nodeNames));
+        endpoints.put(new ServiceRef(ns, name), new EndpointNodes(Set.of(nodeNames), Set.of()));
+        return this;
+    }
+
+    /** Ready endpoints on {@code ready}, serving+terminating ones on {@code terminating}. */
+    Scenario endpoints(String ns, String name, List<String> ready, List<String> terminating) {
+        endpoints.put(new ServiceRef(ns, name), new EndpointNodes(Set.copyOf(ready), Set.copyOf(terminating)));
         return this;
     }
 
@@ -212,7 +219,7 @@ final class Scenario {
 
     SelectionInputs inputs() {
         List<ValidatedPolicy> validated = policies.stream().map(PolicyValidator::validate).toList();
-        return new SelectionInputs(validated, services, ready, List.copyOf(nodes.values()), localNode, devices,
+        return new SelectionInputs(validated, services, endpoints, List.copyOf(nodes.values()), localNode, devices,
                 new DeviceNameFilter(devicesOption), enableExternalIps);
     }
 

@@ -123,7 +123,7 @@ class SelectionBenchmark {
                                            List<EndpointSlice> slices, List<Node> nodes) {
         List<ValidatedPolicy> validated = policies.stream().map(PolicyValidator::validate).toList();
         List<ServiceState> svc = services.stream().map(KubernetesInputs::service).toList();
-        Map<ServiceRef, Set<String>> ready = KubernetesInputs.readyEndpointNodes(slices);
+        Map<ServiceRef, EndpointNodes> ready = KubernetesInputs.endpointNodes(slices);
         List<NodeState> ns = nodes.stream().map(KubernetesInputs::node).toList();
         return SelectionCalculator.compute(new SelectionInputs(validated, svc, ready, ns, "node-0", DEVICES,
                 DeviceNameFilter.ALL, true));
@@ -132,7 +132,7 @@ class SelectionBenchmark {
     static SelectionInputs inputs(List<CiliumL2AnnouncementPolicy> policies, List<Service> services,
                                   List<EndpointSlice> slices, List<Node> nodes) {
         return new SelectionInputs(policies.stream().map(PolicyValidator::validate).toList(),
-                services.stream().map(KubernetesInputs::service).toList(), KubernetesInputs.readyEndpointNodes(slices),
+                services.stream().map(KubernetesInputs::service).toList(), KubernetesInputs.endpointNodes(slices),
                 nodes.stream().map(KubernetesInputs::node).toList(), "node-0", DEVICES, DeviceNameFilter.ALL, true);
     }
 

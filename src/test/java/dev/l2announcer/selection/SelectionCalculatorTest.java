@@ -260,6 +260,34 @@ class SelectionCalculatorTest {
         assertThat(addresses(g).get("192.0.2.10")).isEqualTo(localCandidate ? List.of("eth0") : List.of());
     }
 
+    static Stream<Arguments> terminatingEndpoints() {
+        return Stream.of(
+                Arguments.of("every endpoint terminating: the serving nodes keep announcing", List.of(),
+                        List.of("node-a", "node-c"), List.of("node-a", "node-c"), true),
+                Arguments.of("a ready endpoint elsewhere wins over a terminating one here", List.of("node-b"),
+                        List.of("node-a"), List.of("node-b"), false),
+                Arguments.of("ready here, terminating elsewhere: only the ready node", List.of("node-a"),
+                        List.of("node-b"), List.of("node-a"), true),
+                Arguments.of("nothing ready or serving: nobody", List.of(), List.of(), List.of(), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("terminatingEndpoints")
+    void localPolicyFallsBackToServingTerminatingEndpoints(String name, List<String> ready, List<String> terminating,
+                                                          List<String> candidates, boolean localCandidate) {
+        AnnouncementGroup g = only(new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10").local())
+                .endpoints("default", "web", ready, terminating).compute());
+        assertThat(g.candidates()).containsExactlyElementsOf(candidates);
+        assertThat(g.localCandidate()).isEqualTo(localCandidate);
+    }
+
+    @Test
+    void terminatingEndpointsDoNotMatterForClusterPolicy() {
+        AnnouncementGroup g = only(new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10"))
+                .endpoints("default", "web", List.of(), List.of("node-b")).compute());
+        assertThat(g.candidates()).containsExactly("node-a", "node-b", "node-c");
+    }
+
     @Test
     void localPolicyNodeDropsOutWhenItsLastEndpointGoes() {
         Scenario sc = new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10").local())
