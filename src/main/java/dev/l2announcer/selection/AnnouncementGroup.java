@@ -13,7 +13,8 @@ import java.util.SortedSet;
  * @param addresses      IPs with the local interfaces selected for them (empty interface lists
  *                       when this node is not a candidate)
  * @param candidates     node names (cluster-wide) that may announce this group, sorted
- * @param localCandidate whether this node may announce it (and so campaigns for the lease)
+ * @param localCandidate whether this node is one of the candidates; it campaigns only when it also has an
+ *                       interface for one of the IPv4 addresses, else it reports why it cannot announce
  */
 public record AnnouncementGroup(
         String leaseName,

@@ -3,7 +3,6 @@ package dev.l2announcer.selection;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.policy.ValidatedPolicy;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +45,11 @@ import java.util.TreeSet;
  *       this node is a candidate for and whose nodeSelector matches this node, of this node's devices
  *       that are usable for L2 (up, not loopback, has a MAC), pass the {@code devices} option and match
  *       one of the policy's regexes. Empty when this node is not a candidate of the group.</li>
- *   <li>{@code localCandidate}: this node is a candidate of the group and at least one IPv4 address of the
- *       group has an interface here. IPv6 addresses stay in the model with their interfaces but do not
- *       make a node campaign until NDP exists.</li>
+ *   <li>{@code localCandidate}: this node is a candidate of the group, whatever its interfaces. It campaigns
+ *       only if an IPv4 address of the group also has an interface here
+ *       ({@code AnnouncementPlanner.campaign}); otherwise the planner reports why (no usable interface,
+ *       IPv6 not supported), so a candidate that cannot announce is never silent. IPv6 addresses stay in the
+ *       model with their interfaces until NDP exists.</li>
  * </ol>
  * Candidates are computed from API objects only, so every agent computes the same set per group;
  * interfaces and localCandidate depend on this node's devices.
@@ -247,12 +248,8 @@ public final class SelectionCalculator {
             }
         }
         List<AddressOnInterfaces> addressList = new ArrayList<>(addresses.size());
-        boolean announcesIpv4 = false;
         for (Map.Entry<InetAddress, TreeSet<String>> e : addresses.entrySet()) {
             addressList.add(new AddressOnInterfaces(e.getKey(), List.copyOf(e.getValue())));
-            if (e.getKey() instanceof Inet4Address && !e.getValue().isEmpty()) {
-                announcesIpv4 = true;
-            }
         }
         SortedSet<String> names = nameCache.computeIfAbsent(candidates, bits -> {
             List<String> sorted = new ArrayList<>(bits.cardinality());
@@ -263,7 +260,7 @@ public final class SelectionCalculator {
         });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
         return new AnnouncementGroup(LeaseNames.forService(refs.getFirst()), refs, addressList, names,
-                localInGroup && announcesIpv4);
+                localInGroup);
     }
 
     private static List<String> localInterfaces(ValidatedPolicy policy, List<Device> devices, DeviceNameFilter filter) {

@@ -197,10 +197,10 @@ class KubernetesSelectionSourceTest {
 
         // device goes down: still a candidate (API view) but nothing to announce here
         devices.set(List.of(down("eth0", 2)));
-        converges("device down", s -> web() != null && !web().localCandidate()
+        converges("device down", s -> web() != null && web().localCandidate()
                 && web().addresses().getFirst().interfaces().isEmpty());
         devices.set(List.of(device("eth0", 2)));
-        converges("device up", s -> web() != null && web().localCandidate());
+        converges("device up", s -> web() != null && !web().addresses().getFirst().interfaces().isEmpty());
 
         // Service deleted, then policy deleted
         client.services().inNamespace("default").withName("web").delete();

@@ -1,0 +1,81 @@
+package dev.l2announcer.selection;
+
+import dev.l2announcer.announce.AnnouncementFailure;
+import dev.l2announcer.announce.AnnouncementPlan;
+import dev.l2announcer.announce.AnnouncementPlanner;
+import dev.l2announcer.announce.AnnouncementTable;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.l2announcer.selection.Scenario.interfaces;
+import static dev.l2announcer.selection.Scenario.matchLabels;
+import static dev.l2announcer.selection.Scenario.nodeSelector;
+import static dev.l2announcer.selection.Scenario.svc;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+/**
+ * Both layers at once: what the calculator really produces, fed to the planner. A snapshot built by hand can
+ * say things the calculator never says (the planner's own tests do), so what reaches {@code dbg failures},
+ * the {@code L2AnnounceFailed} event and {@code l2announcer_announce_failures} is checked from real inputs here.
+ */
+class SelectionToPlanTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private static AnnouncementPlan planNotHeld(Scenario sc) {
+        return AnnouncementPlanner.plan(sc.compute(), Set.of(), AnnouncementTable.EMPTY, T0);
+    }
+
+    @Test
+    void candidateWhoseInterfacesMatchNoRegexReportsNoUsableInterface() {
+        Scenario sc = new Scenario().policy("p", interfaces("^bond[0-9]+$")) // this node only has eth0
+                .service(svc("default", "web").lb("192.0.2.10"));
+        SelectionSnapshot s = sc.compute();
+        assertThat(AnnouncementPlanner.campaign(s)).as("nothing to announce here: no campaign").isEmpty();
+        assertThat(planNotHeld(sc).failures())
+                .extracting(AnnouncementFailure::leaseName, f -> f.ip().getHostAddress(), AnnouncementFailure::reason)
+                .containsExactly(tuple("cilium-l2announce-default-web", "192.0.2.10",
+                        AnnouncementFailure.Reason.NO_USABLE_INTERFACE));
+    }
+
+    @Test
+    void ipv6OnlyServiceIsReportedByEveryCandidate() {
+        Scenario sc = new Scenario().policy("p").service(svc("default", "v6").lb("2001:db8::10"));
+        assertThat(AnnouncementPlanner.campaign(sc.compute())).isEmpty();
+        for (String node : new String[] {"node-a", "node-b"}) {
+            sc.localNode = node;
+            assertThat(planNotHeld(sc).failures()).as(node)
+                    .extracting(AnnouncementFailure::leaseName, f -> f.ip().getHostAddress(), AnnouncementFailure::reason)
+                    .containsExactly(tuple("cilium-l2announce-default-v6", "2001:db8:0:0:0:0:0:10",
+                            AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED));
+        }
+    }
+
+    @Test
+    void nodeThatIsNoCandidateReportsNothing() {
+        Scenario sc = new Scenario().node("node-b", Map.of("zone", "one"))
+                .policy("p", nodeSelector(matchLabels("zone", "one")))
+                .service(svc("default", "web").lb("192.0.2.10"))
+                .service(svc("default", "v6").lb("2001:db8::10"));
+        assertThat(planNotHeld(sc).failures()).as("node-a is not selected by the policy: not its problem").isEmpty();
+        sc.localNode = "node-b";
+        assertThat(planNotHeld(sc).failures()).extracting(AnnouncementFailure::reason)
+                .containsExactly(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
+    }
+
+    @Test
+    void announceableCandidateCampaignsAndLeavesReportsToTheHolder() {
+        Scenario sc = new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10", "2001:db8::10"));
+        SelectionSnapshot s = sc.compute();
+        assertThat(AnnouncementPlanner.campaign(s)).containsOnlyKeys("cilium-l2announce-default-web");
+        assertThat(planNotHeld(sc).failures()).isEmpty();
+        AnnouncementPlan held = AnnouncementPlanner.plan(s, Set.of("cilium-l2announce-default-web"),
+                AnnouncementTable.EMPTY, T0);
+        assertThat(held.desired()).hasSize(1);
+        assertThat(held.failures()).extracting(AnnouncementFailure::reason)
+                .containsExactly(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
+    }
+}
