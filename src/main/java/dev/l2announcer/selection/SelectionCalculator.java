@@ -37,8 +37,8 @@ import java.util.TreeSet;
  *       match the nodeSelector of at least one policy contributing to it; for
  *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it, or, when no
  *       node runs a ready one, a serving and terminating one ({@link EndpointNodes#announcing()}).</li>
- *   <li>Services sharing an IP, transitively, form one {@link AnnouncementGroup}, elected by one Lease
- *       named {@link LeaseNames#forService} of its first member in (namespace, name) order. The group's
+ *   <li>Services sharing an IP, or a lease name, transitively, form one {@link AnnouncementGroup}, elected
+ *       by one Lease named {@link LeaseNames#forService} of its first member in (namespace, name) order. The group's
  *       candidates are the nodes that are candidates of every member; if no node is, the nodes that are
  *       candidates of any member (so some member keeps working).</li>
  *   <li>Interfaces of an IP on this node: the union, over the policies that contribute the IP to a member
@@ -63,7 +63,9 @@ public final class SelectionCalculator {
     private record Contribution(int policy, List<InetAddress> ips) {
     }
 
-    private record SelectedService(ServiceRef ref, List<Contribution> contributions, BitSet candidates) {
+    /** @param leaseName the Service's own (Cilium) lease name, {@link LeaseNames#forService} */
+    private record SelectedService(ServiceRef ref, String leaseName, List<Contribution> contributions,
+                                   BitSet candidates) {
     }
 
     public static SelectionSnapshot compute(SelectionInputs in) {
@@ -107,7 +109,7 @@ public final class SelectionCalculator {
         }
         selected.sort(Comparator.comparing(SelectedService::ref));
 
-        int[] parent = unionByIp(selected);
+        int[] parent = unionByIpOrLeaseName(selected);
         Map<Integer, List<SelectedService>> members = new TreeMap<>();
         for (int i = 0; i < selected.size(); i++) {
             members.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(selected.get(i));
@@ -177,17 +179,28 @@ public final class SelectionCalculator {
             }
             candidates.and(ready);
         }
-        return new SelectedService(svc.ref(), contributions, candidates);
+        return new SelectedService(svc.ref(), LeaseNames.forService(svc.ref()), contributions, candidates);
     }
 
-    /** Union-find over services sharing any IP; returns the parent array. */
-    private static int[] unionByIp(List<SelectedService> selected) {
+    /**
+     * Union-find over services sharing any IP or the same lease name; returns the parent array. Lease names
+     * can collide ({@code team/a-web} and {@code team-a/web} are both {@code cilium-l2announce-team-a-web}):
+     * one Lease is one election, so such services are one group and the holder announces both, as in Cilium,
+     * whose electors of both Services share the Lease and the node identity (pkg/l2announcer/l2announcer.go,
+     * newLeaseLock) so the holding node leads both.
+     */
+    private static int[] unionByIpOrLeaseName(List<SelectedService> selected) {
         int[] parent = new int[selected.size()];
         for (int i = 0; i < parent.length; i++) {
             parent[i] = i;
         }
         Map<InetAddress, Integer> firstOwner = new HashMap<>();
+        Map<String, Integer> firstNamed = new HashMap<>();
         for (int i = 0; i < selected.size(); i++) {
+            Integer named = firstNamed.putIfAbsent(selected.get(i).leaseName(), i);
+            if (named != null) {
+                union(parent, named, i);
+            }
             for (Contribution c : selected.get(i).contributions()) {
                 for (InetAddress ip : c.ips()) {
                     Integer owner = firstOwner.putIfAbsent(ip, i);
@@ -259,8 +272,7 @@ public final class SelectionCalculator {
             return ImmutableNameSet.of(sorted);
         });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
-        return new AnnouncementGroup(LeaseNames.forService(refs.getFirst()), refs, addressList, names,
-                localInGroup);
+        return new AnnouncementGroup(members.getFirst().leaseName(), refs, addressList, names, localInGroup);
     }
 
     private static List<String> localInterfaces(ValidatedPolicy policy, List<Device> devices, DeviceNameFilter filter) {

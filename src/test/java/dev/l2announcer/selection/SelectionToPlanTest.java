@@ -78,4 +78,25 @@ class SelectionToPlanTest {
         assertThat(held.failures()).extracting(AnnouncementFailure::reason)
                 .containsExactly(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
     }
+
+    @Test
+    void servicesWhoseLeaseNamesCollideAreOneElectionAndBothAreAnnounced() {
+        // team/a-web and team-a/web are both cilium-l2announce-team-a-web (Cilium's "%s-%s-%s").
+        Scenario sc = new Scenario().policy("p")
+                .service(svc("team", "a-web").lb("203.0.113.80"))
+                .service(svc("team-a", "web").lb("203.0.113.81"));
+        SelectionSnapshot s = sc.compute();
+        assertThat(s.groups()).as("one Lease, one election").containsOnlyKeys("cilium-l2announce-team-a-web");
+        AnnouncementGroup g = s.groups().get("cilium-l2announce-team-a-web");
+        assertThat(g.services()).containsExactly(new ServiceRef("team", "a-web"), new ServiceRef("team-a", "web"));
+        assertThat(AnnouncementPlanner.campaign(s)).containsOnlyKeys("cilium-l2announce-team-a-web");
+
+        AnnouncementPlan held = AnnouncementPlanner.plan(s, Set.of("cilium-l2announce-team-a-web"),
+                AnnouncementTable.EMPTY, T0);
+        assertThat(held.desired()).extracting(la -> la.ip().getHostAddress() + "@" + la.interfaceName())
+                .as("the holder announces both").containsExactly("203.0.113.80@eth0", "203.0.113.81@eth0");
+        assertThat(held.table().rows()).allSatisfy(r -> assertThat(r.services())
+                .containsExactly(new ServiceRef("team", "a-web"), new ServiceRef("team-a", "web")));
+        assertThat(held.failures()).isEmpty();
+    }
 }
