@@ -5,10 +5,11 @@ import java.util.SortedSet;
 
 /**
  * The unit of election: Services that share an IP (transitively) form one group with one Lease,
- * so only one node ever answers for an IP. The lease is named after the first service in
- * (namespace, name) order.
+ * so only one node ever answers for an IP. Which Lease: {@link GroupNaming} (the oldest existing Lease that
+ * belongs to the group, else the one named after its first member in (namespace, name) order).
  *
- * @param leaseName      {@code cilium-l2announce-<ns>-<svc>} of the first service
+ * @param leaseName      {@code cilium-l2announce-<ns>-<svc>} of a member, or of a former member whose Lease the
+ *                       group kept
  * @param services       members, sorted
  * @param addresses      IPs with the local interfaces selected for them (empty interface lists
  *                       when this node is not a candidate)

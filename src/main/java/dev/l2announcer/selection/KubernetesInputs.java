@@ -7,11 +7,14 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 import java.net.InetAddress;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -111,6 +114,27 @@ public final class KubernetesInputs {
         Map<ServiceRef, EndpointNodes> out = new HashMap<>();
         ready.forEach((svc, nodes) -> out.put(svc, new EndpointNodes(nodes, terminating.get(svc))));
         return out;
+    }
+
+    /**
+     * An announcement Lease ({@link LeaseNames#NAME_PREFIX}), or null for any other Lease of the namespace.
+     * An unparsable creationTimestamp counts as unknown.
+     */
+    public static ExistingLease lease(Lease lease) {
+        ObjectMeta meta = lease.getMetadata();
+        if (meta == null || meta.getName() == null || !meta.getName().startsWith(LeaseNames.NAME_PREFIX)) {
+            return null;
+        }
+        Instant created = null;
+        if (meta.getCreationTimestamp() != null) {
+            try {
+                created = Instant.parse(meta.getCreationTimestamp());
+            } catch (DateTimeParseException e) {
+                created = null;
+            }
+        }
+        String recorded = meta.getAnnotations() == null ? null : meta.getAnnotations().get(LeaseAddresses.KEY);
+        return new ExistingLease(meta.getName(), created, LeaseAddresses.decode(recorded));
     }
 
     /** The Service an EndpointSlice belongs to, or null for slices not managed for a Service. */

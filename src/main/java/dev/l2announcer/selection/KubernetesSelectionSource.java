@@ -8,14 +8,17 @@ import dev.l2announcer.policy.ValidatedPolicy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +35,9 @@ import java.util.function.Function;
  * recompute reads the informer caches, runs {@link SelectionCalculator} and publishes the snapshot
  * only when it differs from the current one. Nothing is published before every informer has
  * synced, so consumers never see a partial cluster as "nothing to announce".
+ *
+ * <p>Group names stick to the Leases that exist ({@link GroupNaming}) once the agent's Lease informer is given
+ * with {@link #useLeases}; only add, delete and changes of a Lease's recorded addresses signal, not renewals.
  *
  * <p>Updates that cannot change the result (Node heartbeats, Service status churn other than
  * ingress IPs, EndpointSlice changes that keep the sets of ready and serving+terminating nodes) are filtered before they
@@ -54,6 +60,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private SharedIndexInformer<Service> serviceInformer;
     private SharedIndexInformer<EndpointSlice> sliceInformer;
     private SharedIndexInformer<Node> nodeInformer;
+    /** The agent's Lease informer (not ours: never started or closed here), or null. */
+    private volatile SharedIndexInformer<Lease> leaseInformer;
+    private boolean leasesNotSyncedLogged;
     private AutoCloseable deviceSubscription;
     /** Every informer has listed its resources once. */
     private volatile boolean synced;
@@ -86,10 +95,28 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
                 config.enableExternalIps(), scheduler, debounce);
     }
 
+    /**
+     * Names groups after the announcement Leases that exist, so that a group keeps its Lease while any member
+     * remains, on every agent alike ({@link GroupNaming}). {@code leases} is the agent's one informer of the
+     * lease namespace's Leases (other Leases in it are ignored); this source adds a handler to it and reads its
+     * store, but neither starts nor closes it, and publishes nothing before it has synced. Call before
+     * {@link #start()}. Without it, a group is named after its first member, so deleting that member renames
+     * its Lease.
+     */
+    public synchronized void useLeases(SharedIndexInformer<Lease> leases) {
+        if (!informers.isEmpty()) {
+            throw new IllegalStateException("useLeases must be called before start");
+        }
+        this.leaseInformer = Objects.requireNonNull(leases);
+    }
+
     /** Starts the informers and the device subscription; the first snapshot follows their sync. */
     public synchronized void start() {
         if (!informers.isEmpty()) {
             throw new IllegalStateException("already started");
+        }
+        if (leaseInformer != null) {
+            leaseInformer.addEventHandler(leaseHandler());
         }
         policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
         // Spec as JSON: generation is the API server's job and a fake server may not bump it.
@@ -171,14 +198,30 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         if (!synced || closed) {
             return;
         }
+        SharedIndexInformer<Lease> leases = leaseInformer;
+        if (leases != null && !leases.hasSynced()) {
+            // Naming without the Leases could rename groups that keep a Lease: wait (polled at the debounce).
+            if (!leasesNotSyncedLogged) {
+                LOG.info("selection waits for the Lease informer to sync before its first snapshot");
+                leasesNotSyncedLogged = true;
+            }
+            debouncer.signal();
+            return;
+        }
         List<ValidatedPolicy> policies = policyInformer.getStore().list().stream()
                 .map(PolicyValidator::validate).toList();
         List<ServiceState> services = serviceInformer.getStore().list().stream()
                 .map(KubernetesInputs::service).toList();
         Map<ServiceRef, EndpointNodes> endpoints = KubernetesInputs.endpointNodes(sliceInformer.getStore().list());
         List<NodeState> nodes = nodeInformer.getStore().list().stream().map(KubernetesInputs::node).toList();
+        List<ExistingLease> existing = List.of();
+        Map<InetAddress, String> previous = Map.of();
+        if (leases != null) {
+            existing = leases.getStore().list().stream().map(KubernetesInputs::lease).filter(Objects::nonNull).toList();
+            previous = announcedUnder(publisher.current());
+        }
         SelectionInputs inputs = new SelectionInputs(policies, services, endpoints, nodes, localNode, devices.list(),
-                deviceFilter, enableExternalIps);
+                deviceFilter, enableExternalIps, existing, previous);
         SelectionSnapshot next = SelectionCalculator.compute(inputs);
         if (!next.equals(publisher.current())) {
             publishes.incrementAndGet();
@@ -186,6 +229,43 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
             publisher.publish(next);
         }
         firstSnapshotReady = true;
+    }
+
+    /** Every address of {@code snapshot} with the lease it is announced under. */
+    private static Map<InetAddress, String> announcedUnder(SelectionSnapshot snapshot) {
+        Map<InetAddress, String> out = new HashMap<>();
+        for (AnnouncementGroup g : snapshot.groups().values()) {
+            for (AddressOnInterfaces a : g.addresses()) {
+                out.put(a.address(), g.leaseName());
+            }
+        }
+        return out;
+    }
+
+    /** Announcement Leases only; an update signals only when what naming reads (creation, addresses) changed. */
+    private ResourceEventHandler<Lease> leaseHandler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Lease obj) {
+                if (KubernetesInputs.lease(obj) != null) {
+                    debouncer.signal();
+                }
+            }
+
+            @Override
+            public void onUpdate(Lease oldObj, Lease newObj) {
+                if (!Objects.equals(KubernetesInputs.lease(oldObj), KubernetesInputs.lease(newObj))) {
+                    debouncer.signal();
+                }
+            }
+
+            @Override
+            public void onDelete(Lease obj, boolean deletedFinalStateUnknown) {
+                if (KubernetesInputs.lease(obj) != null) {
+                    debouncer.signal();
+                }
+            }
+        };
     }
 
     /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,9 @@ import java.util.TreeSet;
  *       match the nodeSelector of at least one policy contributing to it; for
  *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it, or, when no
  *       node runs a ready one, a serving and terminating one ({@link EndpointNodes#announcing()}).</li>
- *   <li>Services sharing an IP, or a lease name, transitively, form one {@link AnnouncementGroup}, elected
- *       by one Lease named {@link LeaseNames#forService} of its first member in (namespace, name) order. The group's
+ *   <li>Services sharing an IP, or a lease name, transitively, form one {@link AnnouncementGroup}, elected by
+ *       one Lease ({@link GroupNaming}: the oldest existing Lease that belongs to the group, else
+ *       {@link LeaseNames#forService} of its first member in (namespace, name) order). The group's
  *       candidates are the nodes that are candidates of every member; if no node is, the nodes that are
  *       candidates of any member (so some member keeps working).</li>
  *   <li>Interfaces of an IP on this node: the union, over the policies that contribute the IP to a member
@@ -114,13 +116,15 @@ public final class SelectionCalculator {
         for (int i = 0; i < selected.size(); i++) {
             members.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(selected.get(i));
         }
+        List<List<SelectedService>> memberLists = new ArrayList<>(members.values());
+        String[] leaseNames = leaseNames(memberLists, in);
 
         SortedMap<String, AnnouncementGroup> groups = new TreeMap<>();
         // Groups mostly share a few candidate sets (one per policy/node-selector mix): build each once.
         Map<BitSet, SortedSet<String>> names = new HashMap<>();
-        for (List<SelectedService> group : members.values()) {
-            AnnouncementGroup g = group(group, eligible, local, policyNodes, policyInterfaces, names);
-            groups.put(g.leaseName(), g);
+        for (int g = 0; g < memberLists.size(); g++) {
+            groups.put(leaseNames[g], group(leaseNames[g], memberLists.get(g), eligible, local, policyNodes,
+                    policyInterfaces, names));
         }
         return new SelectionSnapshot(fingerprint(groups), groups);
     }
@@ -231,8 +235,30 @@ public final class SelectionCalculator {
         }
     }
 
-    private static AnnouncementGroup group(List<SelectedService> members, List<NodeState> eligible, int local,
-                                           BitSet[] policyNodes, List<List<String>> policyInterfaces,
+    /** Per group (in {@code groups} order), its lease name: {@link GroupNaming} over the Leases that exist. */
+    private static String[] leaseNames(List<List<SelectedService>> groups, SelectionInputs in) {
+        List<List<String>> natural = new ArrayList<>(groups.size());
+        List<Set<InetAddress>> addresses = new ArrayList<>(groups.size());
+        boolean needAddresses = !in.leases().isEmpty();
+        for (List<SelectedService> members : groups) {
+            List<String> n = new ArrayList<>(members.size());
+            Set<InetAddress> ips = needAddresses ? new HashSet<>() : Set.of();
+            for (SelectedService s : members) {
+                n.add(s.leaseName());
+                if (needAddresses) {
+                    for (Contribution c : s.contributions()) {
+                        ips.addAll(c.ips());
+                    }
+                }
+            }
+            natural.add(n);
+            addresses.add(ips);
+        }
+        return GroupNaming.names(natural, addresses, in.leases(), in.previousLeases());
+    }
+
+    private static AnnouncementGroup group(String leaseName, List<SelectedService> members, List<NodeState> eligible,
+                                           int local, BitSet[] policyNodes, List<List<String>> policyInterfaces,
                                            Map<BitSet, SortedSet<String>> nameCache) {
         BitSet all = new BitSet();
         BitSet every = null;
@@ -272,7 +298,7 @@ public final class SelectionCalculator {
             return ImmutableNameSet.of(sorted);
         });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
-        return new AnnouncementGroup(members.getFirst().leaseName(), refs, addressList, names, localInGroup);
+        return new AnnouncementGroup(leaseName, refs, addressList, names, localInGroup);
     }
 
     private static List<String> localInterfaces(ValidatedPolicy policy, List<Device> devices, DeviceNameFilter filter) {

@@ -54,7 +54,7 @@ class SelectionFailuresChainTest {
                         List.of(InetAddress.getByName("2001:db8::10")), false));
         return SelectionCalculator.compute(new SelectionInputs(List.of(PolicyValidator.validate(policy)), services,
                 Map.of(), List.of(new NodeState("n1", Map.of(), false, true, false)), "n1",
-                List.of(Links.lo(), Links.eth0(1)), DeviceNameFilter.ALL, true));
+                List.of(Links.lo(), Links.eth0(1)), DeviceNameFilter.ALL, true, List.of(), Map.of()));
     }
 
     @Test

@@ -8,10 +8,13 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +49,9 @@ class KubernetesSelectionSourceTest {
     private ScheduledExecutorService scheduler;
     private FakeDevices devices;
     private KubernetesSelectionSource source;
+    private static final String LEASE_NS = "kube-system";
     private final List<SelectionSnapshot> published = Collections.synchronizedList(new ArrayList<>());
+    private final List<SharedIndexInformer<Lease>> leaseInformers = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -64,6 +69,7 @@ class KubernetesSelectionSourceTest {
         if (source != null) {
             source.close();
         }
+        leaseInformers.forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
         client.close();
         server.destroy();
@@ -245,6 +251,60 @@ class KubernetesSelectionSourceTest {
         slices.resource(slice("web", endpoint("node-a", false, false, true), endpoint("node-b", false, false, true)))
                 .update();
         converges("nothing serving", s -> web() != null && web().candidates().isEmpty());
+    }
+
+    private SharedIndexInformer<Lease> leaseInformer() {
+        SharedIndexInformer<Lease> informer = client.resources(Lease.class).inNamespace(LEASE_NS).runnableInformer(0);
+        leaseInformers.add(informer);
+        return informer;
+    }
+
+    /** The Lease as its holder writes it: holder identity and {@link LeaseAddresses} from its group. */
+    private void holderWrites(AnnouncementGroup group, String holder) {
+        client.resources(Lease.class).inNamespace(LEASE_NS).resource(new LeaseBuilder().withNewMetadata()
+                .withName(group.leaseName()).withNamespace(LEASE_NS)
+                .addToAnnotations(LeaseAddresses.KEY, LeaseAddresses.encode(group)).endMetadata()
+                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(15).endSpec().build()).create();
+    }
+
+    @Test
+    void deletingTheFirstMemberOfASharedIpKeepsTheLeaseAlsoForARestartedAgent() {
+        SharedIndexInformer<Lease> leases = leaseInformer();
+        source = new KubernetesSelectionSource(client, devices, "node-a", List.of(), true,
+                RecomputeDebouncer.Scheduler.of(scheduler), DEBOUNCE);
+        source.useLeases(leases);
+        source.subscribe(published::add);
+        source.start();
+        client.resources(CiliumL2AnnouncementPolicy.class).resource(Scenario.policyObject("all", s -> s)).create();
+        client.services().resource(service("a", Map.of(), "192.0.2.10")).create();
+        client.services().resource(service("b", Map.of(), "192.0.2.10")).create();
+        await().atMost(CONVERGE).until(source::informersSynced);
+        await("no snapshot before the Lease informer synced").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> !source.synced() && source.current().equals(SelectionSnapshot.EMPTY));
+
+        leases.start();
+        String leaseA = "cilium-l2announce-default-a";
+        converges("group of a and b", s -> s.groups().containsKey(leaseA)
+                && s.groups().get(leaseA).services().size() == 2);
+        holderWrites(source.current().groups().get(leaseA), "node-b");
+        await().atMost(CONVERGE).until(() -> leases.getStore().list().size() == 1);
+
+        client.services().inNamespace("default").withName("a").delete();
+        converges("a deleted", s -> s.groups().size() == 1 && s.groups().containsKey(leaseA)
+                && s.groups().get(leaseA).services().equals(List.of(new ServiceRef("default", "b"))));
+        assertThat(published).as("never renamed on the way").allSatisfy(s ->
+                assertThat(s.groups().keySet()).isSubsetOf(leaseA));
+
+        // An agent that starts now has no previous snapshot: it must still name b's group after a's Lease.
+        SharedIndexInformer<Lease> restartedLeases = leaseInformer();
+        try (KubernetesSelectionSource restarted = new KubernetesSelectionSource(client, devices, "node-b",
+                List.of(), true, RecomputeDebouncer.Scheduler.of(scheduler), DEBOUNCE)) {
+            restarted.useLeases(restartedLeases);
+            restartedLeases.start();
+            restarted.start();
+            await().atMost(CONVERGE).until(restarted::synced);
+            assertThat(restarted.current().groups()).containsOnlyKeys(leaseA);
+        }
     }
 
     @Test

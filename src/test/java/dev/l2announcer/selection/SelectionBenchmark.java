@@ -126,14 +126,15 @@ class SelectionBenchmark {
         Map<ServiceRef, EndpointNodes> ready = KubernetesInputs.endpointNodes(slices);
         List<NodeState> ns = nodes.stream().map(KubernetesInputs::node).toList();
         return SelectionCalculator.compute(new SelectionInputs(validated, svc, ready, ns, "node-0", DEVICES,
-                DeviceNameFilter.ALL, true));
+                DeviceNameFilter.ALL, true, List.of(), Map.of()));
     }
 
     static SelectionInputs inputs(List<CiliumL2AnnouncementPolicy> policies, List<Service> services,
                                   List<EndpointSlice> slices, List<Node> nodes) {
         return new SelectionInputs(policies.stream().map(PolicyValidator::validate).toList(),
                 services.stream().map(KubernetesInputs::service).toList(), KubernetesInputs.endpointNodes(slices),
-                nodes.stream().map(KubernetesInputs::node).toList(), "node-0", DEVICES, DeviceNameFilter.ALL, true);
+                nodes.stream().map(KubernetesInputs::node).toList(), "node-0", DEVICES, DeviceNameFilter.ALL, true,
+                List.of(), Map.of());
     }
 
     static long usedAfterGc() {

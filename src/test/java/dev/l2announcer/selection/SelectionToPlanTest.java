@@ -99,4 +99,26 @@ class SelectionToPlanTest {
                 .containsExactly(new ServiceRef("team", "a-web"), new ServiceRef("team-a", "web")));
         assertThat(held.failures()).isEmpty();
     }
+
+    @Test
+    void deletingEitherOfTwoServicesSharingAnIpLeavesTheResponderEntryInPlace() {
+        for (String deleted : new String[] {"a", "b"}) {
+            Scenario sc = new Scenario().policy("p")
+                    .service(svc("default", "a").lb("192.0.2.10"))
+                    .service(svc("default", "b").lb("192.0.2.10"));
+            SelectionSnapshot before = sc.compute();
+            String lease = "cilium-l2announce-default-a";
+            AnnouncementPlan announced = AnnouncementPlanner.plan(before, Set.of(lease), AnnouncementTable.EMPTY, T0);
+            sc.leasesAsHoldersWrote(before, 100).removeService("default", deleted);
+
+            SelectionSnapshot after = sc.compute();
+            assertThat(AnnouncementPlanner.campaign(after)).as("deleted %s", deleted).containsOnlyKeys(lease);
+            AnnouncementPlan next = AnnouncementPlanner.plan(after, Set.of(lease), announced.table(), T0.plusSeconds(60));
+            assertThat(next.desired()).as("deleted %s", deleted).isEqualTo(announced.desired()).hasSize(1);
+            assertThat(next.table().rows()).singleElement().satisfies(r -> {
+                assertThat(r.leaseName()).isEqualTo(lease);
+                assertThat(r.since()).as("the same row, not a re-announcement").isEqualTo(T0);
+            });
+        }
+    }
 }
