@@ -116,7 +116,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
             throw new IllegalStateException("already started");
         }
         if (leaseInformer != null) {
-            leaseInformer.addEventHandler(leaseHandler());
+            // Announcement Leases only; renewals keep name, creation and recorded addresses: no signal.
+            leaseInformer.addEventHandler(handler(KubernetesInputs::lease, true));
         }
         policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
         // Spec as JSON: generation is the API server's job and a fake server may not bump it.
@@ -242,38 +243,22 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         return out;
     }
 
-    /** Announcement Leases only; an update signals only when what naming reads (creation, addresses) changed. */
-    private ResourceEventHandler<Lease> leaseHandler() {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Lease obj) {
-                if (KubernetesInputs.lease(obj) != null) {
-                    debouncer.signal();
-                }
-            }
-
-            @Override
-            public void onUpdate(Lease oldObj, Lease newObj) {
-                if (!Objects.equals(KubernetesInputs.lease(oldObj), KubernetesInputs.lease(newObj))) {
-                    debouncer.signal();
-                }
-            }
-
-            @Override
-            public void onDelete(Lease obj, boolean deletedFinalStateUnknown) {
-                if (KubernetesInputs.lease(obj) != null) {
-                    debouncer.signal();
-                }
-            }
-        };
-    }
-
     /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */
     private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant) {
+        return handler(relevant, false);
+    }
+
+    /**
+     * As {@link #handler(Function)}; with {@code onlyWhenRelevant}, objects from which {@code relevant} extracts
+     * null (e.g. Leases that are not announcement Leases) never signal.
+     */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant, boolean onlyWhenRelevant) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
 
             @Override
@@ -285,7 +270,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
         };
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -288,6 +289,21 @@ class KubernetesSelectionSourceTest {
                 && s.groups().get(leaseA).services().size() == 2);
         holderWrites(source.current().groups().get(leaseA), "node-b");
         await().atMost(CONVERGE).until(() -> leases.getStore().list().size() == 1);
+
+        // Renewals (every retry period, per Lease) change nothing naming reads: they must not recompute.
+        long[] last = {-1};
+        await("the Lease's creation recomputed, nothing pending").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> last[0] == (last[0] = source.recomputes()));
+        long settled = source.recomputes();
+        for (int renew = 1; renew <= 5; renew++) {
+            ZonedDateTime at = ZonedDateTime.parse("2026-01-01T00:00:00Z").plusSeconds(renew);
+            client.resources(Lease.class).inNamespace(LEASE_NS).withName(leaseA)
+                    .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(at).endSpec().build());
+        }
+        await().atMost(CONVERGE).until(() -> leases.getStore().list().getFirst().getSpec().getRenewTime() != null
+                && leases.getStore().list().getFirst().getSpec().getRenewTime().getSecond() == 5);
+        await("renewals do not signal").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> source.recomputes() == settled);
 
         client.services().inNamespace("default").withName("a").delete();
         converges("a deleted", s -> s.groups().size() == 1 && s.groups().containsKey(leaseA)
