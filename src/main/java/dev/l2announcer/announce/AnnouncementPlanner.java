@@ -28,7 +28,8 @@ public final class AnnouncementPlanner {
     /**
      * The leases this node should campaign for, with their cluster-wide candidates: groups where it
      * is a local candidate AND has at least one IPv4 address on a usable local interface. Winning a
-     * lease we could not announce would black-hole the IP (another candidate could serve it).
+     * lease we could not announce would black-hole the IP (another candidate could serve it); such a
+     * candidate reports the reason in {@link #plan} instead.
      */
     public static SortedMap<String, SortedSet<String>> campaign(SelectionSnapshot snapshot) {
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
@@ -54,6 +55,8 @@ public final class AnnouncementPlanner {
             if (!g.localCandidate()) {
                 continue; // not ours to announce, held or not: a stale lease gets released by the election
             }
+            // A candidate that cannot announce any IPv4 here (its interfaces match no policy regex, or the
+            // group is IPv6 only) reports every address below, held or not: never a silent non-announcement.
             boolean isHeld = held.contains(g.leaseName());
             boolean announceable = announceable(g);
             if (!isHeld && announceable) {

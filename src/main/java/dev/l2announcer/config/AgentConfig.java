@@ -8,7 +8,7 @@ import java.util.List;
  * The agent's effective configuration, validated once at start and immutable afterwards.
  * Keys follow Cilium's {@code cilium-config} names where Cilium has one (see README).
  *
- * @param devices                           {@code devices}: interface names/regexes the agent may use; empty = all
+ * @param devices                           {@code devices}: interface names ({@code eth+} = prefix, not regexes) the agent may use; empty = all
  * @param l2PodAnnouncementsInterface        {@code l2-pod-announcements-interface}
  * @param l2PodAnnouncementsInterfacePattern {@code l2-pod-announcements-interface-pattern} (RE2)
  * @param kubeProxyReplacement               {@code kube-proxy-replacement}, reported as is

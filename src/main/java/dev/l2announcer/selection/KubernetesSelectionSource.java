@@ -8,14 +8,17 @@ import dev.l2announcer.policy.ValidatedPolicy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,8 +36,11 @@ import java.util.function.Function;
  * only when it differs from the current one. Nothing is published before every informer has
  * synced, so consumers never see a partial cluster as "nothing to announce".
  *
+ * <p>Group names stick to the Leases that exist ({@link GroupNaming}) once the agent's Lease informer is given
+ * with {@link #useLeases}; only add, delete and changes of a Lease's recorded addresses signal, not renewals.
+ *
  * <p>Updates that cannot change the result (Node heartbeats, Service status churn other than
- * ingress IPs, EndpointSlice changes that keep the set of ready nodes) are filtered before they
+ * ingress IPs, EndpointSlice changes that keep the sets of ready and serving+terminating nodes) are filtered before they
  * signal, by comparing the extracted records.
  */
 public final class KubernetesSelectionSource implements SelectionSource, AutoCloseable {
@@ -54,6 +60,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private SharedIndexInformer<Service> serviceInformer;
     private SharedIndexInformer<EndpointSlice> sliceInformer;
     private SharedIndexInformer<Node> nodeInformer;
+    /** The agent's Lease informer (not ours: never started or closed here), or null. */
+    private volatile SharedIndexInformer<Lease> leaseInformer;
+    private boolean leasesNotSyncedLogged;
     private AutoCloseable deviceSubscription;
     /** Every informer has listed its resources once. */
     private volatile boolean synced;
@@ -86,10 +95,29 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
                 config.enableExternalIps(), scheduler, debounce);
     }
 
+    /**
+     * Names groups after the announcement Leases that exist, so that a group keeps its Lease while any member
+     * remains, on every agent alike ({@link GroupNaming}). {@code leases} is the agent's one informer of the
+     * lease namespace's Leases (other Leases in it are ignored); this source adds a handler to it and reads its
+     * store, but neither starts nor closes it, and publishes nothing before it has synced. Call before
+     * {@link #start()}. Without it, a group is named after its first member, so deleting that member renames
+     * its Lease.
+     */
+    public synchronized void useLeases(SharedIndexInformer<Lease> leases) {
+        if (!informers.isEmpty()) {
+            throw new IllegalStateException("useLeases must be called before start");
+        }
+        this.leaseInformer = Objects.requireNonNull(leases);
+    }
+
     /** Starts the informers and the device subscription; the first snapshot follows their sync. */
     public synchronized void start() {
         if (!informers.isEmpty()) {
             throw new IllegalStateException("already started");
+        }
+        if (leaseInformer != null) {
+            // Announcement Leases only; renewals keep name, creation and recorded addresses: no signal.
+            leaseInformer.addEventHandler(handler(KubernetesInputs::lease, true));
         }
         policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
         // Spec as JSON: generation is the API server's job and a fake server may not bump it.
@@ -98,7 +126,7 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         serviceInformer.addEventHandler(handler(KubernetesInputs::service));
         sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
                 .withLabel(KubernetesInputs.SERVICE_NAME_LABEL).runnableInformer(0);
-        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.readyEndpointNodes(List.of(s))));
+        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.endpointNodes(List.of(s))));
         nodeInformer = client.nodes().runnableInformer(0);
         nodeInformer.addEventHandler(handler(KubernetesInputs::node));
         informers.addAll(List.of(policyInformer, serviceInformer, sliceInformer, nodeInformer));
@@ -171,14 +199,30 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         if (!synced || closed) {
             return;
         }
+        SharedIndexInformer<Lease> leases = leaseInformer;
+        if (leases != null && !leases.hasSynced()) {
+            // Naming without the Leases could rename groups that keep a Lease: wait (polled at the debounce).
+            if (!leasesNotSyncedLogged) {
+                LOG.info("selection waits for the Lease informer to sync before its first snapshot");
+                leasesNotSyncedLogged = true;
+            }
+            debouncer.signal();
+            return;
+        }
         List<ValidatedPolicy> policies = policyInformer.getStore().list().stream()
                 .map(PolicyValidator::validate).toList();
         List<ServiceState> services = serviceInformer.getStore().list().stream()
                 .map(KubernetesInputs::service).toList();
-        Map<ServiceRef, Set<String>> ready = KubernetesInputs.readyEndpointNodes(sliceInformer.getStore().list());
+        Map<ServiceRef, EndpointNodes> endpoints = KubernetesInputs.endpointNodes(sliceInformer.getStore().list());
         List<NodeState> nodes = nodeInformer.getStore().list().stream().map(KubernetesInputs::node).toList();
-        SelectionInputs inputs = new SelectionInputs(policies, services, ready, nodes, localNode, devices.list(),
-                deviceFilter, enableExternalIps);
+        List<ExistingLease> existing = List.of();
+        Map<InetAddress, String> previous = Map.of();
+        if (leases != null) {
+            existing = leases.getStore().list().stream().map(KubernetesInputs::lease).filter(Objects::nonNull).toList();
+            previous = announcedUnder(publisher.current());
+        }
+        SelectionInputs inputs = new SelectionInputs(policies, services, endpoints, nodes, localNode, devices.list(),
+                deviceFilter, enableExternalIps, existing, previous);
         SelectionSnapshot next = SelectionCalculator.compute(inputs);
         if (!next.equals(publisher.current())) {
             publishes.incrementAndGet();
@@ -188,12 +232,33 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         firstSnapshotReady = true;
     }
 
+    /** Every address of {@code snapshot} with the lease it is announced under. */
+    private static Map<InetAddress, String> announcedUnder(SelectionSnapshot snapshot) {
+        Map<InetAddress, String> out = new HashMap<>();
+        for (AnnouncementGroup g : snapshot.groups().values()) {
+            for (AddressOnInterfaces a : g.addresses()) {
+                out.put(a.address(), g.leaseName());
+            }
+        }
+        return out;
+    }
+
     /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */
     private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant) {
+        return handler(relevant, false);
+    }
+
+    /**
+     * As {@link #handler(Function)}; with {@code onlyWhenRelevant}, objects from which {@code relevant} extracts
+     * null (e.g. Leases that are not announcement Leases) never signal.
+     */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant, boolean onlyWhenRelevant) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
 
             @Override
@@ -205,7 +270,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
         };
     }
