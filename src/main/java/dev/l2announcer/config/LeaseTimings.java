@@ -138,6 +138,16 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
         return eighth.compareTo(MAX_RANK_STEP) <= 0 ? eighth : MAX_RANK_STEP;
     }
 
+    /**
+     * How long a follower's Lease watch may be down before it stops trusting its observation times. fabric8 re-opens
+     * every watch every few minutes, resuming from the last resourceVersion, so a short gap loses no event and
+     * resetting every follower's expiry clock then only made failover up to twice a lease duration. A gap of a
+     * retry period or more may hide renewals: then every observation restarts when the watch is back.
+     */
+    public Duration watchGapThatRestartsExpiry() {
+        return retryPeriod;
+    }
+
     /** Upper bound of the rank wait, well under one retry period. */
     public Duration maxRankDelay() {
         return retryPeriod.dividedBy(2);

@@ -71,6 +71,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
     private volatile Throwable failure;
+    private long unhealthySince = Long.MIN_VALUE / 2; // engine thread: when the watch last went unhealthy
 
     // Owned by the scheduler's thread.
     private final Map<String, LeaseSlot> slots = new HashMap<>();
@@ -223,29 +224,34 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     /**
-     * Expiry is judged only while the watch is connected and synced. After any reconnect or relist every
-     * observation restarts at now: a follower that was blind cannot know whether the holder renewed meanwhile.
+     * Expiry is judged only while the watch is connected and synced. After a real gap (see
+     * {@link LeaseTimings#watchGapThatRestartsExpiry()}) every observation restarts at now: a follower that was
+     * blind that long cannot know whether the holder renewed meanwhile. A routine re-watch keeps them.
      */
     private void checkWatch() {
         boolean healthy = store.watchHealthy();
         if (healthy != watchHealthy) {
             watchHealthy = healthy;
+            long now = ticker.nanoTime();
             if (healthy) {
-                resync();
+                resync(now - unhealthySince >= times.watchGap());
             } else {
+                unhealthySince = now;
                 LOG.infof("election: lease watch disconnected, takeovers paused");
             }
         }
         after(options.watchCheckInterval().toNanos(), this::checkWatch);
     }
 
-    private void resync() {
+    private void resync(boolean restartExpiry) {
         // The watch's notifications can trail its store after a (re)list: take the store as the truth.
         for (LeaseRecord lease : store.cached()) remember(lease);
         long now = ticker.nanoTime();
-        seen.replaceAll((name, o) -> o.restartedAt(now));
+        if (restartExpiry) seen.replaceAll((name, o) -> o.restartedAt(now));
         plan.invalidate();
-        for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, LeaseTransitions::resynced);
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) {
+            transition(slot, restartExpiry ? LeaseTransitions::resynced : LeaseTransitions::reconsider);
+        }
     }
 
     private void observe(LeaseRecord lease) {

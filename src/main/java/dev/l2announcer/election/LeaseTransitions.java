@@ -143,7 +143,7 @@ final class LeaseTransitions {
     private static Step acquireAnswered(Acquiring a, LeaseStore.Result r, Situation s) {
         if (!r.ok()) {
             if (!s.campaigning()) {
-                return forget(a);
+                return giveBack(a, s);
             }
             if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
                 return reread(new Rereading(null, 0, knownRv(s), a.freeSince()));
@@ -177,7 +177,7 @@ final class LeaseTransitions {
             return Step.stay(state);
         }
         if (!s.campaigning() && rr.mine() == null) {
-            return forget(rr);
+            return giveBack(rr, s);
         }
         if (rr.mine() != null) {
             if (s.seenHeldByMe()) {
@@ -260,6 +260,16 @@ final class LeaseTransitions {
     /** A finished request of a lease: forget it unless it is campaigned for (again), then decide. */
     private static Step settle(Situation s) {
         return s.campaigning() ? follow(s, NOT_FREE) : new Step(new Waiting(NOT_FREE, LeaseState.NEVER), List.of(new Effect.Forget()));
+    }
+
+    /**
+     * A lease no longer campaigned for whose last request failed: if the Lease still names this node (a renew
+     * that hung, then failed), release it, or its successor waits a whole lease duration; else forget it.
+     */
+    private static Step giveBack(LeaseState state, Situation s) {
+        return s.seenHeldByMe()
+                ? new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(s.seen().record())))
+                : forget(state);
     }
 
     private static Step forget(LeaseState state) {

@@ -328,6 +328,29 @@ class ElectionEngineTransitionTest {
     }
 
     @Test
+    void aRoutineReWatchDuringAFailoverDoesNotRestartTheFollowersExpiryClock() {
+        start("n1", "n2");
+        var one = leases(1, "n1", "n2");
+        String name = one.keySet().iterator().next();
+        campaignAll(one);
+        run(Duration.ofMillis(300));
+        Node holder = nodes.get(api.lease(name).holder());
+        Node follower = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        holder.kill();
+        long killedAt = time.nanoTime();
+        run(Duration.ofMillis(2500));
+        // fabric8 re-opens the watch (every few minutes in production): down for 40 ms, nothing missed.
+        follower.connection.cutWatch();
+        run(Duration.ofMillis(40));
+        follower.connection.restoreWatch();
+        run(Duration.ofSeconds(2));
+        assertThat(follower.engine.held()).containsExactly(name);
+        assertThat(follower.eventAt.get("Acquired:" + name) - killedAt)
+                .as("taken over one lease duration after the last renew, not after the re-watch")
+                .isLessThanOrEqualTo(T.leaseDuration().plus(T.maxRankDelay()).plus(STEP).toNanos());
+    }
+
+    @Test
     void apiDownForEveryoneEveryHolderStandsDownAndNobodyAcquiresUntilItIsBack() {
         start("n1", "n2", "n3");
         campaignAll(leases(6, "n1", "n2", "n3"));
@@ -409,6 +432,27 @@ class ElectionEngineTransitionTest {
         gone.forEach(l -> assertThat(api.lease(l)).as(l).isNull());
         keep.keySet().forEach(l -> assertThat(api.lease(l)).as(l).isNotNull());
         assertThat(api.requests("delete")).isEqualTo(2);
+    }
+
+    @Test
+    void aHolderDroppedWhileItsRenewFailsStillReleasesSoTheSuccessorNeedNotWait() {
+        start("n1", "n2");
+        var one = leases(1, "n1", "n2");
+        String name = one.keySet().iterator().next();
+        campaignAll(one);
+        run(Duration.ofMillis(300));
+        api.latency(Duration.ofMillis(30));
+        Node holder = nodes.get(api.lease(name).holder());
+        Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        // The next renew fails (a 500 after 30 ms); the lease is dropped while it is in flight.
+        holder.connection.failNext();
+        long renewsBefore = api.requests("update");
+        while (api.requests("update") == renewsBefore) step(STEP.dividedBy(10));
+        long droppedAt = time.nanoTime();
+        holder.engine.campaign(Map.of()); // e.g. the node became unselectable
+        run(Duration.ofMillis(300));
+        assertThat(api.lease(name).holder()).isEqualTo(other.name);
+        assertThat(other.eventAt.get("Acquired:" + name) - droppedAt).isLessThan(T.leaseDuration().minus(T.renewDeadline()).toNanos());
     }
 
     @Test

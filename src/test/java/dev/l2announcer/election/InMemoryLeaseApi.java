@@ -112,6 +112,7 @@ final class InMemoryLeaseApi {
     final class Connection implements LeaseStore {
         final String node;
         private Fault fault = Fault.NONE;
+        private boolean failNext;
         private Observer observer;
         private boolean watchUp;
         private boolean closed;
@@ -122,6 +123,11 @@ final class InMemoryLeaseApi {
 
         void fault(Fault f) {
             fault = f;
+        }
+
+        /** The next request fails at once with a 500 (nothing applied); later ones behave as before. */
+        void failNext() {
+            failNext = true;
         }
 
         /** The watch breaks: no more events until {@link #restoreWatch()}. */
@@ -185,6 +191,11 @@ final class InMemoryLeaseApi {
             long sentAt = time.nanoTime();
             if (closed) {
                 answer.complete(Result.failed(Outcome.FAILED, "closed", sentAt));
+                return answer;
+            }
+            if (failNext) {
+                failNext = false;
+                time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "500 internal error", sentAt)), latency);
                 return answer;
             }
             switch (fault) {
