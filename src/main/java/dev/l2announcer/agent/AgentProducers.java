@@ -10,6 +10,7 @@ import dev.l2announcer.health.HolderAnnotations;
 import dev.l2announcer.observability.DebugViews;
 import dev.l2announcer.observability.PolicyErrorCounter;
 import dev.l2announcer.selection.KubernetesSelectionSource;
+import dev.l2announcer.selection.LeaseAddresses;
 import dev.l2announcer.selection.RecomputeDebouncer;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -74,7 +76,9 @@ public class AgentProducers {
             // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
             HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
             LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, config.leaseNamespace(),
-                    config.nodeName(), config.leaseTimings(), LeaseElectionEngine.Options.defaults(config.leaseTimings()),
+                    config.nodeName(), config.leaseTimings(),
+                    // The group's addresses outlive a holder: an agent that starts during a handover names the group from them.
+                    LeaseElectionEngine.Options.defaults(config.leaseTimings()).keeping(Set.of(LeaseAddresses.KEY)),
                     ticker, clock, registry, holderAnnotations);
             election = engine;
             closeElection = () -> {

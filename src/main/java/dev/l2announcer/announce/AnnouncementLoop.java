@@ -250,7 +250,7 @@ public final class AnnouncementLoop implements AutoCloseable {
                     return;
                 }
             }
-            election.campaign(campaign);
+            election.campaign(campaign, s.groups().keySet());
             lastCampaign = campaign;
         }
         requestReconcile();

@@ -19,6 +19,15 @@ public interface LeaderElection {
      */
     void campaign(Map<String, SortedSet<String>> candidatesByLease);
 
+    /**
+     * As {@link #campaign(Map)}, also saying which leases still have a group anywhere ({@code existingGroups}, the
+     * selection's lease names): a held lease whose group is gone entirely is deleted (conditionally on its
+     * resourceVersion) instead of released, so it does not linger until the garbage collection.
+     */
+    default void campaign(Map<String, SortedSet<String>> candidatesByLease, Set<String> existingGroups) {
+        campaign(candidatesByLease);
+    }
+
     /** Leadership events for leases of this node, delivered in order per lease. Close to stop. */
     AutoCloseable subscribe(Consumer<LeadershipEvent> listener);
 

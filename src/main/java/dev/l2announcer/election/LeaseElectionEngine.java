@@ -49,10 +49,20 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
      * @param rankStep           extra wait per rank for lower-ranked candidates of a free lease
      * @param maxRankDelay       upper bound of the rank wait (well under retryPeriod)
      * @param watchCheckInterval how often the watch's health is looked at (a reconnect pauses takeovers)
+     * @param keptOnRelease      holder annotations a release keeps (they describe the group, not the holder)
      */
-    public record Options(Duration gcInterval, Duration rankStep, Duration maxRankDelay, Duration watchCheckInterval) {
+    public record Options(Duration gcInterval, Duration rankStep, Duration maxRankDelay, Duration watchCheckInterval,
+                          Set<String> keptOnRelease) {
+        public Options {
+            keptOnRelease = Set.copyOf(keptOnRelease);
+        }
+
         public static Options defaults(LeaseTimings timings) {
-            return new Options(Duration.ofMinutes(1), timings.rankStep(), timings.maxRankDelay(), Duration.ofMillis(20));
+            return new Options(Duration.ofMinutes(1), timings.rankStep(), timings.maxRankDelay(), Duration.ofMillis(20), Set.of());
+        }
+
+        public Options keeping(Set<String> annotationKeys) {
+            return new Options(gcInterval, rankStep, maxRankDelay, watchCheckInterval, annotationKeys);
         }
     }
 
@@ -124,13 +134,20 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     @Override
     public void campaign(Map<String, SortedSet<String>> candidatesByLease) {
+        campaign(candidatesByLease, null);
+    }
+
+    /** @param existingGroups null when unknown (then nothing counts as retired) */
+    @Override
+    public void campaign(Map<String, SortedSet<String>> candidatesByLease, Set<String> existingGroups) {
         Map<String, SortedSet<String>> copy = new HashMap<>();
         candidatesByLease.forEach((lease, nodes) -> {
             TreeSet<String> set = new TreeSet<>(nodes);
             set.add(identity);
             copy.put(lease, set);
         });
-        post(() -> applyCampaign(copy));
+        Set<String> groups = existingGroups == null ? null : Set.copyOf(existingGroups);
+        post(() -> applyCampaign(copy, groups));
     }
 
     @Override
@@ -284,7 +301,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         plan.invalidate();
     }
 
-    private void applyCampaign(Map<String, SortedSet<String>> wanted) {
+    private void applyCampaign(Map<String, SortedSet<String>> wanted, Set<String> existingGroups) {
         if (stopping) return;
         List<LeaseSlot> droppedHeld = new ArrayList<>();
         for (LeaseSlot slot : slots.values()) if (slot.state.held() && !wanted.containsKey(slot.name)) droppedHeld.add(slot);
@@ -292,6 +309,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         for (LeaseSlot slot : new ArrayList<>(slots.values())) {
             if (!wanted.containsKey(slot.name) && slot.campaigning) {
                 slot.campaigning = false;
+                slot.retired = existingGroups != null && !existingGroups.contains(slot.name);
                 transition(slot, LeaseTransitions::dropped);
             }
         }
@@ -300,6 +318,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             LeaseSlot slot = slots.computeIfAbsent(name, LeaseSlot::new);
             slot.candidates = candidates;
             slot.campaigning = true;
+            slot.retired = false;
             toDecide.add(slot);
         });
         plan.reset();
@@ -367,7 +386,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             @Override public boolean dead(String node) { return plan.dead(node, now); }
         };
         return new Situation(slot.name, identity, now, seen.get(slot.name), slot.campaigning, stopping, watchHealthy,
-                candidacy, times);
+                candidacy, times, slot.retired);
     }
 
     private void apply(LeaseSlot slot, Step step) {
@@ -387,8 +406,15 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 metrics.request("get");
                 store.get(slot.name).whenComplete((res, e) -> post(() -> answered(slot, result(res, e), rule)));
             }
+            case Effect.Delete d -> {
+                metrics.request("delete");
+                store.delete(d.base()).whenComplete((res, e) -> post(() -> answered(slot, result(res, e),
+                        LeaseTransitions::releaseAnswered)));
+            }
             case Effect.Release r -> {
-                LeaseContent body = LeaseRecords.released(r.base().content(), clock.instant(), slot.annotationKeys, slot.successor);
+                Set<String> drop = new HashSet<>(slot.annotationKeys);
+                drop.removeAll(options.keptOnRelease());
+                LeaseContent body = LeaseRecords.released(r.base().content(), clock.instant(), drop, slot.successor);
                 metrics.request("update");
                 store.update(r.base(), body).whenComplete((res, e) -> post(() -> answered(slot, result(res, e),
                         LeaseTransitions::releaseAnswered)));

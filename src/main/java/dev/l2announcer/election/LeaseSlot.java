@@ -15,6 +15,8 @@ final class LeaseSlot implements RankingPlan.Entry {
     final String name;
     SortedSet<String> candidates = new TreeSet<>();
     boolean campaigning = true;
+    /** Dropped because its group no longer exists anywhere: deleted rather than released. */
+    boolean retired;
     LeaseState state = new LeaseState.Waiting(LeaseState.NOT_FREE, LeaseState.NEVER);
     /** The successor named when the lease was dropped while held (written into the release record). */
     String successor;

@@ -112,8 +112,11 @@ sealed interface LeaseState {
         }
     }
 
-    /** The release write is in flight ({@code WRITE}), after its 409 the Lease is read back once, then written again. */
+    /**
+     * The release write is in flight ({@code WRITE}), after its 409 the Lease is read back once, then written again;
+     * or ({@code DELETE}) the conditional delete of a lease whose group is gone.
+     */
     record Releasing(Phase phase) implements LeaseState {
-        enum Phase { WRITE, READ_BACK, RETRY }
+        enum Phase { WRITE, READ_BACK, RETRY, DELETE }
     }
 }

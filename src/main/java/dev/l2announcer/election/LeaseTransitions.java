@@ -45,6 +45,9 @@ final class LeaseTransitions {
         /** Write the release record on top of {@code base}, naming the successor chosen when it was dropped. */
         record Release(LeaseRecord base) implements Effect {}
 
+        /** Delete the Lease, conditionally on {@code base}'s resourceVersion (its group is gone). */
+        record Delete(LeaseRecord base) implements Effect {}
+
         /** This node became the holder; {@code freeSince} as judged (for the acquire latency). */
         record Acquired(long freeSince) implements Effect {}
 
@@ -207,7 +210,7 @@ final class LeaseTransitions {
             case READ_BACK -> r.ok() && s.identity().equals(r.lease().holder())
                     ? new Step(new Releasing(Releasing.Phase.RETRY), List.of(new Effect.Release(r.lease())))
                     : settle(s);
-            case RETRY -> settle(s);
+            case RETRY, DELETE -> settle(s);
         };
     }
 
@@ -218,7 +221,9 @@ final class LeaseTransitions {
     static Step dropped(LeaseState state, Situation s) {
         return switch (state) {
             case Waiting w -> forget(w);
-            case Holding h -> new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Released(), new Effect.Release(h.mine())));
+            case Holding h -> s.retired()
+                    ? new Step(new Releasing(Releasing.Phase.DELETE), List.of(new Effect.Released(), new Effect.Delete(h.mine())))
+                    : new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Released(), new Effect.Release(h.mine())));
             case Renewing n -> new Step(new Acquiring(NOT_FREE, true), List.of(new Effect.Released()));
             case Rereading r when r.mine() != null ->
                     new Step(new Rereading(null, 0, r.knownRv(), r.freeSince()), List.of(new Effect.Released()));

@@ -8,9 +8,10 @@ package dev.l2announcer.election;
  * @param campaigning  this node campaigns for the lease
  * @param stopping     this node is leaving (releases everything, acquires nothing)
  * @param watchHealthy the Lease watch is connected and synced: expiry is being judged
+ * @param retired      the lease's group no longer exists anywhere (a dropped lease is deleted, not released)
  */
 record Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
-                 boolean watchHealthy, Candidacy candidacy, ElectionTimes times) {
+                 boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired) {
 
     boolean seenHeldByMe() {
         return seen != null && identity.equals(seen.holder());

@@ -416,7 +416,7 @@ class ElectionEngineTransitionTest {
 
     @Test
     void abandonedLeaseIsDeletedByExactlyOneNodeAfterTheGcInterval() {
-        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), T.rankStep(), T.maxRankDelay(), Duration.ofMillis(20));
+        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), T.rankStep(), T.maxRankDelay(), Duration.ofMillis(20), Set.of());
         for (String n : List.of("n1", "n2", "n3")) node(n, options);
         step(STEP);
         var all = leases(4, "n1", "n2", "n3");
@@ -453,6 +453,29 @@ class ElectionEngineTransitionTest {
         run(Duration.ofMillis(300));
         assertThat(api.lease(name).holder()).isEqualTo(other.name);
         assertThat(other.eventAt.get("Acquired:" + name) - droppedAt).isLessThan(T.leaseDuration().minus(T.renewDeadline()).toNanos());
+    }
+
+    @Test
+    void aLeaseWhoseGroupIsGoneIsDeletedByItsHolderAtOnce() {
+        start("n1", "n2");
+        var two = leases(2, "n1", "n2");
+        campaignAll(two);
+        run(Duration.ofMillis(300));
+        List<String> names = new ArrayList<>(two.keySet());
+        String gone = names.get(0);
+        var rest = new TreeMap<>(two);
+        rest.remove(gone);
+        for (Node n : nodes.values()) n.engine.campaign(rest, rest.keySet()); // the Service was deleted
+        time.runPending();
+        assertThat(api.lease(gone)).as("deleted at once, not left for the GC").isNull();
+        assertThat(api.lease(names.get(1))).isNotNull();
+        assertThat(api.conflicts()).isZero();
+        // A lease merely no longer campaigned for here (its group still exists) is released, not deleted.
+        nodes.get("n1").engine.campaign(Map.of(), rest.keySet());
+        nodes.get("n2").engine.campaign(Map.of(), rest.keySet());
+        time.runPending();
+        assertThat(api.lease(names.get(1))).isNotNull();
+        assertThat(api.lease(names.get(1)).holder()).isEmpty();
     }
 
     @Test

@@ -69,14 +69,19 @@ class LeaseDecisionTableTest {
      * @param expect  the decision the row asserts
      */
     record Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
-               Input input, LeaseStore.Result result, Step expect) {
+               Input input, LeaseStore.Result result, Step expect, boolean retired) {
+        Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
+            Input input, LeaseStore.Result result, Step expect) {
+            this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, false);
+        }
+
         @Override
         public String toString() {
             return name;
         }
 
         Step run() {
-            Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T);
+            Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired);
             return switch (input) {
                 case RECONSIDER -> LeaseTransitions.reconsider(state, s);
                 case WAKE -> LeaseTransitions.woken(state, s);
@@ -226,6 +231,11 @@ class LeaseDecisionTableTest {
                 new Row("dropped while holding: released first, then the release record", mineSeen, Ranking.rank(0),
                         new Holding(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
                         new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Released(), new Effect.Release(MINE)))),
+                new Row("dropped because its group is gone everywhere: released first, then deleted (conditionally)", mineSeen,
+                        Ranking.rank(0), new Holding(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
+                        new Step(new Releasing(Releasing.Phase.DELETE), List.of(new Effect.Released(), new Effect.Delete(MINE))), true),
+                new Row("delete answered: forgotten", null, Ranking.rank(0), new Releasing(Releasing.Phase.DELETE), false, true,
+                        Input.RELEASE_ANSWERED, LeaseStore.Result.ok(null, NOW), new Step(FRESH, List.of(new Effect.Forget())), true),
                 new Row("dropped while a renew is in flight: released now, its answer is given back", mineSeen, Ranking.rank(0),
                         new Renewing(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
                         new Step(new Acquiring(LeaseState.NOT_FREE, true), List.of(new Effect.Released()))),

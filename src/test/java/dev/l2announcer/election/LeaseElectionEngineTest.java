@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -402,7 +403,7 @@ class LeaseElectionEngineTest {
 
     @Test
     void abandonedLeasesWithoutCandidatesAreDeletedByOneNodeOnly() {
-        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(20));
+        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(20), Set.of());
         for (int i = 0; i < 3; i++) {
             h.start("node-" + i, h.client(), T3, time, time.wallClock(), l -> Map.of(), options, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         }
