@@ -80,7 +80,11 @@ public final class AgentRuntime implements AutoCloseable {
         this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(metrics, fence),
                 AnnouncementObserver.all(metrics, events), p.clock(), p.ticker(), Duration.ofSeconds(30));
         this.views = new DebugViews(c, loop::table, loop::failures, p.devices(), p.map(), p.election(),
-                new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client())));
+                new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client()), () -> p.election().held().size()));
+        if (c.enableL2Announcements()) {
+            var timings = c.leaseTimings();
+            metrics.watchRenewBudget(() -> timings.renewalsPerSecond(p.election().held().size()) / c.k8sClientQps());
+        }
         this.podAnnouncer = c.enableL2PodAnnouncements()
                 ? new PodAnnouncer(p.client(), c.nodeName(), p.devices(), metrics.counting(p.podGarp().get()),
                         c.l2PodAnnouncementsInterface(), c.l2PodAnnouncementsInterfacePattern())

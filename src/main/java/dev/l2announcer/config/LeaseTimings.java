@@ -114,6 +114,32 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
         return new Assessment(Assessment.Level.OK, summary, "");
     }
 
+    /** Requests per second the renewals of {@code heldLeases} need: a holder renews every retryPeriod. */
+    public double renewalsPerSecond(int heldLeases) {
+        return heldLeases / (retryPeriod.toNanos() / 1e9);
+    }
+
+    /**
+     * Renewals go first in the client's token bucket (they never wait), so they cannot be starved; but what they
+     * take, the agent's other requests wait for. Warn from 80% of {@code k8s-client-qps}, fail at 100% (the other
+     * requests then wait without bound). Cilium sizes by renewDeadline, which underestimates: holders renew every
+     * retryPeriod.
+     */
+    public Assessment renewBudget(int heldLeases, double qps) {
+        double needed = renewalsPerSecond(heldLeases);
+        String summary = String.format(java.util.Locale.ROOT, "%d held leases renew %.1f requests/s of k8s-client-qps %s",
+                heldLeases, needed, qps == Math.rint(qps) ? Long.toString((long) qps) : Double.toString(qps));
+        if (needed >= qps) {
+            return new Assessment(Assessment.Level.FAIL, summary, "renewals take the whole budget: every other API "
+                    + "request of the agent waits; raise k8s-client-qps above held leases / retry period");
+        }
+        if (needed >= 0.8 * qps) {
+            return new Assessment(Assessment.Level.WARN, summary, "renewals take over 80% of the budget: raise "
+                    + "k8s-client-qps above held leases / retry period plus the other traffic");
+        }
+        return new Assessment(Assessment.Level.OK, summary, "");
+    }
+
     /** Go: {@code time.Duration(1.2 * float64(retry))}. */
     private static long jittered(Duration retry) {
         return (long) (JITTER_FACTOR * (double) retry.toNanos());

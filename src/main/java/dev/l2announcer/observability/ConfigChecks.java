@@ -24,14 +24,7 @@ public final class ConfigChecks {
                         "empty: set NODE_NAME from the downward API (spec.nodeName)", List.of())
                 : DoctorCheck.ok("config.node-name", c.nodeName()));
         // The rules are LeaseTimings' (the same ones the config loader enforces at start).
-        LeaseTimings.Assessment timings = LeaseTimings.assess(c.leaseDuration(), c.renewDeadline(), c.retryPeriod());
-        out.add(switch (timings.level()) {
-            case OK -> DoctorCheck.ok("config.lease-timings", timings.summary());
-            case WARN -> new DoctorCheck("config.lease-timings", DoctorCheck.Status.WARN,
-                    timings.summary() + ": " + timings.problem(), List.of());
-            case FAIL -> new DoctorCheck("config.lease-timings", DoctorCheck.Status.FAIL,
-                    timings.summary() + ": " + timings.problem(), List.of());
-        });
+        out.add(check("config.lease-timings", LeaseTimings.assess(c.leaseDuration(), c.renewDeadline(), c.retryPeriod())));
         if (c.enableL2PodAnnouncements()) {
             String iface = c.l2PodAnnouncementsInterface();
             String pattern = c.l2PodAnnouncementsInterfacePattern();
@@ -47,6 +40,22 @@ public final class ConfigChecks {
             }
         }
         return out;
+    }
+
+    /** Whether the renewals of the leases held now fit {@code k8s-client-qps} (the rule is LeaseTimings'). */
+    public static DoctorCheck renewBudget(AgentConfig c, int heldLeases) {
+        if (LeaseTimings.violation(c.leaseDuration(), c.renewDeadline(), c.retryPeriod()).isPresent()) {
+            return DoctorCheck.ok("config.renew-budget", "not judged (invalid lease timings)");
+        }
+        return check("config.renew-budget", c.leaseTimings().renewBudget(heldLeases, c.k8sClientQps()));
+    }
+
+    private static DoctorCheck check(String name, LeaseTimings.Assessment a) {
+        return switch (a.level()) {
+            case OK -> DoctorCheck.ok(name, a.summary());
+            case WARN -> new DoctorCheck(name, DoctorCheck.Status.WARN, a.summary() + ": " + a.problem(), List.of());
+            case FAIL -> new DoctorCheck(name, DoctorCheck.Status.FAIL, a.summary() + ": " + a.problem(), List.of());
+        };
     }
 
     private static boolean isBlank(String s) {
