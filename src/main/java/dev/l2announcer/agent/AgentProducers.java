@@ -3,6 +3,8 @@ package dev.l2announcer.agent;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.election.KubernetesLeaseStore;
+import dev.l2announcer.kubernetes.SharedInformers;
+import dev.l2announcer.policy.PolicyStatusReconciler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.health.HealthMonitor;
@@ -20,6 +22,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -56,18 +59,30 @@ public class AgentProducers {
         return new LinuxNodeDatapath(LinuxDatapath.open(config));
     }
 
+    /** The agent's one informer per kind (Leases, Nodes, policies, Services, EndpointSlices), started with it. */
+    @Produces
+    @Singleton
+    SharedInformers informers(AgentConfig config, KubernetesClient client) {
+        return new SharedInformers(client, config.leaseNamespace());
+    }
+
+    void closeInformers(@Disposes SharedInformers informers) {
+        informers.close();
+    }
+
     /** The informer-backed selection; started with the agent. */
     @Produces
     @Singleton
-    KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath) {
-        return KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
+    KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath,
+                                        SharedInformers informers) {
+        return KubernetesSelectionSource.over(informers, client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(selectionThread), SELECTION_DEBOUNCE);
     }
 
     @Produces
     @Singleton
     AgentRuntime agent(AgentConfig config, KubernetesClient client, MeterRegistry registry, NodeDatapath datapath,
-                       KubernetesSelectionSource selection) {
+                       KubernetesSelectionSource selection, SharedInformers informers) {
         Ticker ticker = Ticker.system();
         Clock clock = Clock.systemUTC();
         LeaderElection election;
@@ -75,7 +90,7 @@ public class AgentProducers {
         if (config.enableL2Announcements()) {
             // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
             HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
-            LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, config.leaseNamespace(),
+            LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, informers.leases(), config.leaseNamespace(),
                     config.nodeName(), config.leaseTimings(),
                     // The group's addresses outlive a holder: an agent that starts during a handover names the group from them.
                     LeaseElectionEngine.Options.defaults(config.leaseTimings()).keeping(Set.of(LeaseAddresses.KEY)),
@@ -91,11 +106,13 @@ public class AgentProducers {
             closeElection = () -> {
             };
         }
-        PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
+        PolicyErrorCounter policyErrors = new PolicyErrorCounter(informers.policies());
+        PolicyStatusReconciler policyStatus = new PolicyStatusReconciler(client);
         return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 registry, clock, ticker, selection::synced, policyErrors,
                 () -> {
+                    policyStatus.close();
                     policyErrors.close();
                     selection.close();
                     selectionThread.shutdownNow();
@@ -104,7 +121,9 @@ public class AgentProducers {
                 },
                 () -> {
                     policyErrors.start();
+                    policyStatus.watch(informers.policies());
                     selection.start();
+                    informers.start();
                 }));
     }
 
@@ -118,9 +137,9 @@ public class AgentProducers {
     @Produces
     @Singleton
     @DefaultBean
-    HealthMonitor healthMonitor(AgentConfig config, KubernetesClient client, KubernetesSelectionSource selection,
+    HealthMonitor healthMonitor(AgentConfig config, SharedInformers informers, KubernetesSelectionSource selection,
                                 NodeDatapath datapath, MeterRegistry registry, AgentRuntime agent) {
-        return HealthMonitor.forAgent(config, client, selection, datapath.devices(), registry, agent.events()::warning,
+        return HealthMonitor.forAgent(config, informers, selection, datapath.devices(), registry, agent.events()::warning,
                 Clock.systemUTC(), Ticker.system());
     }
 

@@ -52,6 +52,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
     private final Ticker ticker;
     private final ThreadPoolExecutor io;
     private final SharedIndexInformer<Lease> informer;
+    private final boolean ownsInformer;
     private volatile boolean closed;
 
     /**
@@ -62,6 +63,22 @@ public final class KubernetesLeaseStore implements LeaseStore {
      */
     public KubernetesLeaseStore(KubernetesClient client, String namespace, String namePrefix, Duration requestTimeout,
                                 int ioThreads, Ticker ticker) {
+        this(client, new dev.l2announcer.kubernetes.SharedInformers(client, namespace).leases(), true, namespace,
+                namePrefix, requestTimeout, ioThreads, ticker);
+    }
+
+    /**
+     * Over the agent's Lease informer of {@code namespace} (shared with health and selection, started by the
+     * agent). The store adds its handler; {@link #stopWatch()} stops it (a leaving agent).
+     */
+    public KubernetesLeaseStore(KubernetesClient client, SharedIndexInformer<Lease> informer, String namespace,
+                                String namePrefix, Duration requestTimeout, int ioThreads, Ticker ticker) {
+        this(client, informer, false, namespace, namePrefix, requestTimeout, ioThreads, ticker);
+    }
+
+    private KubernetesLeaseStore(KubernetesClient client, SharedIndexInformer<Lease> informer, boolean ownsInformer,
+                                 String namespace, String namePrefix, Duration requestTimeout, int ioThreads, Ticker ticker) {
+        this.ownsInformer = ownsInformer;
         this.namespace = namespace;
         this.namePrefix = namePrefix;
         this.ticker = ticker;
@@ -75,7 +92,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
         this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().daemon().name("l2a-election-io-" + ioCount.incrementAndGet()).unstarted(r));
         io.allowCoreThreadTimeOut(true);
-        this.informer = client.leases().inNamespace(namespace).runnableInformer(0);
+        this.informer = informer;
     }
 
     /**
@@ -92,8 +109,21 @@ public final class KubernetesLeaseStore implements LeaseStore {
     public static LeaseElectionEngine startElection(KubernetesClient client, String namespace, String identity,
             LeaseTimings timings, LeaseElectionEngine.Options options, Ticker ticker, Clock clock, MeterRegistry registry,
             Function<String, Map<String, String>> holderAnnotations) {
-        KubernetesLeaseStore store = new KubernetesLeaseStore(client, namespace, LeaseNames.NAME_PREFIX,
-                timings.requestTimeout(), IO_THREADS, ticker);
+        return startElection(new KubernetesLeaseStore(client, namespace, LeaseNames.NAME_PREFIX, timings.requestTimeout(),
+                IO_THREADS, ticker), identity, timings, options, ticker, clock, registry, holderAnnotations);
+    }
+
+    /** As above over the agent's shared Lease informer of {@code namespace}. */
+    public static LeaseElectionEngine startElection(KubernetesClient client, SharedIndexInformer<Lease> leases,
+            String namespace, String identity, LeaseTimings timings, LeaseElectionEngine.Options options, Ticker ticker,
+            Clock clock, MeterRegistry registry, Function<String, Map<String, String>> holderAnnotations) {
+        return startElection(new KubernetesLeaseStore(client, leases, namespace, LeaseNames.NAME_PREFIX,
+                timings.requestTimeout(), IO_THREADS, ticker), identity, timings, options, ticker, clock, registry, holderAnnotations);
+    }
+
+    private static LeaseElectionEngine startElection(KubernetesLeaseStore store, String identity, LeaseTimings timings,
+            LeaseElectionEngine.Options options, Ticker ticker, Clock clock, MeterRegistry registry,
+            Function<String, Map<String, String>> holderAnnotations) {
         ScheduledExecutorService thread = TaskScheduler.singleThreadExecutor("l2a-election");
         return new LeaseElectionEngine(store, identity, timings, options, TaskScheduler.of(thread), ticker, clock,
                 registry, holderAnnotations, thread::shutdownNow).start();
@@ -148,7 +178,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
                 if (selected(lease)) observer.deleted(toRecord(lease));
             }
         });
-        informer.start();
+        if (ownsInformer) informer.start();
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.Set;
 /** Extracts the plain records selection works on from fabric8 API objects (no I/O). */
 public final class KubernetesInputs {
     /** The label the EndpointSlice controller sets to the owning Service's name. */
-    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    public static final String SERVICE_NAME_LABEL = dev.l2announcer.kubernetes.SharedInformers.SERVICE_NAME_LABEL;
 
     private KubernetesInputs() {
     }

@@ -1,6 +1,7 @@
 package dev.l2announcer.selection;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.kubernetes.SharedInformers;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.PolicyValidator;
@@ -47,6 +48,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private static final Logger LOG = Logger.getLogger(KubernetesSelectionSource.class);
 
     private final KubernetesClient client;
+    private final SharedInformers shared;
+    private final boolean ownsInformers;
     private final Devices devices;
     private final String localNode;
     private final DeviceNameFilter deviceFilter;
@@ -63,6 +66,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     /** The agent's Lease informer (not ours: never started or closed here), or null. */
     private volatile SharedIndexInformer<Lease> leaseInformer;
     private boolean leasesNotSyncedLogged;
+    /** The agent's wiring: name groups from the shared Lease informer (made at start, not before). */
+    private boolean namesFromSharedLeases;
     private AutoCloseable deviceSubscription;
     /** Every informer has listed its resources once. */
     private volatile boolean synced;
@@ -80,7 +85,16 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     public KubernetesSelectionSource(KubernetesClient client, Devices devices, String localNode,
                                      List<String> devicesOption, boolean enableExternalIps,
                                      RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        this(client, new SharedInformers(client, "kube-system"), true, devices, localNode, devicesOption,
+                enableExternalIps, scheduler, debounce);
+    }
+
+    private KubernetesSelectionSource(KubernetesClient client, SharedInformers shared, boolean ownsInformers,
+                                      Devices devices, String localNode, List<String> devicesOption,
+                                      boolean enableExternalIps, RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
         this.client = Objects.requireNonNull(client);
+        this.shared = shared;
+        this.ownsInformers = ownsInformers;
         this.devices = Objects.requireNonNull(devices);
         this.localNode = Objects.requireNonNull(localNode);
         this.deviceFilter = new DeviceNameFilter(devicesOption);
@@ -88,7 +102,19 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         this.debouncer = new RecomputeDebouncer(scheduler, debounce, this::recompute);
     }
 
-    /** Wiring from the agent's configuration: node name, {@code devices}, {@code enable-external-ips}. */
+    /**
+     * The agent's wiring: over its one set of informers (not started, stopped or closed here; their Leases name
+     * the groups), with its node name, {@code devices} and {@code enable-external-ips}.
+     */
+    public static KubernetesSelectionSource over(SharedInformers informers, KubernetesClient client, Devices devices,
+                                                 AgentConfig config, RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        KubernetesSelectionSource s = new KubernetesSelectionSource(client, informers, false, devices, config.nodeName(),
+                config.devices(), config.enableExternalIps(), scheduler, debounce);
+        s.namesFromSharedLeases = true;
+        return s;
+    }
+
+    /** Wiring from the agent's configuration with informers of its own (tests, the simulated demo). */
     public static KubernetesSelectionSource fromConfig(KubernetesClient client, Devices devices, AgentConfig config,
                                                        RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
         return new KubernetesSelectionSource(client, devices, config.nodeName(), config.devices(),
@@ -115,27 +141,27 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         if (!informers.isEmpty()) {
             throw new IllegalStateException("already started");
         }
+        if (namesFromSharedLeases) {
+            leaseInformer = shared.leases();
+        }
         if (leaseInformer != null) {
             // Announcement Leases only; renewals keep name, creation and recorded addresses: no signal.
             leaseInformer.addEventHandler(handler(KubernetesInputs::lease, true));
         }
-        policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
+        policyInformer = shared.policies();
         // Spec as JSON: generation is the API server's job and a fake server may not bump it.
         policyInformer.addEventHandler(handler(p -> client.getKubernetesSerialization().asJson(p.getSpec())));
-        serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
+        serviceInformer = shared.services();
         serviceInformer.addEventHandler(handler(KubernetesInputs::service));
-        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
-                .withLabel(KubernetesInputs.SERVICE_NAME_LABEL).runnableInformer(0);
+        sliceInformer = shared.endpointSlices();
         sliceInformer.addEventHandler(handler(s -> KubernetesInputs.endpointNodes(List.of(s))));
-        nodeInformer = client.nodes().runnableInformer(0);
+        nodeInformer = shared.nodes();
         nodeInformer.addEventHandler(handler(KubernetesInputs::node));
         informers.addAll(List.of(policyInformer, serviceInformer, sliceInformer, nodeInformer));
 
         deviceSubscription = devices.subscribe(debouncer::signal);
-        CompletableFuture<?>[] started = informers.stream()
-                .map(i -> i.start().toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(started).whenComplete((ok, err) -> {
+        // Starts what the agent made so far (a later start by the agent is the same start).
+        shared.start().whenComplete((ok, err) -> {
             if (err != null) {
                 LOG.error("selection informers failed to start; no snapshot will be published", err);
                 return;
@@ -181,8 +207,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     @Override
     public synchronized void close() {
         closed = true;
-        for (SharedIndexInformer<?> i : informers) {
-            i.close();
+        if (ownsInformers) {
+            shared.close();
         }
         informers.clear();
         if (deviceSubscription != null) {

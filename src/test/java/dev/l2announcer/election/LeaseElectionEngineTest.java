@@ -295,7 +295,7 @@ class LeaseElectionEngineTest {
                 kills++;
             }
         }
-        await().atMost(3, TimeUnit.SECONDS).until(() -> h.holders().size() == 20);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> h.holders().size() == 20); // safety is the point, not speed (shared 2-core machine)
         assertAtMostOneHolder();
         h.holders().forEach((l, n) -> assertThat(h.lease(l).getSpec().getHolderIdentity()).isEqualTo(n.getFirst()));
     }
