@@ -8,6 +8,10 @@ import dev.l2announcer.policy.PolicyStatusReconciler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.health.HealthMonitor;
+import dev.l2announcer.health.NodeProber;
+import dev.l2announcer.health.NodeTarget;
+import dev.l2announcer.health.OutageAgreement;
+import dev.l2announcer.election.OutageVotes;
 import dev.l2announcer.health.HolderAnnotations;
 import dev.l2announcer.observability.DebugViews;
 import dev.l2announcer.observability.PolicyErrorCounter;
@@ -143,16 +147,36 @@ public class AgentProducers {
                 Clock.systemUTC(), Ticker.system());
     }
 
-    void start(@Observes StartupEvent ev, AgentRuntime agent, HealthMonitor health) {
+    /** The fast path's API-outage agreement with the other candidates (a no-op without node heartbeats). */
+    @Produces
+    @Singleton
+    OutageAgreement outageAgreement(AgentConfig config, AgentRuntime agent, SharedInformers informers) {
+        OutageVotes votes = agent.outageVotes();
+        Duration round = votes.heartbeatInterval();
+        // A round must fit in one interval: each peer answers within half of it or counts as doubt.
+        NodeProber prober = new NodeProber(config.debugPort(), round.isZero() ? Duration.ofSeconds(1) : round.dividedBy(2),
+                Ticker.system(), Clock.systemUTC());
+        Duration fence = config.enableL2Announcements() ? config.leaseTimings().heartbeatFence() : Duration.ZERO;
+        return new OutageAgreement(config.nodeName(), votes,
+                () -> NodeTarget.fromNodes(informers.nodes().getStore().list(), config.nodeName()), prober, Ticker.system(), fence);
+    }
+
+    void closeOutageAgreement(@Disposes OutageAgreement agreement) {
+        agreement.close();
+    }
+
+    void start(@Observes StartupEvent ev, AgentRuntime agent, HealthMonitor health, OutageAgreement outage) {
         agent.start();
         health.start();
+        outage.start();
     }
 
     // Before every other ShutdownEvent observer: the Operator SDK's one closes the shared KubernetesClient,
     // after which the lease release fails and the next node waits a whole lease duration (netns e2e:
     // SIGTERM handover 3.0 s with the default priority, ~0.2 s with this one).
-    void stop(@Observes @Priority(1) ShutdownEvent ev, AgentRuntime agent, HealthMonitor health) {
+    void stop(@Observes @Priority(1) ShutdownEvent ev, AgentRuntime agent, HealthMonitor health, OutageAgreement outage) {
         LOG.info("shutting down: withdrawing announcements and releasing leases");
+        outage.close();
         health.close();
         agent.stop(SHUTDOWN_TIMEOUT);
     }

@@ -10,6 +10,7 @@ import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.election.LeaderElection;
+import dev.l2announcer.election.OutageVotes;
 import dev.l2announcer.observability.AgentDoctor;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.observability.DatapathStatus;
@@ -165,6 +166,11 @@ public final class AgentRuntime implements AutoCloseable {
 
     public AgentConfig config() {
         return parts.config();
+    }
+
+    /** The election's side of the API-outage agreement (a no-fast-path answer when announcements are off). */
+    public OutageVotes outageVotes() {
+        return parts.election() instanceof OutageVotes v ? v : OutageVotes.NONE;
     }
 
     /** Readiness: informers synced, datapath attached, and the first snapshot handed to the datapath. */

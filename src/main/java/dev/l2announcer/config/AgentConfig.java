@@ -19,6 +19,7 @@ import java.util.List;
  * @param garpInterval                       ours: spacing of the repeated GARPs
  * @param healthProbeInterval                ours: VIP/node probe period
  * @param debugPort                          ours: read-only debug/health HTTP port on the host network
+ * @param heartbeatInterval                  ours: node heartbeat (sub-second failover); 0 = off, Cilium's lease model only
  */
 public record AgentConfig(
         boolean enableL2Announcements,
@@ -39,10 +40,23 @@ public record AgentConfig(
         int garpRepeats,
         Duration garpInterval,
         Duration healthProbeInterval,
-        int debugPort) {
+        int debugPort,
+        Duration heartbeatInterval) {
 
     public AgentConfig {
         devices = List.copyOf(devices);
+    }
+
+    /** With the default node heartbeat. */
+    public AgentConfig(boolean enableL2Announcements, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+                       double k8sClientQps, int k8sClientBurst, List<String> devices, boolean enableL2PodAnnouncements,
+                       String l2PodAnnouncementsInterface, String l2PodAnnouncementsInterfacePattern, boolean enableExternalIps,
+                       String kubeProxyReplacement, String nodeName, String leaseNamespace, Path bpfPinDir, int garpRepeats,
+                       Duration garpInterval, Duration healthProbeInterval, int debugPort) {
+        this(enableL2Announcements, leaseDuration, renewDeadline, retryPeriod, k8sClientQps, k8sClientBurst, devices,
+                enableL2PodAnnouncements, l2PodAnnouncementsInterface, l2PodAnnouncementsInterfacePattern, enableExternalIps,
+                kubeProxyReplacement, nodeName, leaseNamespace, bpfPinDir, garpRepeats, garpInterval, healthProbeInterval,
+                debugPort, LeaseTimings.DEFAULT_HEARTBEAT_INTERVAL);
     }
 
     /** Defaults as Cilium's, for tests and embedded use. */
@@ -61,6 +75,13 @@ public record AgentConfig(
         return new AgentConfig(enableL2Announcements, lease, renew, retry, k8sClientQps, k8sClientBurst, devices,
                 enableL2PodAnnouncements, l2PodAnnouncementsInterface, l2PodAnnouncementsInterfacePattern,
                 enableExternalIps, kubeProxyReplacement, nodeName, leaseNamespace, bpfPinDir, garpRepeats,
-                garpInterval, healthProbeInterval, debugPort);
+                garpInterval, healthProbeInterval, debugPort, heartbeatInterval);
+    }
+
+    public AgentConfig withHeartbeatInterval(Duration interval) {
+        return new AgentConfig(enableL2Announcements, leaseDuration, renewDeadline, retryPeriod, k8sClientQps, k8sClientBurst,
+                devices, enableL2PodAnnouncements, l2PodAnnouncementsInterface, l2PodAnnouncementsInterfacePattern,
+                enableExternalIps, kubeProxyReplacement, nodeName, leaseNamespace, bpfPinDir, garpRepeats, garpInterval,
+                healthProbeInterval, debugPort, interval);
     }
 }

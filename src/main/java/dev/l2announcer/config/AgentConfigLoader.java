@@ -42,6 +42,7 @@ public final class AgentConfigLoader {
     public static final String BPF_PIN_DIR = "bpf-pin-dir";
     public static final String GARP_REPEATS = "l2-announcements-garp-repeats";
     public static final String GARP_INTERVAL = "l2-announcements-garp-interval";
+    public static final String HEARTBEAT_INTERVAL = "l2-announcements-heartbeat-interval";
     public static final String HEALTH_PROBE_INTERVAL = "health-probe-interval";
     public static final String DEBUG_PORT = "debug-port";
     public static final String CONFIG_DIR = "config-dir";
@@ -51,7 +52,7 @@ public final class AgentConfigLoader {
             RETRY_PERIOD, K8S_CLIENT_QPS, K8S_CLIENT_BURST, DEVICES, ENABLE_L2_POD_ANNOUNCEMENTS,
             L2_POD_ANNOUNCEMENTS_INTERFACE, L2_POD_ANNOUNCEMENTS_INTERFACE_PATTERN, ENABLE_EXTERNAL_IPS,
             KUBE_PROXY_REPLACEMENT, NODE_NAME, LEASE_NAMESPACE, BPF_PIN_DIR, GARP_REPEATS, GARP_INTERVAL,
-            HEALTH_PROBE_INTERVAL, DEBUG_PORT, CONFIG_DIR);
+            HEALTH_PROBE_INTERVAL, DEBUG_PORT, HEARTBEAT_INTERVAL, CONFIG_DIR);
 
     private AgentConfigLoader() {
     }
@@ -135,9 +136,11 @@ public final class AgentConfigLoader {
         Duration renew = duration(v, RENEW_DEADLINE, d.renewDeadline());
         Duration retry = duration(v, RETRY_PERIOD, d.retryPeriod());
         // The rules and their wording belong to LeaseTimings; this only says where the value came from.
-        LeaseTimings.violation(lease, renew, retry).ifPresent(violation -> {
-            throw rule(v, violation.key(), violation.value(), violation.rule());
-        });
+        Duration heartbeat = duration(v, HEARTBEAT_INTERVAL, d.heartbeatInterval());
+        LeaseTimings.violation(lease, renew, retry).or(() -> LeaseTimings.heartbeatViolation(lease, renew, heartbeat))
+                .ifPresent(violation -> {
+                    throw rule(v, violation.key(), violation.value(), violation.rule());
+                });
 
         double qps = number(v, K8S_CLIENT_QPS, d.k8sClientQps());
         if (!(qps > 0) || Double.isInfinite(qps)) {
@@ -193,7 +196,8 @@ public final class AgentConfigLoader {
                 integer(v, GARP_REPEATS, d.garpRepeats(), 1, 100),
                 garpInterval,
                 probe,
-                integer(v, DEBUG_PORT, d.debugPort(), 1, 65535));
+                integer(v, DEBUG_PORT, d.debugPort(), 1, 65535),
+                heartbeat);
     }
 
     private static ConfigException rule(Map<String, Value> v, String key, Duration effective, String rule) {

@@ -14,7 +14,7 @@ import java.util.Optional;
  *
  * <p>An instance is always valid: the constructor throws what {@link #violation} would report.
  */
-public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Duration heartbeatInterval) {
     /** client-go's leaderelection.JitterFactor, which Cilium's check uses (renew deadline > 1.2 x retry period). */
     static final double JITTER_FACTOR = 1.2;
     private static final Duration MAX_RANK_STEP = Duration.ofMillis(50);
@@ -23,6 +23,9 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
      * must come every few milliseconds turns an ordinary scheduling delay into silence.
      */
     static final Duration MIN_LIVENESS_MAX_AGE = Duration.ofMillis(100);
+    /** {@code l2-announcements-heartbeat-interval}'s default: sub-second failover. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+    static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(50);
 
     /** A broken rule: the key to blame, its effective value and the rule in the loader's words. */
     public record Violation(String key, Duration value, String rule) {
@@ -41,14 +44,45 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
         Objects.requireNonNull(leaseDuration, "leaseDuration");
         Objects.requireNonNull(renewDeadline, "renewDeadline");
         Objects.requireNonNull(retryPeriod, "retryPeriod");
-        Optional<Violation> v = violation(leaseDuration, renewDeadline, retryPeriod);
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        Optional<Violation> v = violation(leaseDuration, renewDeadline, retryPeriod)
+                .or(() -> heartbeatViolation(leaseDuration, renewDeadline, heartbeatInterval));
         if (v.isPresent()) {
             throw new IllegalArgumentException(v.get().message());
         }
     }
 
+    /** Lease timings without node heartbeats: failover is bounded by the lease model alone, as Cilium's. */
+    public LeaseTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        this(leaseDuration, renewDeadline, retryPeriod, Duration.ZERO);
+    }
+
     public static LeaseTimings of(AgentConfig config) {
-        return new LeaseTimings(config.leaseDuration(), config.renewDeadline(), config.retryPeriod());
+        return new LeaseTimings(config.leaseDuration(), config.renewDeadline(), config.retryPeriod(),
+                config.heartbeatInterval());
+    }
+
+    /**
+     * The node heartbeat's rules. 0 switches the fast path off. Otherwise at least 50 ms (a write every interval),
+     * and its expiry must stay below what the lease model gives anyway: {@link #heartbeatExpiry()} below the
+     * liveness fence of the Service leases' renew deadline.
+     */
+    public static Optional<Violation> heartbeatViolation(Duration lease, Duration renew, Duration interval) {
+        if (interval.isZero()) {
+            return Optional.empty();
+        }
+        if (interval.isNegative() || interval.compareTo(MIN_HEARTBEAT_INTERVAL) < 0) {
+            return Optional.of(new Violation(AgentConfigLoader.HEARTBEAT_INTERVAL, interval,
+                    "must be 0s (no node heartbeat) or at least " + GoDuration.format(MIN_HEARTBEAT_INTERVAL)));
+        }
+        Duration expiry = expiryOf(interval);
+        Duration wholeLease = Duration.ofSeconds(lease.toSeconds());
+        if (expiry.compareTo(wholeLease) >= 0) {
+            return Optional.of(new Violation(AgentConfigLoader.HEARTBEAT_INTERVAL, interval,
+                    "must be shorter: a node is declared dead after 3.5 x the interval (" + GoDuration.format(expiry)
+                            + "), which must be less than the lease duration in whole seconds (" + wholeLease.toSeconds() + "s)"));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -192,7 +226,43 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
      * whole-second lease after it.
      */
     public Duration livenessMaxAge() {
-        return maxAge(Duration.ofSeconds(leaseDuration.toSeconds()), renewDeadline);
+        Duration leaseFence = maxAge(Duration.ofSeconds(leaseDuration.toSeconds()), renewDeadline);
+        return fastFailover() && heartbeatInterval.compareTo(leaseFence) < 0 ? heartbeatInterval : leaseFence;
+    }
+
+    // ---------------------------------------------------------------- node heartbeat (the fast path)
+
+    /** Whether node heartbeats run ({@code l2-announcements-heartbeat-interval} > 0). */
+    public boolean fastFailover() {
+        return !heartbeatInterval.isZero();
+    }
+
+    /**
+     * How long after the send of its last successful heartbeat a holder may still answer (refresh its kernel
+     * stamp, send GARP): two intervals, so one lost heartbeat does not silence it.
+     */
+    public Duration heartbeatFence() {
+        return heartbeatInterval.multipliedBy(2);
+    }
+
+    /**
+     * How long a follower waits, on its own monotonic clock, after it last observed a new version of a holder's
+     * heartbeat before it takes that holder's Service leases over (conditionally, so a live holder's renewal wins).
+     * The inequality it keeps: {@code heartbeatFence + livenessMaxAge + margin <= heartbeatExpiry} with margin
+     * half an interval: a holder whose heartbeats stop is silent before anyone can take over, since nobody
+     * observes a heartbeat before it was sent. 3.5 intervals: 700 ms at the default 200 ms.
+     */
+    public Duration heartbeatExpiry() {
+        return expiryOf(heartbeatInterval);
+    }
+
+    private static Duration expiryOf(Duration interval) {
+        return interval.multipliedBy(7).dividedBy(2);
+    }
+
+    /** The margin the heartbeat inequality keeps (half an interval). */
+    public Duration heartbeatMargin() {
+        return heartbeatInterval.dividedBy(2);
     }
 
     private static Duration maxAge(Duration wholeLease, Duration renew) {

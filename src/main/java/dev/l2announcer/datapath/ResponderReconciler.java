@@ -301,7 +301,7 @@ public final class ResponderReconciler implements AutoCloseable {
         // A link that came back up: its neighbours may have flushed us, announce again.
         for (Device d : withEntries.values()) {
             Device before = lastDevices.get(d.name());
-            if (before != null && before.ifindex() == d.ifindex() && !before.up() && d.up()) {
+            if (before != null && before.ifindex() == d.ifindex() && !answers(before) && answers(d)) {
                 for (LocalAnnouncement a : entries.values()) {
                     if (a.interfaceName().equals(d.name()) && !failures.containsKey(a)) {
                         announce.add(a);
@@ -329,6 +329,11 @@ public final class ResponderReconciler implements AutoCloseable {
         }
     }
 
+    /** Up with carrier: frames sent there reach the segment. */
+    private static boolean answers(Device d) {
+        return d.up() && d.hasCarrier();
+    }
+
     /** 1 s, 2 s, 4 s, ... capped at {@link #ATTACH_RETRY_MAX}. */
     static Duration attachRetryDelay(int failures) {
         int shift = Math.min(failures - 1, 16);
@@ -353,7 +358,7 @@ public final class ResponderReconciler implements AutoCloseable {
             return;
         }
         Device d = lastDevices.get(a.interfaceName());
-        if (d != null && d.up()) {
+        if (d != null && answers(d)) {
             try {
                 garp.announce(d, a.ip());
                 garpsSent.computeIfAbsent(d.name(), k -> new AtomicLong()).incrementAndGet();

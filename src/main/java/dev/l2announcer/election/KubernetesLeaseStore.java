@@ -152,6 +152,29 @@ public final class KubernetesLeaseStore implements LeaseStore {
     }
 
     @Override
+    public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
+        KubernetesClient c = clientWithTimeout(timeout);
+        Lease body;
+        if (base == null) {
+            body = newLease(namespace, name, content);
+            return call(false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
+        }
+        Lease updated = new LeaseBuilder(origin(base)).build();
+        updated.getMetadata().setResourceVersion(base.resourceVersion());
+        apply(updated, content);
+        return call(false, () -> toRecord(c.leases().inNamespace(namespace).resource(updated).update()));
+    }
+
+    private final Map<Duration, KubernetesClient> byTimeout = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private KubernetesClient clientWithTimeout(Duration timeout) {
+        return byTimeout.computeIfAbsent(timeout, t -> api.newClient(new RequestConfigBuilder()
+                .withRequestRetryBackoffLimit(0)
+                .withRequestTimeout((int) Math.max(1, t.toMillis()))
+                .build()).adapt(KubernetesClient.class));
+    }
+
+    @Override
     public CompletionStage<Result> delete(LeaseRecord base) {
         Lease lease = origin(base);
         return call(false, () -> {
@@ -214,9 +237,10 @@ public final class KubernetesLeaseStore implements LeaseStore {
 
     // ---------------------------------------------------------------- mapping
 
+    /** The announcement Leases, and the node heartbeats of the fast path (the election owns both). */
     private boolean selected(Lease lease) {
-        return lease.getMetadata() != null && lease.getMetadata().getName() != null
-                && lease.getMetadata().getName().startsWith(namePrefix);
+        String name = lease.getMetadata() == null ? null : lease.getMetadata().getName();
+        return name != null && (name.startsWith(namePrefix) || NodeHeartbeats.isHeartbeat(name));
     }
 
     private static Lease origin(LeaseRecord record) {

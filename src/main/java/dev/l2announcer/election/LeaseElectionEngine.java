@@ -41,7 +41,7 @@ import org.jboss.logging.Logger;
  * methods only hand work to it, and the getters read published immutable values. Listeners are called on that
  * thread, in order per lease; they must not block.
  */
-public final class LeaseElectionEngine implements LeaderElection, AutoCloseable {
+public final class LeaseElectionEngine implements LeaderElection, OutageVotes, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseElectionEngine.class);
 
     /**
@@ -78,6 +78,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private final Runnable onStop;
     private final List<Consumer<LeadershipEvent>> listeners = new CopyOnWriteArrayList<>();
     private final LeaseViews views;
+    /** The fast path's heartbeats; null when {@code l2-announcements-heartbeat-interval} is 0. */
+    private final NodeHeartbeats heartbeats;
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
     private volatile Throwable failure;
@@ -107,9 +109,11 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         this.options = options;
         this.onStop = onStop;
         this.views = new LeaseViews(ticker, times.renewDeadline());
+        this.heartbeats = timings.fastFailover() ? new NodeHeartbeats(identity, timings) : null;
         this.plan = new RankingPlan(identity, ticker, new RankingPlan.View() {
             @Override public Collection<LeaseSlot> entries() { return slots.values(); }
             @Override public Map<String, Observation> observations() { return seen; }
+            @Override public long goneAt(String node) { return heartbeats == null ? LeaseState.NEVER : heartbeats.goneAt(node); }
         });
     }
 
@@ -122,6 +126,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         post(() -> {
             checkWatch();
             after(options.gcInterval().toNanos(), this::collectGarbage);
+            if (heartbeats != null) beat();
         });
         return this;
     }
@@ -166,9 +171,52 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         return views.list();
     }
 
+    /**
+     * Lease model: held and within the renew deadline. Fast path, besides: the node heartbeat's fence holds; during
+     * an API outage every candidate confirmed, the Service Leases' renew deadlines do not count (no renew can
+     * succeed anywhere, so nobody can take over), the fence's outage extension does.
+     */
     @Override
     public boolean mayAnnounce(String lease, long nowNanos) {
-        return running && failure == null && views.valid(lease, nowNanos);
+        if (!running || failure != null) return false;
+        return views.valid(lease, nowNanos) && (heartbeats == null || heartbeats.fenceHolds(nowNanos));
+    }
+
+    // ---------------------------------------------------------------- OutageVotes (any thread)
+
+    @Override
+    public boolean fastFailover() {
+        return heartbeats != null;
+    }
+
+    @Override
+    public boolean apiReachable() {
+        return heartbeats == null || heartbeats.apiReachable(ticker.nanoTime());
+    }
+
+    @Override
+    public boolean apiInDoubt() {
+        return heartbeats != null && heartbeats.inDoubt(ticker.nanoTime());
+    }
+
+    @Override
+    public Set<String> peersOfHeldLeases() {
+        return views.peersOfHeld(identity);
+    }
+
+    @Override
+    public void extendFence(long untilNanos) {
+        if (heartbeats != null) heartbeats.grantOutageExtension(untilNanos);
+    }
+
+    @Override
+    public void promiseNoTakeover(String holder) {
+        if (heartbeats != null) heartbeats.promise(holder, ticker.nanoTime());
+    }
+
+    @Override
+    public Duration heartbeatInterval() {
+        return heartbeats == null ? Duration.ZERO : Duration.ofNanos(heartbeats.interval());
     }
 
     @Override
@@ -210,6 +258,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (!running) return;
         running = false;
         views.invalidateAll();
+        if (heartbeats != null) heartbeats.revoke();
         store.close();
         onStop.run();
     }
@@ -262,9 +311,18 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void resync(boolean restartExpiry) {
         // The watch's notifications can trail its store after a (re)list: take the store as the truth.
-        for (LeaseRecord lease : store.cached()) remember(lease);
+        for (LeaseRecord lease : store.cached()) {
+            if (NodeHeartbeats.isHeartbeat(lease.name())) {
+                if (heartbeats != null) heartbeats.observed(lease, ticker.nanoTime());
+            } else {
+                remember(lease);
+            }
+        }
         long now = ticker.nanoTime();
-        if (restartExpiry) seen.replaceAll((name, o) -> o.restartedAt(now));
+        if (restartExpiry) {
+            seen.replaceAll((name, o) -> o.restartedAt(now));
+            if (heartbeats != null) heartbeats.restartObservations(now);
+        }
         plan.invalidate();
         for (LeaseSlot slot : new ArrayList<>(slots.values())) {
             transition(slot, restartExpiry ? LeaseTransitions::resynced : LeaseTransitions::reconsider);
@@ -272,12 +330,17 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     }
 
     private void observe(LeaseRecord lease) {
+        if (NodeHeartbeats.isHeartbeat(lease.name())) {
+            if (heartbeats != null) heartbeats.observed(lease, ticker.nanoTime());
+            return;
+        }
         if (!remember(lease)) return;
         LeaseSlot slot = slots.get(lease.name());
         if (slot != null) transition(slot, (st, s) -> LeaseTransitions.observed(st, s, false));
     }
 
     private void observeDeleted(LeaseRecord lease) {
+        if (NodeHeartbeats.isHeartbeat(lease.name())) return; // the node's expiry runs on from its last version
         Observation prev = seen.get(lease.name());
         if (prev != null && prev.record().newerThan(lease.resourceVersion())) return; // re-created since
         forgetObservation(lease.name());
@@ -385,8 +448,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             @Override public boolean alive(String node) { return plan.alive(node, now); }
             @Override public boolean dead(String node) { return plan.dead(node, now); }
         };
-        return new Situation(slot.name, identity, now, seen.get(slot.name), slot.campaigning, stopping, watchHealthy,
-                candidacy, times, slot.retired);
+        Observation o = seen.get(slot.name);
+        String holder = o == null || o.free() ? null : o.holder();
+        long goneAt = holder == null || heartbeats == null ? LeaseState.NEVER : heartbeats.goneAt(holder);
+        long holdOff = holder == null || heartbeats == null ? Long.MIN_VALUE : heartbeats.holdOffUntil(holder);
+        return new Situation(slot.name, identity, now, o, slot.campaigning, stopping, watchHealthy, candidacy, times,
+                slot.retired, goneAt, holdOff);
     }
 
     private void apply(LeaseSlot slot, Step step) {
@@ -414,7 +481,10 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             case Effect.Release r -> {
                 Set<String> drop = new HashSet<>(slot.annotationKeys);
                 drop.removeAll(options.keptOnRelease());
-                LeaseContent body = LeaseRecords.released(r.base().content(), clock.instant(), drop, slot.successor);
+                // Fast path: hand over in one write, naming the successor as holder (it confirms with its renew).
+                LeaseContent body = heartbeats != null && slot.successor != null
+                        ? LeaseRecords.handedOver(r.base().content(), slot.successor, times.leaseSeconds(), clock.instant(), drop)
+                        : LeaseRecords.released(r.base().content(), clock.instant(), drop, slot.successor);
                 metrics.request("update");
                 store.update(r.base(), body).whenComplete((res, e) -> post(() -> answered(slot, result(res, e),
                         LeaseTransitions::releaseAnswered)));
@@ -511,8 +581,54 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 }),
                 at -> after(at - ticker.nanoTime(), () -> {
                     slot.deadlineFired();
+                    long now = ticker.nanoTime();
+                    if (heartbeats != null && slot.state.held() && deferDeadline(slot, now)) return;
                     transition(slot, LeaseTransitions::deadlinePassed);
                 }));
+    }
+
+    /**
+     * Fast path: a renew deadline that passes while this node cannot reach the API is put off one interval at a
+     * time (nobody can take a lease over without the API; the heartbeat fence, extended only by a confirmed
+     * common outage, decides whether we answer). Once the API is back, a renew gets one more interval before the
+     * deadline counts, so a confirmed outage ends with no lease changing hands and no gap.
+     *
+     * @return true when the deadline was put off
+     */
+    private boolean deferDeadline(LeaseSlot slot, long now) {
+        boolean reachable = heartbeats.apiReachable(now);
+        if (reachable && (!slot.deferred() || slot.lastChanceTaken())) return false;
+        slot.deferDeadline(now + heartbeats.interval());
+        if (reachable) transition(slot, LeaseTransitions::woken); // renew at once
+        else apply(slot, Step.stay(slot.state));
+        return true;
+    }
+
+    /** Renews this node's heartbeat every interval, one write at a time (a hanging one is bounded by the timeout). */
+    private void beat() {
+        if (heartbeats.readyToSend()) {
+            LeaseRecord base = heartbeats.base();
+            LeaseContent body = heartbeats.next(base, 1, clock.instant());
+            heartbeats.sent(ticker.nanoTime());
+            String name = NodeHeartbeats.leaseName(identity);
+            metrics.request(base == null ? "create" : "update");
+            // Bounded by the fence: a hanging heartbeat must not hold back the next one.
+            store.write(name, base, body, heartbeats.fence())
+                    .whenComplete((res, e) -> post(() -> heartbeatAnswered(name, result(res, e))));
+        }
+        after(heartbeats.interval(), this::beat);
+    }
+
+    private void heartbeatAnswered(String name, LeaseStore.Result r) {
+        heartbeats.answered(r, ticker.nanoTime());
+        if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
+            // Ours exists (a restart) or someone wrote over it: read it and write over that version next time.
+            metrics.request("get");
+            store.get(name).whenComplete((res, e) -> post(() -> {
+                LeaseStore.Result got = result(res, e);
+                if (got.ok() && got.lease() != null) heartbeats.ownObserved(got.lease());
+            }));
+        }
     }
 
     private void forget(LeaseSlot slot) {

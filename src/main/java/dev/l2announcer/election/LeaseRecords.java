@@ -62,6 +62,18 @@ final class LeaseRecords {
         return new LeaseContent("", 1, t, t, observed.transitions(), merged(observed, hint, annotationKeysToDrop));
     }
 
+    /**
+     * A graceful handover in one write (fast path): the leaving holder names {@code successor} as holder (a new
+     * holder: transitions + 1, acquireTime = renewTime = now). The successor confirms with its own renew before it
+     * announces; the other candidates see a live holder and hold back, so nobody races for it.
+     */
+    static LeaseContent handedOver(LeaseContent observed, String successor, int leaseDurationSeconds, Instant now,
+            Set<String> annotationKeysToDrop) {
+        Instant t = microTime(now);
+        return new LeaseContent(successor, leaseDurationSeconds, t, t, observed.transitions() + 1,
+                merged(observed, Map.of(), annotationKeysToDrop));
+    }
+
     /** The successor named by a graceful release, or null. */
     static String successor(LeaseContent content) {
         String s = content.annotations().get(SUCCESSOR_ANNOTATION);

@@ -26,6 +26,10 @@ final class LeaseSlot implements RankingPlan.Entry {
     final CompletableFuture<Void> settled = new CompletableFuture<>();
 
     private long wakeAt = LeaseState.NEVER;
+    /** A deadline check put off (fast path, API unreachable): the later of it and the state's deadline counts. */
+    private long deferredDeadline = LeaseState.NEVER;
+    private long stateDeadline = LeaseState.NEVER;
+    private boolean lastChance;
     private long deadlineAt = LeaseState.NEVER;
     private TaskScheduler.Cancellable wakeTimer;
     private TaskScheduler.Cancellable deadlineTimer;
@@ -52,7 +56,7 @@ final class LeaseSlot implements RankingPlan.Entry {
             wakeAt = wake;
             wakeTimer = wake == LeaseState.NEVER ? null : schedule.wakeAt(wake);
         }
-        long deadline = state.deadlineAt(renewDeadlineNanos);
+        long deadline = effectiveDeadline(renewDeadlineNanos);
         if (deadline != deadlineAt) {
             if (deadlineTimer != null) deadlineTimer.cancel();
             deadlineAt = deadline;
@@ -69,6 +73,36 @@ final class LeaseSlot implements RankingPlan.Entry {
     void deadlineFired() {
         deadlineTimer = null;
         deadlineAt = LeaseState.NEVER;
+    }
+
+    /**
+     * When holding lapses: the state's renew deadline, or later while it is deferred (fast path: the deadline
+     * passed while nobody could reach the API; the fence, not the deadline, decides then).
+     */
+    long effectiveDeadline(long renewDeadlineNanos) {
+        long base = state.deadlineAt(renewDeadlineNanos);
+        if (base != stateDeadline) {
+            stateDeadline = base;
+            deferredDeadline = LeaseState.NEVER; // a new renew: its own deadline counts
+            lastChance = false;
+        }
+        return base == LeaseState.NEVER || deferredDeadline == LeaseState.NEVER ? base : Math.max(base, deferredDeadline);
+    }
+
+    /** The deadline check runs again at {@code at} instead of standing down now. */
+    void deferDeadline(long at) {
+        deferredDeadline = at;
+    }
+
+    /** The API is back after a deferral: one renew gets one more interval, then the deadline counts. */
+    boolean lastChanceTaken() {
+        boolean was = lastChance;
+        lastChance = true;
+        return was;
+    }
+
+    boolean deferred() {
+        return deferredDeadline != LeaseState.NEVER;
     }
 
     void cancelTimers() {

@@ -23,6 +23,12 @@ public interface LeaseStore extends AutoCloseable {
     /** Replaces {@code base}'s content, only if the Lease is still at {@code base}'s resourceVersion. */
     CompletionStage<Result> update(LeaseRecord base, LeaseContent content);
 
+    /**
+     * A write bounded by {@code timeout} instead of the store's request timeout (node heartbeats: one that hangs
+     * must not delay the next beyond the fence). {@code base} null: create.
+     */
+    CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, java.time.Duration timeout);
+
     /** Deletes the Lease, only if it is still at {@code base}'s resourceVersion. */
     CompletionStage<Result> delete(LeaseRecord base);
 

@@ -24,6 +24,8 @@ final class LeaseViews {
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     /** For each lease this node holds: the monotonic moment its holding lapses without a further renew. */
     private final Map<String, Long> validUntil = new ConcurrentHashMap<>();
+    /** For each lease this node holds: its candidates (who must confirm an API outage). */
+    private final Map<String, Set<String>> heldCandidates = new ConcurrentHashMap<>();
 
     LeaseViews(Ticker ticker, long renewDeadlineNanos) {
         this.ticker = ticker;
@@ -35,12 +37,32 @@ final class LeaseViews {
         boolean mine = slot.state.held();
         long lastAt = mine ? slot.lastRenewSentAt() : seen == null ? UNKNOWN : seen.observedAt();
         published.put(slot.name, new Published(seen == null ? "" : seen.holder(), mine, slot.candidates.size(), lastAt));
-        if (mine) validUntil.put(slot.name, slot.state.deadlineAt(renewDeadlineNanos)); else validUntil.remove(slot.name);
+        if (mine) {
+            validUntil.put(slot.name, slot.effectiveDeadline(renewDeadlineNanos));
+            heldCandidates.put(slot.name, Set.copyOf(slot.candidates));
+        } else {
+            validUntil.remove(slot.name);
+            heldCandidates.remove(slot.name);
+        }
     }
 
     void remove(String lease) {
         published.remove(lease);
         validUntil.remove(lease);
+        heldCandidates.remove(lease);
+    }
+
+    /** Whether this node holds the lease (any thread). */
+    boolean held(String lease) {
+        return held.contains(lease);
+    }
+
+    /** The candidates of the held leases but {@code self}. */
+    Set<String> peersOfHeld(String self) {
+        Set<String> out = new java.util.TreeSet<>();
+        heldCandidates.values().forEach(out::addAll);
+        out.remove(self);
+        return out;
     }
 
     /** Whether the lease is held and its renew deadline is after {@code now} (any thread). */
@@ -52,12 +74,15 @@ final class LeaseViews {
     /** Nothing is valid any more (the engine stopped or failed). */
     void invalidateAll() {
         validUntil.clear();
+        held.clear();
+        heldCandidates.clear();
     }
 
     void held(String lease, boolean nowHeld) {
         if (nowHeld) held.add(lease); else {
             held.remove(lease);
             validUntil.remove(lease);
+            heldCandidates.remove(lease);
         }
     }
 

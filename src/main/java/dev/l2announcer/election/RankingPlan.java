@@ -36,6 +36,11 @@ final class RankingPlan {
         Collection<? extends Entry> entries();
 
         Map<String, Observation> observations();
+
+        /** When a holder counts as gone by its node heartbeat (NEVER without one). */
+        default long goneAt(String node) {
+            return LeaseState.NEVER;
+        }
     }
 
     private final String identity;
@@ -127,7 +132,7 @@ final class RankingPlan {
         Set<String> expiredHolders = new HashSet<>();
         for (Observation o : view.observations().values()) {
             if (o.free()) continue;
-            if (o.expired(now)) expiredHolders.add(o.holder()); else live.add(o.holder());
+            if (gone(o, now)) expiredHolders.add(o.holder()); else live.add(o.holder());
         }
         expiredHolders.removeAll(live);
         alive = live;
@@ -156,7 +161,7 @@ final class RankingPlan {
                 // Released: the node that let it go is leaving or no longer wants it; never rank it first.
                 boolean byOther = o.releasedBy() != null && !o.releasedBy().equals(identity);
                 candidates.put(e.name(), byOther ? without(e.candidates(), o.releasedBy()) : e.candidates());
-            } else if (o.expired(now)) {
+            } else if (gone(o, now)) {
                 candidates.put(e.name(), o.holder().equals(identity) ? e.candidates() : without(e.candidates(), o.holder()));
             } else {
                 liveHolders.put(e.name(), o.holder());
@@ -164,6 +169,11 @@ final class RankingPlan {
             }
         }
         return CandidateRanking.rank(candidates, liveHolders);
+    }
+
+    /** The holder no longer counts: its Service Lease expired, or its node heartbeat did. */
+    private boolean gone(Observation o, long now) {
+        return o.expired(now) || view.goneAt(o.holder()) <= now;
     }
 
     private static SortedSet<String> without(SortedSet<String> nodes, String node) {

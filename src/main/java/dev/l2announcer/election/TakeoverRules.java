@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>The Lease names this node as holder (a restart, or a write that came back after it gave up): write at
  *       once, as client-go's IsLeader path; the resourceVersion precondition makes this safe.</li>
  *   <li>A live holder: decide again when it expires, {@code leaseDurationSeconds} after the version was
- *       observed on this node's monotonic clock.</li>
+ *       observed on this node's monotonic clock, or (fast path) when its node heartbeat expires, whichever is
+ *       first, but not before a hold-off this node promised it during an API outage.</li>
  *   <li>Free (absent, released or expired), counted from when this node first judged it free:
  *     <ul>
  *       <li>released naming a successor among the candidates: the successor goes at once; the others wait the
@@ -40,7 +41,10 @@ final class TakeoverRules {
         }
         Observation seen = s.seen();
         long now = s.now();
-        long freeAt = seen == null || seen.free() ? now : seen.expiresAt();
+        // A live holder is gone when its Service Lease expires, or earlier (fast path) when its node's heartbeat
+        // stopped; never before what this node promised it during an API outage.
+        long freeAt = seen == null || seen.free() ? now
+                : Math.max(Math.min(seen.expiresAt(), s.holderGoneAt()), s.holdOffUntil());
         if (freeAt > now) {
             return new Verdict(new Decision.TryAt(freeAt), freeSince);
         }

@@ -245,6 +245,9 @@ final class ElectionHarness implements AutoCloseable {
         @Override public CompletionStage<Result> create(String name, LeaseContent content) { return tracked(delegate.create(name, content)); }
         @Override public CompletionStage<Result> update(LeaseRecord base, LeaseContent content) { return tracked(delegate.update(base, content)); }
         @Override public CompletionStage<Result> delete(LeaseRecord base) { return tracked(delegate.delete(base)); }
+        @Override public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
+            return tracked(delegate.write(name, base, content, timeout));
+        }
         @Override public void watch(Observer observer) { delegate.watch(observer); }
         @Override public boolean watchHealthy() { return delegate.watchHealthy(); }
         @Override public List<LeaseRecord> cached() { return delegate.cached(); }

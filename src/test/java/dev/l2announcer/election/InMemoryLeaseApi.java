@@ -161,12 +161,17 @@ final class InMemoryLeaseApi {
 
         @Override
         public CompletionStage<Result> update(LeaseRecord base, LeaseContent content) {
-            return request("update", () -> {
-                LeaseRecord now = leases.get(base.name());
-                if (now == null) return Result.failed(Outcome.NOT_FOUND, "not found", time.nanoTime());
-                if (!now.resourceVersion().equals(base.resourceVersion())) return conflict("resourceVersion " + base.resourceVersion());
-                return Result.ok(store(base.name(), content), time.nanoTime());
-            });
+            return request("update", () -> updateOf(base, content));
+        }
+
+        @Override
+        public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
+            if (base == null) {
+                return request("create", timeout, () -> leases.containsKey(name)
+                        ? conflict("already exists")
+                        : Result.ok(store(name, content), time.nanoTime()));
+            }
+            return request("update", timeout, () -> updateOf(base, content));
         }
 
         @Override
@@ -180,12 +185,23 @@ final class InMemoryLeaseApi {
             });
         }
 
+        private Result updateOf(LeaseRecord base, LeaseContent content) {
+            LeaseRecord now = leases.get(base.name());
+            if (now == null) return Result.failed(Outcome.NOT_FOUND, "not found", time.nanoTime());
+            if (!now.resourceVersion().equals(base.resourceVersion())) return conflict("resourceVersion " + base.resourceVersion());
+            return Result.ok(store(base.name(), content), time.nanoTime());
+        }
+
         private Result conflict(String why) {
             conflicts++;
             return Result.failed(Outcome.CONFLICT, "409 " + why, time.nanoTime());
         }
 
         private CompletionStage<Result> request(String verb, java.util.function.Supplier<Result> apply) {
+            return request(verb, requestTimeout, apply);
+        }
+
+        private CompletionStage<Result> request(String verb, Duration requestTimeout, java.util.function.Supplier<Result> apply) {
             requests.computeIfAbsent(verb, k -> new LongAdder()).increment();
             CompletableFuture<Result> answer = new CompletableFuture<>();
             long sentAt = time.nanoTime();
