@@ -2,6 +2,7 @@ package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.election.ElectionOptions;
 import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.kubernetes.SharedInformers;
 import dev.l2announcer.policy.PolicyStatusReconciler;
@@ -97,7 +98,7 @@ public class AgentProducers {
             LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, informers.leases(), config.leaseNamespace(),
                     config.nodeName(), config.leaseTimings(),
                     // The group's addresses outlive a holder: an agent that starts during a handover names the group from them.
-                    LeaseElectionEngine.Options.defaults(config.leaseTimings()).keeping(Set.of(LeaseAddresses.KEY)),
+                    ElectionOptions.defaults(config.leaseTimings()).keeping(Set.of(LeaseAddresses.KEY)),
                     ticker, clock, registry, holderAnnotations);
             election = engine;
             closeElection = () -> {

@@ -170,7 +170,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** The election's side of the API-outage agreement (a no-fast-path answer when announcements are off). */
     public OutageVotes outageVotes() {
-        return parts.election() instanceof OutageVotes v ? v : OutageVotes.NONE;
+        return parts.election().outageVotes();
     }
 
     /** Readiness: informers synced, datapath attached, and the first snapshot handed to the datapath. */

@@ -102,12 +102,12 @@ public final class KubernetesLeaseStore implements LeaseStore {
      */
     public static LeaseElectionEngine startElection(KubernetesClient client, String namespace, String identity,
             LeaseTimings timings, MeterRegistry registry, Function<String, Map<String, String>> holderAnnotations) {
-        return startElection(client, namespace, identity, timings, LeaseElectionEngine.Options.defaults(timings),
+        return startElection(client, namespace, identity, timings, ElectionOptions.defaults(timings),
                 Ticker.system(), Clock.systemUTC(), registry, holderAnnotations);
     }
 
     public static LeaseElectionEngine startElection(KubernetesClient client, String namespace, String identity,
-            LeaseTimings timings, LeaseElectionEngine.Options options, Ticker ticker, Clock clock, MeterRegistry registry,
+            LeaseTimings timings, ElectionOptions options, Ticker ticker, Clock clock, MeterRegistry registry,
             Function<String, Map<String, String>> holderAnnotations) {
         return startElection(new KubernetesLeaseStore(client, namespace, LeaseNames.NAME_PREFIX, timings.requestTimeout(),
                 IO_THREADS, ticker), identity, timings, options, ticker, clock, registry, holderAnnotations);
@@ -115,14 +115,14 @@ public final class KubernetesLeaseStore implements LeaseStore {
 
     /** As above over the agent's shared Lease informer of {@code namespace}. */
     public static LeaseElectionEngine startElection(KubernetesClient client, SharedIndexInformer<Lease> leases,
-            String namespace, String identity, LeaseTimings timings, LeaseElectionEngine.Options options, Ticker ticker,
+            String namespace, String identity, LeaseTimings timings, ElectionOptions options, Ticker ticker,
             Clock clock, MeterRegistry registry, Function<String, Map<String, String>> holderAnnotations) {
         return startElection(new KubernetesLeaseStore(client, leases, namespace, LeaseNames.NAME_PREFIX,
                 timings.requestTimeout(), IO_THREADS, ticker), identity, timings, options, ticker, clock, registry, holderAnnotations);
     }
 
     private static LeaseElectionEngine startElection(KubernetesLeaseStore store, String identity, LeaseTimings timings,
-            LeaseElectionEngine.Options options, Ticker ticker, Clock clock, MeterRegistry registry,
+            ElectionOptions options, Ticker ticker, Clock clock, MeterRegistry registry,
             Function<String, Map<String, String>> holderAnnotations) {
         ScheduledExecutorService thread = TaskScheduler.singleThreadExecutor("l2a-election");
         return new LeaseElectionEngine(store, identity, timings, options, TaskScheduler.of(thread), ticker, clock,

@@ -41,6 +41,11 @@ public interface LeaderElection {
      */
     boolean mayAnnounce(String lease, long nowNanos);
 
+    /** The election's side of the fast path's API-outage agreement; NONE when it has no node heartbeats. */
+    default OutageVotes outageVotes() {
+        return OutageVotes.NONE;
+    }
+
     /** False once the election failed in a way it cannot recover from (the process should be restarted). */
     default boolean alive() {
         return true;

@@ -19,7 +19,6 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -41,45 +40,24 @@ import org.jboss.logging.Logger;
  * methods only hand work to it, and the getters read published immutable values. Listeners are called on that
  * thread, in order per lease; they must not block.
  */
-public final class LeaseElectionEngine implements LeaderElection, OutageVotes, AutoCloseable {
+public final class LeaseElectionEngine implements LeaderElection, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseElectionEngine.class);
-
-    /**
-     * @param gcInterval         how often to delete Leases with an empty holder that nobody campaigns for (Cilium: 1 min)
-     * @param rankStep           extra wait per rank for lower-ranked candidates of a free lease
-     * @param maxRankDelay       upper bound of the rank wait (well under retryPeriod)
-     * @param watchCheckInterval how often the watch's health is looked at (a reconnect pauses takeovers)
-     * @param keptOnRelease      holder annotations a release keeps (they describe the group, not the holder)
-     */
-    public record Options(Duration gcInterval, Duration rankStep, Duration maxRankDelay, Duration watchCheckInterval,
-                          Set<String> keptOnRelease) {
-        public Options {
-            keptOnRelease = Set.copyOf(keptOnRelease);
-        }
-
-        public static Options defaults(LeaseTimings timings) {
-            return new Options(Duration.ofMinutes(1), timings.rankStep(), timings.maxRankDelay(), Duration.ofMillis(20), Set.of());
-        }
-
-        public Options keeping(Set<String> annotationKeys) {
-            return new Options(gcInterval, rankStep, maxRankDelay, watchCheckInterval, annotationKeys);
-        }
-    }
 
     private final LeaseStore store;
     private final String identity;
     private final TaskScheduler scheduler;
     private final Ticker ticker;
     private final Clock clock;
-    private final Function<String, Map<String, String>> holderAnnotations;
     private final ElectionMetrics metrics;
     private final ElectionTimes times;
-    private final Options options;
+    private final ElectionOptions options;
     private final Runnable onStop;
-    private final List<Consumer<LeadershipEvent>> listeners = new CopyOnWriteArrayList<>();
     private final LeaseViews views;
+    private final LeadershipReporter reporter;
     /** The fast path's heartbeats; null when {@code l2-announcements-heartbeat-interval} is 0. */
     private final NodeHeartbeats heartbeats;
+    private final LeaseRequests requests;
+    private final OutageVotes votes;
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
     private volatile Throwable failure;
@@ -95,7 +73,7 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
      * @param holderAnnotations annotations written on leases this node acquires or renews (may return empty)
      * @param onStop            stops what runs the scheduler (the engine's own thread in production)
      */
-    public LeaseElectionEngine(LeaseStore store, String identity, LeaseTimings timings, Options options,
+    public LeaseElectionEngine(LeaseStore store, String identity, LeaseTimings timings, ElectionOptions options,
                                TaskScheduler scheduler, Ticker ticker, Clock clock, MeterRegistry registry,
                                Function<String, Map<String, String>> holderAnnotations, Runnable onStop) {
         this.store = store;
@@ -103,13 +81,16 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.clock = clock;
-        this.holderAnnotations = holderAnnotations;
         this.metrics = new ElectionMetrics(registry);
         this.times = ElectionTimes.of(timings, options.rankStep(), options.maxRankDelay());
         this.options = options;
         this.onStop = onStop;
         this.views = new LeaseViews(ticker, times.renewDeadline());
+        this.reporter = new LeadershipReporter(views, metrics, clock);
         this.heartbeats = timings.fastFailover() ? new NodeHeartbeats(identity, timings) : null;
+        this.votes = heartbeats == null ? OutageVotes.NONE
+                : heartbeats.votes(ticker, views::peersOfHeld, () -> running && failure == null);
+        this.requests = new LeaseRequests(store, identity, times, clock, metrics, holderAnnotations, options.keptOnRelease());
         this.plan = new RankingPlan(identity, ticker, new RankingPlan.View() {
             @Override public Collection<LeaseSlot> entries() { return slots.values(); }
             @Override public Map<String, Observation> observations() { return seen; }
@@ -129,10 +110,6 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
             if (heartbeats != null) beat();
         });
         return this;
-    }
-
-    public String identity() {
-        return identity;
     }
 
     // ---------------------------------------------------------------- public API (any thread)
@@ -157,8 +134,7 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
 
     @Override
     public AutoCloseable subscribe(Consumer<LeadershipEvent> listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return reporter.subscribe(listener);
     }
 
     @Override
@@ -182,41 +158,10 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
         return views.valid(lease, nowNanos) && (heartbeats == null || heartbeats.fenceHolds(nowNanos));
     }
 
-    // ---------------------------------------------------------------- OutageVotes (any thread)
-
+    /** The election's side of the fast path's API-outage agreement (NONE without node heartbeats). */
     @Override
-    public boolean fastFailover() {
-        return heartbeats != null;
-    }
-
-    @Override
-    public boolean apiReachable() {
-        return heartbeats == null || heartbeats.apiReachable(ticker.nanoTime());
-    }
-
-    @Override
-    public boolean apiInDoubt() {
-        return heartbeats != null && heartbeats.inDoubt(ticker.nanoTime());
-    }
-
-    @Override
-    public Set<String> peersOfHeldLeases() {
-        return views.peersOfHeld(identity);
-    }
-
-    @Override
-    public void extendFence(long untilNanos) {
-        if (heartbeats != null) heartbeats.grantOutageExtension(untilNanos);
-    }
-
-    @Override
-    public void promiseNoTakeover(String holder) {
-        if (heartbeats != null) heartbeats.promise(holder, ticker.nanoTime());
-    }
-
-    @Override
-    public Duration heartbeatInterval() {
-        return heartbeats == null ? Duration.ZERO : Duration.ofNanos(heartbeats.interval());
+    public OutageVotes outageVotes() {
+        return votes;
     }
 
     @Override
@@ -423,9 +368,8 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
             slots.forEach((name, slot) -> campaigned.put(name, slot.candidates));
             for (LeaseRecord lease : LeaseGarbage.collectable(identity, seen, campaigned, ticker.nanoTime(),
                     options.gcInterval().toNanos())) {
-                metrics.request("delete");
-                store.delete(lease).whenComplete((r, e) -> {
-                    if (r != null && !r.ok()) LOG.debugf("election: GC of %s: %s", lease.name(), r.error());
+                requests.delete(lease).thenAccept(r -> {
+                    if (!r.ok()) LOG.debugf("election: GC of %s: %s", lease.name(), r.error());
                 });
             }
         }
@@ -440,14 +384,7 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
 
     private Situation situation(LeaseSlot slot) {
         long now = ticker.nanoTime();
-        Candidacy candidacy = new Candidacy() {
-            @Override public SortedSet<String> candidates() { return slot.candidates; }
-            @Override public int rank() { return plan.rankOf(slot.name, now); }
-            @Override public long planRefreshAt() { return plan.refreshAt(); }
-            @Override public String firstRanked() { return plan.firstRanked(slot.name); }
-            @Override public boolean alive(String node) { return plan.alive(node, now); }
-            @Override public boolean dead(String node) { return plan.dead(node, now); }
-        };
+        Candidacy candidacy = plan.candidacy(slot, now);
         Observation o = seen.get(slot.name);
         String holder = o == null || o.free() ? null : o.holder();
         long goneAt = holder == null || heartbeats == null ? LeaseState.NEVER : heartbeats.goneAt(holder);
@@ -466,78 +403,21 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
 
     private void execute(LeaseSlot slot, Effect effect) {
         switch (effect) {
-            case Effect.Write w -> write(slot);
-            case Effect.Renew r -> update(slot, r.mine());
+            case Effect.Write w -> requests.acquire(slot, seen.get(slot.name)).thenAccept(r -> post(() -> writeAnswered(slot, r)));
+            case Effect.Renew r -> requests.renew(slot, r.mine()).thenAccept(res -> post(() -> writeAnswered(slot, res)));
             case Effect.Reread r -> {
                 Answer rule = slot.state instanceof LeaseState.Releasing ? LeaseTransitions::releaseAnswered : LeaseTransitions::reread;
-                metrics.request("get");
-                store.get(slot.name).whenComplete((res, e) -> post(() -> answered(slot, result(res, e), rule)));
+                requests.read(slot.name).thenAccept(res -> post(() -> answered(slot, res, rule)));
             }
-            case Effect.Delete d -> {
-                metrics.request("delete");
-                store.delete(d.base()).whenComplete((res, e) -> post(() -> answered(slot, result(res, e),
-                        LeaseTransitions::releaseAnswered)));
-            }
-            case Effect.Release r -> {
-                Set<String> drop = new HashSet<>(slot.annotationKeys);
-                drop.removeAll(options.keptOnRelease());
-                // Fast path: hand over in one write, naming the successor as holder (it confirms with its renew).
-                LeaseContent body = heartbeats != null && slot.successor != null
-                        ? LeaseRecords.handedOver(r.base().content(), slot.successor, times.leaseSeconds(), clock.instant(), drop)
-                        : LeaseRecords.released(r.base().content(), clock.instant(), drop, slot.successor);
-                metrics.request("update");
-                store.update(r.base(), body).whenComplete((res, e) -> post(() -> answered(slot, result(res, e),
-                        LeaseTransitions::releaseAnswered)));
-            }
-            case Effect.Acquired a -> {
-                views.held(slot.name, true);
-                metrics.held.incrementAndGet();
-                metrics.acquired.increment();
-                if (a.freeSince() != LeaseState.NOT_FREE) {
-                    metrics.acquireLatency.record(ticker.nanoTime() - a.freeSince(), TimeUnit.NANOSECONDS);
-                }
-                emit(new LeadershipEvent.Acquired(slot.name, clock.instant()));
-            }
-            case Effect.Lost l -> {
-                views.held(slot.name, false);
-                metrics.held.decrementAndGet();
-                metrics.lost.increment();
-                LOG.infof("election: lost %s: %s", slot.name, l.reason());
-                emit(new LeadershipEvent.Lost(slot.name, l.reason(), clock.instant()));
-            }
-            case Effect.Released r -> {
-                views.held(slot.name, false);
-                metrics.held.decrementAndGet();
-                metrics.released.increment();
-                emit(new LeadershipEvent.Released(slot.name, clock.instant()));
-            }
+            case Effect.Delete d -> requests.delete(d.base()).thenAccept(res -> post(() -> answered(slot, res, LeaseTransitions::releaseAnswered)));
+            case Effect.Release r -> requests.release(slot, r.base(), heartbeats != null)
+                    .thenAccept(res -> post(() -> answered(slot, res, LeaseTransitions::releaseAnswered)));
+            case Effect.Acquired a -> reporter.acquired(slot.name,
+                    a.freeSince() == LeaseState.NOT_FREE ? LeaseState.NOT_FREE : ticker.nanoTime() - a.freeSince());
+            case Effect.Lost l -> reporter.lost(slot.name, l.reason());
+            case Effect.Released r -> reporter.released(slot.name);
             case Effect.Forget f -> forget(slot);
         }
-    }
-
-    /** Acquire: create when nothing is observed, else a conditional update of the observed version. */
-    private void write(LeaseSlot slot) {
-        Observation o = seen.get(slot.name);
-        if (o != null) {
-            update(slot, o.record());
-            return;
-        }
-        Map<String, String> annotations = annotationsFor(slot.name);
-        slot.pendingKeys = annotations.keySet();
-        metrics.request("create");
-        store.create(slot.name, LeaseRecords.created(identity, times.leaseSeconds(), clock.instant(), annotations))
-                .whenComplete((res, e) -> post(() -> writeAnswered(slot, result(res, e))));
-    }
-
-    private void update(LeaseSlot slot, LeaseRecord base) {
-        Map<String, String> annotations = annotationsFor(slot.name);
-        Set<String> drop = new HashSet<>(slot.annotationKeys);
-        drop.removeAll(annotations.keySet());
-        slot.pendingKeys = annotations.keySet();
-        LeaseContent body = LeaseRecords.acquiredOrRenewed(base.content(), identity, times.leaseSeconds(), clock.instant(),
-                annotations, drop);
-        metrics.request("update");
-        store.update(base, body).whenComplete((res, e) -> post(() -> writeAnswered(slot, result(res, e))));
     }
 
     private void writeAnswered(LeaseSlot slot, LeaseStore.Result r) {
@@ -568,9 +448,6 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
         apply(slot, rule.apply(slot.state, r, situation(slot)));
     }
 
-    private static LeaseStore.Result result(LeaseStore.Result r, Throwable e) {
-        return e == null ? r : LeaseStore.Result.failed(LeaseStore.Outcome.FAILED, e.toString(), 0);
-    }
 
     /** The slot's timers run the wake and deadline transitions. */
     private LeaseSlot.Timers timers(LeaseSlot slot) {
@@ -607,28 +484,18 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
     /** Renews this node's heartbeat every interval, one write at a time (a hanging one is bounded by the timeout). */
     private void beat() {
         if (heartbeats.readyToSend()) {
-            LeaseRecord base = heartbeats.base();
-            LeaseContent body = heartbeats.next(base, 1, clock.instant());
             heartbeats.sent(ticker.nanoTime());
-            String name = NodeHeartbeats.leaseName(identity);
-            metrics.request(base == null ? "create" : "update");
-            // Bounded by the fence: a hanging heartbeat must not hold back the next one.
-            store.write(name, base, body, heartbeats.fence())
-                    .whenComplete((res, e) -> post(() -> heartbeatAnswered(name, result(res, e))));
-        }
-        after(heartbeats.interval(), this::beat);
-    }
-
-    private void heartbeatAnswered(String name, LeaseStore.Result r) {
-        heartbeats.answered(r, ticker.nanoTime());
-        if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
-            // Ours exists (a restart) or someone wrote over it: read it and write over that version next time.
-            metrics.request("get");
-            store.get(name).whenComplete((res, e) -> post(() -> {
-                LeaseStore.Result got = result(res, e);
-                if (got.ok() && got.lease() != null) heartbeats.ownObserved(got.lease());
+            requests.heartbeat(heartbeats).thenAccept(r -> post(() -> {
+                heartbeats.answered(r, ticker.nanoTime());
+                if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
+                    // Ours exists (a restart) or someone wrote over it: write over the version there next time.
+                    requests.read(NodeHeartbeats.leaseName(identity)).thenAccept(got -> post(() -> {
+                        if (got.ok() && got.lease() != null) heartbeats.ownObserved(got.lease());
+                    }));
+                }
             }));
         }
+        after(heartbeats.interval(), this::beat);
     }
 
     private void forget(LeaseSlot slot) {
@@ -645,25 +512,5 @@ public final class LeaseElectionEngine implements LeaderElection, OutageVotes, A
 
     private void countCandidates() {
         metrics.candidates.set((int) slots.values().stream().filter(s -> s.campaigning).count());
-    }
-
-    private Map<String, String> annotationsFor(String lease) {
-        try {
-            Map<String, String> a = holderAnnotations.apply(lease);
-            return a == null ? Map.of() : Map.copyOf(a);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "election: holder annotations for %s failed", lease);
-            return Map.of();
-        }
-    }
-
-    private void emit(LeadershipEvent event) {
-        for (Consumer<LeadershipEvent> l : listeners) {
-            try {
-                l.accept(event);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "election: listener failed on %s", event);
-            }
-        }
     }
 }

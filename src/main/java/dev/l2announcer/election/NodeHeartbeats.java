@@ -176,4 +176,24 @@ final class NodeHeartbeats {
         Long at = holder.equals(identity) ? null : observedAt.get(holder);
         return at == null ? LeaseState.NEVER : at + expiryNanos;
     }
+
+    /**
+     * The outage agreement's view of this node (any thread).
+     *
+     * @param peersOfHeld the other candidates of the leases this node holds, given this node's name
+     * @param alive       the election runs (a stopped or failed one neither asks nor vouches)
+     */
+    OutageVotes votes(dev.l2announcer.time.Ticker ticker, java.util.function.Function<String, java.util.Set<String>> peersOfHeld,
+                      java.util.function.BooleanSupplier alive) {
+        NodeHeartbeats hb = this;
+        return new OutageVotes() {
+            @Override public boolean fastFailover() { return true; }
+            @Override public boolean apiReachable() { return hb.apiReachable(ticker.nanoTime()); }
+            @Override public boolean apiInDoubt() { return alive.getAsBoolean() && hb.inDoubt(ticker.nanoTime()); }
+            @Override public java.util.Set<String> peersOfHeldLeases() { return peersOfHeld.apply(identity); }
+            @Override public void extendFence(long untilNanos) { if (alive.getAsBoolean()) hb.grantOutageExtension(untilNanos); }
+            @Override public void promiseNoTakeover(String holder) { hb.promise(holder, ticker.nanoTime()); }
+            @Override public java.time.Duration heartbeatInterval() { return java.time.Duration.ofNanos(intervalNanos); }
+        };
+    }
 }

@@ -110,6 +110,18 @@ final class RankingPlan {
         return dead.contains(node);
     }
 
+    /** What ranking says about {@code entry} at {@code now}, computed lazily (the plan only when a rank is asked). */
+    Candidacy candidacy(Entry entry, long now) {
+        return new Candidacy() {
+            @Override public SortedSet<String> candidates() { return entry.candidates(); }
+            @Override public int rank() { return rankOf(entry.name(), now); }
+            @Override public long planRefreshAt() { return refreshAt(); }
+            @Override public String firstRanked() { return RankingPlan.this.firstRanked(entry.name()); }
+            @Override public boolean alive(String node) { return RankingPlan.this.alive(node, now); }
+            @Override public boolean dead(String node) { return RankingPlan.this.dead(node, now); }
+        };
+    }
+
     /** For each lease about to be released, the candidate every node will rank first once it is free (or null). */
     Map<String, String> successors(Set<String> releasing, long now) {
         Map<String, List<String>> ranked = rankFree(releasing, now);

@@ -45,7 +45,7 @@ class ElectionEngineTransitionTest {
         /** When set, the holder-annotation hook throws it (stands for any Error on the engine's thread). */
         volatile Error failWith;
 
-        Node(String name, LeaseElectionEngine.Options options) {
+        Node(String name, ElectionOptions options) {
             this.name = name;
             this.connection = api.connect(name);
             this.engine = new LeaseElectionEngine(connection, name, T, options, time, time, time.wallClock(), registry,
@@ -70,10 +70,10 @@ class ElectionEngineTransitionTest {
     }
 
     Node node(String name) {
-        return node(name, LeaseElectionEngine.Options.defaults(T));
+        return node(name, ElectionOptions.defaults(T));
     }
 
-    Node node(String name, LeaseElectionEngine.Options options) {
+    Node node(String name, ElectionOptions options) {
         Node n = new Node(name, options);
         nodes.put(name, n);
         return n;
@@ -416,7 +416,7 @@ class ElectionEngineTransitionTest {
 
     @Test
     void abandonedLeaseIsDeletedByExactlyOneNodeAfterTheGcInterval() {
-        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), T.rankStep(), T.maxRankDelay(), Duration.ofMillis(20), Set.of());
+        var options = new ElectionOptions(Duration.ofSeconds(10), T.rankStep(), T.maxRankDelay(), Duration.ofMillis(20), Set.of());
         for (String n : List.of("n1", "n2", "n3")) node(n, options);
         step(STEP);
         var all = leases(4, "n1", "n2", "n3");

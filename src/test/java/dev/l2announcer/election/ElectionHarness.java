@@ -98,12 +98,12 @@ final class ElectionHarness implements AutoCloseable {
 
     Agent start(String node, KubernetesClient client, LeaseTimings timings, Ticker ticker, Clock clock,
             Function<String, Map<String, String>> annotations) {
-        return start(node, client, timings, ticker, clock, annotations, LeaseElectionEngine.Options.defaults(timings), new SimpleMeterRegistry());
+        return start(node, client, timings, ticker, clock, annotations, ElectionOptions.defaults(timings), new SimpleMeterRegistry());
     }
 
     /** On {@link #time} when {@code ticker} is it, else on a thread of its own in real time. */
     Agent start(String node, KubernetesClient client, LeaseTimings timings, Ticker ticker, Clock clock,
-            Function<String, Map<String, String>> annotations, LeaseElectionEngine.Options options, MeterRegistry registry) {
+            Function<String, Map<String, String>> annotations, ElectionOptions options, MeterRegistry registry) {
         LeaseElectionEngine engine;
         TrackingStore store = null;
         if (ticker == time) {

@@ -45,7 +45,7 @@ class FastFailoverTransitionTest {
         Node(String name) {
             this.name = name;
             connection = api.connect(name);
-            engine = new LeaseElectionEngine(connection, name, T, LeaseElectionEngine.Options.defaults(T), time, time,
+            engine = new LeaseElectionEngine(connection, name, T, ElectionOptions.defaults(T), time, time,
                     time.wallClock(), new SimpleMeterRegistry(), l -> Map.of(), () -> {}).start();
             engine.subscribe(e -> {
                 events.add(e);
@@ -183,9 +183,9 @@ class FastFailoverTransitionTest {
             // What OutageAgreement does every half interval: every candidate confirms, and promises to hold off.
             if (i % 10 == 0) {
                 for (Node h : nodes.values()) {
-                    if (!h.engine.apiInDoubt()) continue;
-                    for (String peer : h.engine.peersOfHeldLeases()) nodes.get(peer).engine.promiseNoTakeover(h.name);
-                    h.engine.extendFence(time.nanoTime() + T.heartbeatFence().toNanos());
+                    if (!h.engine.outageVotes().apiInDoubt()) continue;
+                    for (String peer : h.engine.outageVotes().peersOfHeldLeases()) nodes.get(peer).engine.outageVotes().promiseNoTakeover(h.name);
+                    h.engine.outageVotes().extendFence(time.nanoTime() + T.heartbeatFence().toNanos());
                 }
             }
             step();
@@ -233,7 +233,7 @@ class FastFailoverTransitionTest {
         run(Duration.ofSeconds(1));
         Node holder = nodes.get(holderOf(lease));
         Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
-        other.engine.promiseNoTakeover(holder.name);
+        other.engine.outageVotes().promiseNoTakeover(holder.name);
         long promisedAt = time.nanoTime();
         holder.dead = true;
         holder.engine.abandon();

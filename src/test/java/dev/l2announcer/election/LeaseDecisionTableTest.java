@@ -69,10 +69,20 @@ class LeaseDecisionTableTest {
      * @param expect  the decision the row asserts
      */
     record Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
-               Input input, LeaseStore.Result result, Step expect, boolean retired) {
+               Input input, LeaseStore.Result result, Step expect, boolean retired, long holderGoneAt, long holdOffUntil) {
         Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
             Input input, LeaseStore.Result result, Step expect) {
             this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, false);
+        }
+
+        Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
+            Input input, LeaseStore.Result result, Step expect, boolean retired) {
+            this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, retired, LeaseState.NEVER, Long.MIN_VALUE);
+        }
+
+        /** A follower row of the fast path: the holder's heartbeat expires at {@code goneAt}, a promise until {@code holdOff}. */
+        static Row heartbeat(String name, Observation seen, Ranking ranking, long goneAt, long holdOff, Step expect) {
+            return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect, false, goneAt, holdOff);
         }
 
         @Override
@@ -81,7 +91,8 @@ class LeaseDecisionTableTest {
         }
 
         Step run() {
-            Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired);
+            Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired,
+                    holderGoneAt, holdOffUntil);
             return switch (input) {
                 case RECONSIDER -> LeaseTransitions.reconsider(state, s);
                 case WAKE -> LeaseTransitions.woken(state, s);
@@ -173,6 +184,19 @@ class LeaseDecisionTableTest {
                         waitUntil(LeaseState.NOT_FREE, NOW + 15 * S)),
                 new Row("not campaigning: nothing", null, Ranking.rank(0), FRESH, false, true, Input.RECONSIDER, null,
                         waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+
+                // ---- fast path: node heartbeats
+                Row.heartbeat("live holder whose heartbeat stopped: take it now, its Service Lease not expired",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE, write(NOW)),
+                Row.heartbeat("live holder whose heartbeat runs: wait for the earlier of heartbeat and lease expiry",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW + 700 * MS, Long.MIN_VALUE,
+                        waitUntil(LeaseState.NOT_FREE, NOW + 700 * MS)),
+                Row.heartbeat("heartbeat stopped, but we promised the holder during an outage: not before the promise",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, NOW + 500 * MS,
+                        waitUntil(LeaseState.NOT_FREE, NOW + 500 * MS)),
+                Row.heartbeat("heartbeat stopped, second-ranked: the rank delay (the first goes at once)",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(1), NOW - 10 * MS, Long.MIN_VALUE,
+                        waitUntil(NOW, NOW + T.rankStep())),
 
                 // ---- acquiring: the answer
                 new Row("acquired within the renew deadline: holding", null, Ranking.rank(0), new Acquiring(NOW - S, false), true, true,

@@ -373,7 +373,7 @@ class LeaseElectionEngineTest {
         var registry = new io.micrometer.prometheus.PrometheusMeterRegistry(io.micrometer.prometheus.PrometheusConfig.DEFAULT);
         java.util.concurrent.atomic.AtomicReference<String> mac = new java.util.concurrent.atomic.AtomicReference<>("02:00:00:00:00:01");
         Agent a = h.start("node-a", h.client(), T3, time, time.wallClock(),
-                l -> Map.of("l2announcer.dev/interfaces", "eth0=" + mac.get()), LeaseElectionEngine.Options.defaults(T3), registry);
+                l -> Map.of("l2announcer.dev/interfaces", "eth0=" + mac.get()), ElectionOptions.defaults(T3), registry);
         h.awaitWatching(a);
         var leases = ElectionHarness.leases(2, List.of(a));
         String name = leases.keySet().iterator().next();
@@ -403,7 +403,7 @@ class LeaseElectionEngineTest {
 
     @Test
     void abandonedLeasesWithoutCandidatesAreDeletedByOneNodeOnly() {
-        var options = new LeaseElectionEngine.Options(Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(20), Set.of());
+        var options = new ElectionOptions(Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(20), Set.of());
         for (int i = 0; i < 3; i++) {
             h.start("node-" + i, h.client(), T3, time, time.wallClock(), l -> Map.of(), options, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         }
