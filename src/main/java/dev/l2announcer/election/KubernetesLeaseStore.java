@@ -51,6 +51,8 @@ public final class KubernetesLeaseStore implements LeaseStore {
     private final String namePrefix;
     private final Ticker ticker;
     private final ThreadPoolExecutor io;
+    /** The heartbeat's own thread: never queued behind a burst of renewals on {@link #io} (see {@link #write}). */
+    private final ThreadPoolExecutor heartbeatIo;
     private final SharedIndexInformer<Lease> informer;
     private final boolean ownsInformer;
     private volatile boolean closed;
@@ -92,6 +94,9 @@ public final class KubernetesLeaseStore implements LeaseStore {
         this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().daemon().name("l2a-election-io-" + ioCount.incrementAndGet()).unstarted(r));
         io.allowCoreThreadTimeOut(true);
+        this.heartbeatIo = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("l2a-heartbeat-io").unstarted(r));
+        heartbeatIo.allowCoreThreadTimeOut(true);
         this.informer = informer;
     }
 
@@ -157,12 +162,12 @@ public final class KubernetesLeaseStore implements LeaseStore {
         Lease body;
         if (base == null) {
             body = newLease(namespace, name, content);
-            return call(false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
+            return call(heartbeatIo, false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
         }
         Lease updated = new LeaseBuilder(origin(base)).build();
         updated.getMetadata().setResourceVersion(base.resourceVersion());
         apply(updated, content);
-        return call(false, () -> toRecord(c.leases().inNamespace(namespace).resource(updated).update()));
+        return call(heartbeatIo, false, () -> toRecord(c.leases().inNamespace(namespace).resource(updated).update()));
     }
 
     private final Map<Duration, KubernetesClient> byTimeout = new java.util.concurrent.ConcurrentHashMap<>();
@@ -223,6 +228,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
     public void close() {
         stopWatch();
         io.shutdownNow();
+        heartbeatIo.shutdownNow();
     }
 
     @Override
@@ -295,9 +301,13 @@ public final class KubernetesLeaseStore implements LeaseStore {
 
     /** Runs a blocking request on the IO pool; {@code absentIsNotFound}: a null answer means 404 (get). */
     private CompletionStage<Result> call(boolean absentIsNotFound, Callable<LeaseRecord> op) {
+        return call(io, absentIsNotFound, op);
+    }
+
+    private CompletionStage<Result> call(ThreadPoolExecutor pool, boolean absentIsNotFound, Callable<LeaseRecord> op) {
         CompletableFuture<Result> done = new CompletableFuture<>();
         try {
-            io.execute(() -> {
+            pool.execute(() -> {
                 long sentAt = ticker.nanoTime();
                 try {
                     LeaseRecord record = op.call();

@@ -24,8 +24,11 @@ public interface LeaseStore extends AutoCloseable {
     CompletionStage<Result> update(LeaseRecord base, LeaseContent content);
 
     /**
-     * A write bounded by {@code timeout} instead of the store's request timeout (node heartbeats: one that hangs
-     * must not delay the next beyond the fence). {@code base} null: create.
+     * The node heartbeat's write: bounded by {@code timeout} instead of the store's request timeout (one that hangs
+     * must not delay the next beyond the fence), and never queued behind the store's other requests (a heartbeat
+     * waiting behind a burst of a thousand renewals looks like a dead node to every follower, which then takes
+     * this node's leases over). These writes (a node's beats and its claims on others' beats) run one at a time on
+     * their own thread. {@code base} null: create.
      */
     CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, java.time.Duration timeout);
 

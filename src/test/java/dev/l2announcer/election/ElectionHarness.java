@@ -259,6 +259,8 @@ final class ElectionHarness implements AutoCloseable {
     static final class CountingDispatcher extends Dispatcher {
         final KubernetesCrudDispatcher crud;
         final AtomicBoolean hangLeaseWrites = new AtomicBoolean();
+        /** Writes of announcement Leases hang (node heartbeats go through): a slow burst of renewals. */
+        final AtomicBoolean hangServiceLeaseWrites = new AtomicBoolean();
         final Map<String, LongAdder> byVerb = new ConcurrentHashMap<>();
         final LongAdder conflicts = new LongAdder();
 
@@ -271,7 +273,8 @@ final class ElectionHarness implements AutoCloseable {
             String path = request.getPath();
             String verb = verb(request.getMethod(), path);
             byVerb.computeIfAbsent(verb, k -> new LongAdder()).increment();
-            if (hangLeaseWrites.get() && path.contains("/leases") && !"GET".equals(request.getMethod())) {
+            boolean write = path.contains("/leases") && !"GET".equals(request.getMethod());
+            if (write && (hangLeaseWrites.get() || hangServiceLeaseWrites.get() && path.contains("/leases/" + LeaseNames.NAME_PREFIX))) {
                 return new MockResponse().setResponseCode(504).setBody("{}").setBodyDelay(30, TimeUnit.SECONDS);
             }
             MockResponse response = crud.dispatch(request);
