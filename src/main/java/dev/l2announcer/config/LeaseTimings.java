@@ -82,6 +82,12 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
                     "must be shorter: a node is declared dead after 3.5 x the interval (" + GoDuration.format(expiry)
                             + "), which must be less than the lease duration in whole seconds (" + wholeLease.toSeconds() + "s)"));
         }
+        if (renew.compareTo(expiry) < 0) {
+            return Optional.of(new Violation(AgentConfigLoader.HEARTBEAT_INTERVAL, interval,
+                    "must be shorter: a claim on a dead node's heartbeat licenses takeovers for the renew deadline ("
+                            + GoDuration.format(renew) + "), which must be at least the heartbeat expiry, 3.5 x the interval ("
+                            + GoDuration.format(expiry) + ")"));
+        }
         return Optional.empty();
     }
 
@@ -247,7 +253,8 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
 
     /**
      * How long a follower waits, on its own monotonic clock, after it last observed a new version of a holder's
-     * heartbeat before it takes that holder's Service leases over (conditionally, so a live holder's renewal wins).
+     * heartbeat before it judges that holder dead and claims the heartbeat ({@link #claimLicense()}); only a
+     * successful claim lets it take the holder's unexpired Service leases over.
      * The inequality it keeps: {@code heartbeatFence + livenessMaxAge + margin <= heartbeatExpiry} with margin
      * half an interval: a holder whose heartbeats stop is silent before anyone can take over, since nobody
      * observes a heartbeat before it was sent. 3.5 intervals: 700 ms at the default 200 ms.
@@ -258,6 +265,26 @@ public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Durat
 
     private static Duration expiryOf(Duration interval) {
         return interval.multipliedBy(7).dividedBy(2);
+    }
+
+    /**
+     * A follower that judges a holder dead by its heartbeat first writes a claim on the heartbeat version it last
+     * saw (conditionally: a live holder's newer beat makes it a 409, whatever the follower's watch is late by).
+     * A successful claim licenses this long, from the claim's send, takeovers of that holder's leases: a takeover
+     * write counts only if answered within it. The renew deadline less the margin, room for a thousand takeovers.
+     */
+    public Duration claimLicense() {
+        return renewDeadline.minus(heartbeatMargin());
+    }
+
+    /**
+     * How long a node that learns its heartbeat was claimed writes nothing, neither heartbeat nor Lease, after it
+     * dropped everything it held: longer than any {@link #claimLicense()} by the margin, so every takeover a claim
+     * licensed landed before this node could write again (and its next heartbeat, on top of the claim, is a 409
+     * if a newer claim came meanwhile, which starts the quarantine again).
+     */
+    public Duration claimQuarantine() {
+        return renewDeadline;
     }
 
     /** The margin the heartbeat inequality keeps (half an interval). */

@@ -2,8 +2,17 @@ package dev.l2announcer.election;
 
 /** What a node that does not hold a lease decides to do about it ({@link TakeoverRules}). */
 sealed interface Decision {
-    /** Write now: create the Lease when none is observed, else a conditional update of the observed version. */
-    record TryNow() implements Decision {}
+    /**
+     * Write now: create the Lease when none is observed, else a conditional update of the observed version. A
+     * takeover licensed by a claim on the holder's heartbeat counts only if answered before {@code answerBy}.
+     */
+    record TryNow(long answerBy) implements Decision {}
+
+    /**
+     * The holder looks dead by its heartbeat, but its Service Lease has not expired: first claim its heartbeat
+     * (conditionally on the version this node last saw), decide again once answered or at {@code retryAt}.
+     */
+    record ClaimHeartbeat(String node, long retryAt) implements Decision {}
 
     /** Decide again at {@code at} (the holder's expiry, or the end of this node's rank delay). */
     record TryAt(long at) implements Decision {}
@@ -14,6 +23,6 @@ sealed interface Decision {
     /** Nothing to do until something changes: not campaigning, stopping, or the watch is not synced. */
     record NotOurs() implements Decision {}
 
-    Decision TRY_NOW = new TryNow();
+    Decision TRY_NOW = new TryNow(LeaseState.NEVER);
     Decision NOT_OURS = new NotOurs();
 }

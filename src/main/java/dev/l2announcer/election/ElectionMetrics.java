@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The engine's meters. Micrometer names map to the Prometheus names l2announcer_lease_transitions_total{outcome},
  * l2announcer_leases_held, l2announcer_lease_candidates, l2announcer_lease_acquire_seconds (histogram),
- * l2announcer_lease_renew_failures_total and l2announcer_api_requests_total{verb}. No per-lease labels: the
- * cardinality is fixed (3 outcomes, 4 verbs).
+ * l2announcer_lease_renew_failures_total, l2announcer_api_requests_total{verb} and, with node heartbeats,
+ * l2announcer_heartbeat_claims_total{outcome} (claims this node wrote on nodes that looked dead: licensed, or
+ * conflict when the node had beaten since, or failed) and l2announcer_heartbeat_claimed_total (times this node
+ * learnt it was judged dead). No per-lease labels: the cardinality is fixed.
  */
 final class ElectionMetrics {
     static final String TRANSITIONS = "l2announcer.lease.transitions";
@@ -21,6 +23,8 @@ final class ElectionMetrics {
     static final String ACQUIRE = "l2announcer.lease.acquire";
     static final String RENEW_FAILURES = "l2announcer.lease.renew.failures";
     static final String API_REQUESTS = "l2announcer.api.requests";
+    static final String CLAIMS = "l2announcer.heartbeat.claims";
+    static final String CLAIMED = "l2announcer.heartbeat.claimed";
 
     final Counter acquired;
     final Counter lost;
@@ -29,6 +33,8 @@ final class ElectionMetrics {
     final AtomicInteger held = new AtomicInteger();
     final AtomicInteger candidates = new AtomicInteger();
     final Timer acquireLatency;
+    final Counter claimedDead;
+    private final Map<String, Counter> claims;
     private final Map<String, Counter> requests;
 
     ElectionMetrics(MeterRegistry registry) {
@@ -44,6 +50,12 @@ final class ElectionMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        claimedDead = Counter.builder(CLAIMED).description("Times this node learnt its heartbeat was claimed (judged dead)")
+                .register(registry);
+        claims = Map.of(
+                "licensed", claim(registry, "licensed"),
+                "conflict", claim(registry, "conflict"),
+                "failed", claim(registry, "failed"));
         requests = Map.of(
                 "get", request(registry, "get"),
                 "create", request(registry, "create"),
@@ -54,6 +66,15 @@ final class ElectionMetrics {
     void request(String verb) {
         Counter c = requests.get(verb);
         if (c != null) c.increment();
+    }
+
+    void claim(LeaseStore.Result r, boolean licensed) {
+        claims.get(licensed ? "licensed" : r.outcome() == LeaseStore.Outcome.CONFLICT ? "conflict" : "failed").increment();
+    }
+
+    private static Counter claim(MeterRegistry registry, String outcome) {
+        return Counter.builder(CLAIMS).tag("outcome", outcome)
+                .description("Claims this node wrote on the heartbeat of a node that looked dead").register(registry);
     }
 
     private static Counter transitions(MeterRegistry registry, String outcome) {

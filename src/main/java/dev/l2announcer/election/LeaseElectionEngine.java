@@ -258,7 +258,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         // The watch's notifications can trail its store after a (re)list: take the store as the truth.
         for (LeaseRecord lease : store.cached()) {
             if (NodeHeartbeats.isHeartbeat(lease.name())) {
-                if (heartbeats != null) heartbeats.observed(lease, ticker.nanoTime());
+                observeHeartbeat(lease);
             } else {
                 remember(lease);
             }
@@ -276,7 +276,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void observe(LeaseRecord lease) {
         if (NodeHeartbeats.isHeartbeat(lease.name())) {
-            if (heartbeats != null) heartbeats.observed(lease, ticker.nanoTime());
+            observeHeartbeat(lease);
             return;
         }
         if (!remember(lease)) return;
@@ -387,10 +387,11 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         Candidacy candidacy = plan.candidacy(slot, now);
         Observation o = seen.get(slot.name);
         String holder = o == null || o.free() ? null : o.holder();
-        long goneAt = holder == null || heartbeats == null ? LeaseState.NEVER : heartbeats.goneAt(holder);
-        long holdOff = holder == null || heartbeats == null ? Long.MIN_VALUE : heartbeats.holdOffUntil(holder);
+        Situation.HolderLiveness liveness = holder == null || heartbeats == null ? Situation.HolderLiveness.UNKNOWN
+                : new Situation.HolderLiveness(heartbeats.goneAt(holder), heartbeats.holdOffUntil(holder),
+                        heartbeats.licensedUntil(holder), now + heartbeats.interval());
         return new Situation(slot.name, identity, now, o, slot.campaigning, stopping, watchHealthy, candidacy, times,
-                slot.retired, goneAt, holdOff);
+                slot.retired, liveness, heartbeats != null && heartbeats.quarantined(now));
     }
 
     private void apply(LeaseSlot slot, Step step) {
@@ -416,6 +417,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                     a.freeSince() == LeaseState.NOT_FREE ? LeaseState.NOT_FREE : ticker.nanoTime() - a.freeSince());
             case Effect.Lost l -> reporter.lost(slot.name, l.reason());
             case Effect.Released r -> reporter.released(slot.name);
+            case Effect.ClaimHeartbeat c -> claimHeartbeat(c.node());
             case Effect.Forget f -> forget(slot);
         }
     }
@@ -483,19 +485,71 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     /** Renews this node's heartbeat every interval, one write at a time (a hanging one is bounded by the timeout). */
     private void beat() {
-        if (heartbeats.readyToSend()) {
+        if (heartbeats.readyToSend(ticker.nanoTime())) {
             heartbeats.sent(ticker.nanoTime());
             requests.heartbeat(heartbeats).thenAccept(r -> post(() -> {
+                boolean wasQuarantined = heartbeats.quarantined(ticker.nanoTime());
                 heartbeats.answered(r, ticker.nanoTime());
+                if (wasQuarantined && !heartbeats.quarantined(ticker.nanoTime())) {
+                    LOG.infof("election: quarantine over, this node's heartbeat is written again: campaigning");
+                    for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, LeaseTransitions::reconsider);
+                }
                 if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
-                    // Ours exists (a restart) or someone wrote over it: write over the version there next time.
-                    requests.read(NodeHeartbeats.leaseName(identity)).thenAccept(got -> post(() -> {
-                        if (got.ok() && got.lease() != null) heartbeats.ownObserved(got.lease());
-                    }));
+                    // Ours exists (a restart) or someone wrote over it (a claim): read what is there.
+                    readHeartbeat(NodeHeartbeats.leaseName(identity));
                 }
             }));
         }
         after(heartbeats.interval(), this::beat);
+    }
+
+    private void readHeartbeat(String name) {
+        requests.read(name).thenAccept(got -> post(() -> {
+            if (got.ok() && got.lease() != null) observeHeartbeat(got.lease());
+        }));
+    }
+
+    /** A version of a node heartbeat (watch, resync or read). */
+    private void observeHeartbeat(LeaseRecord record) {
+        if (heartbeats == null) return;
+        long now = ticker.nanoTime();
+        if (!identity.equals(record.holder())) {
+            heartbeats.observed(record, now);
+            return;
+        }
+        String claimant = heartbeats.ownObserved(record, now);
+        if (claimant == null) return;
+        // Judged dead: others are licensed to take our leases now. Stand down from all; nothing until the quarantine ends.
+        LOG.warnf("election: this node's heartbeat was claimed by %s (judged dead): standing down from %d leases, writing"
+                + " nothing for %d ms", claimant, views.held().size(), (heartbeats.quarantineEnds() - now) / 1_000_000);
+        metrics.claimedDead.increment();
+        // It campaigns again once its first heartbeat after the quarantine is written (see beat()).
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, (st, si) -> LeaseTransitions.claimedDead(st, si, claimant));
+    }
+
+    /**
+     * Claims {@code node}'s heartbeat (it looks dead): a success licenses takeovers of its leases, a 409 means it
+     * beat since (or another follower claimed it first): read it, then decide again.
+     */
+    private void claimHeartbeat(String node) {
+        LeaseRecord base = heartbeats.startClaim(node);
+        if (base == null) return; // one in flight already (or nothing known to claim)
+        requests.claim(base, heartbeats).thenAccept(r -> post(() -> {
+            boolean licensed = heartbeats.claimAnswered(node, r);
+            metrics.claim(r, licensed);
+            LOG.debugf("election: claim on %s's heartbeat: %s", node, licensed ? "licensed" : r.outcome() + " " + r.error());
+            if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
+                readHeartbeat(base.name());
+            }
+            if (licensed) reconsiderHeldBy(node);
+        }));
+    }
+
+    private void reconsiderHeldBy(String node) {
+        for (LeaseSlot slot : new ArrayList<>(slots.values())) {
+            Observation o = seen.get(slot.name);
+            if (o != null && node.equals(o.holder())) transition(slot, LeaseTransitions::reconsider);
+        }
     }
 
     private void forget(LeaseSlot slot) {

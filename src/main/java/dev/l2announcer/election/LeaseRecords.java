@@ -23,6 +23,13 @@ final class LeaseRecords {
      */
     static final String SUCCESSOR_ANNOTATION = "l2announcer.dev/successor";
 
+    /**
+     * On a node heartbeat: the node that judged the heartbeat's owner dead and claimed it (a conditional write on
+     * the version it last saw). The owner, seeing it, stands down from everything and writes nothing for its
+     * quarantine; its next heartbeat drops it.
+     */
+    static final String CLAIMED_BY_ANNOTATION = "l2announcer.dev/heartbeat-claimed-by";
+
     private LeaseRecords() {}
 
     static Instant microTime(Instant at) {
@@ -72,6 +79,20 @@ final class LeaseRecords {
         Instant t = microTime(now);
         return new LeaseContent(successor, leaseDurationSeconds, t, t, observed.transitions() + 1,
                 merged(observed, Map.of(), annotationKeysToDrop));
+    }
+
+    /** A claim on {@code heartbeat}: the same record (holder, times), marked as claimed by {@code claimant}. */
+    static LeaseContent claimed(LeaseContent heartbeat, String claimant) {
+        Map<String, String> a = new HashMap<>(heartbeat.annotations());
+        a.put(CLAIMED_BY_ANNOTATION, claimant);
+        return new LeaseContent(heartbeat.holder(), heartbeat.durationSeconds(), heartbeat.acquireTime(),
+                heartbeat.renewTime(), heartbeat.transitions(), a);
+    }
+
+    /** Who claimed this heartbeat, or null when it is a live beat. */
+    static String claimant(LeaseContent heartbeat) {
+        String c = heartbeat.annotations().get(CLAIMED_BY_ANNOTATION);
+        return c == null || c.isEmpty() ? null : c;
     }
 
     /** The successor named by a graceful release, or null. */

@@ -88,6 +88,12 @@ final class LeaseRequests {
         return normalized(store.write(NodeHeartbeats.leaseName(identity), base, body, heartbeats.fence()));
     }
 
+    /** A claim on another node's heartbeat {@code base} (conditional on its version), on the heartbeat's path. */
+    CompletionStage<LeaseStore.Result> claim(LeaseRecord base, NodeHeartbeats heartbeats) {
+        metrics.request("update");
+        return normalized(store.write(base.name(), base, LeaseRecords.claimed(base.content(), identity), heartbeats.fence()));
+    }
+
     private static CompletionStage<LeaseStore.Result> normalized(CompletionStage<LeaseStore.Result> request) {
         return request.handle((r, e) -> e == null ? r : LeaseStore.Result.failed(LeaseStore.Outcome.FAILED, e.toString(), 0));
     }

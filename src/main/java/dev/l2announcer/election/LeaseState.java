@@ -53,8 +53,14 @@ sealed interface LeaseState {
      * A write that would make this node the holder is in flight (create, or a conditional update of the observed
      * version). {@code renewal}: it is a renew of a lease this node stopped holding while the renew hung (deadline
      * passed, taken over, given back); its success never counts as holding, it only makes this node decide again.
+     * {@code answerBy}: a takeover licensed by a claim on the holder's heartbeat counts only if answered before
+     * then ({@link #NEVER} otherwise); one answered later is given back, never announced.
      */
-    record Acquiring(long freeSince, boolean renewal) implements LeaseState {}
+    record Acquiring(long freeSince, boolean renewal, long answerBy) implements LeaseState {
+        Acquiring(long freeSince, boolean renewal) {
+            this(freeSince, renewal, NEVER);
+        }
+    }
 
     /**
      * This node holds the lease; the next renew is due one retry period after the last attempt was sent (a failed

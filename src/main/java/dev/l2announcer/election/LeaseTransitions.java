@@ -39,6 +39,9 @@ final class LeaseTransitions {
         /** Renew {@code mine} (conditionally on its resourceVersion). */
         record Renew(LeaseRecord mine) implements Effect {}
 
+        /** Claim {@code node}'s heartbeat (it looks dead; a success licenses taking its leases over). */
+        record ClaimHeartbeat(String node) implements Effect {}
+
         /** Read the Lease once (after a 409). */
         record Reread() implements Effect {}
 
@@ -91,10 +94,18 @@ final class LeaseTransitions {
     static Step resynced(LeaseState state, Situation s) {
         return switch (state) {
             case Waiting w -> follow(s, NOT_FREE);
-            case Acquiring a -> Step.stay(new Acquiring(NOT_FREE, a.renewal()));
+            case Acquiring a -> Step.stay(new Acquiring(NOT_FREE, a.renewal(), a.answerBy()));
             case Rereading r -> Step.stay(new Rereading(r.mine(), r.lastRenewSentAt(), r.knownRv(), NOT_FREE));
             default -> Step.stay(state);
         };
+    }
+
+    /**
+     * This node learnt that its own heartbeat was claimed (others judged it dead and may be taking its leases over
+     * now): stand down from everything held at once. It acquires nothing until its quarantine ends.
+     */
+    static Step claimedDead(LeaseState state, Situation s, String claimant) {
+        return state.held() ? standDown(state, s, "own heartbeat claimed by " + claimant + " (judged dead)") : Step.stay(state);
     }
 
     /** The wake timer fired: a waiting lease decides again, a holder renews. */
@@ -125,7 +136,7 @@ final class LeaseTransitions {
         }
         return switch (state) {
             case Waiting w -> follow(s, taken ? NOT_FREE : w.freeSince());
-            case Acquiring a -> Step.stay(taken ? new Acquiring(NOT_FREE, a.renewal()) : a);
+            case Acquiring a -> Step.stay(taken ? new Acquiring(NOT_FREE, a.renewal(), a.answerBy()) : a);
             case Rereading r -> Step.stay(taken ? new Rereading(r.mine(), r.lastRenewSentAt(), r.knownRv(), NOT_FREE) : r);
             default -> Step.stay(state);
         };
@@ -154,8 +165,11 @@ final class LeaseTransitions {
             // A failed renew that no longer counted: decide now. A failed acquisition: not before a retry period.
             return a.renewal() ? follow(s, a.freeSince()) : Step.stay(new Waiting(a.freeSince(), s.now() + s.times().retry()));
         }
-        if (!s.campaigning() || s.stopping()) {
-            // Dropped (or leaving) while the write was in flight: never announced, give it back.
+        if (!s.campaigning() || s.stopping() || s.quarantined()
+                || (!a.renewal() && s.now() >= a.answerBy())) {
+            // Dropped, leaving or judged dead (own heartbeat claimed) while the write was in flight, or a licensed
+            // takeover answered after its license (the argument that the old holder holds nothing covers only the
+            // license): never announced, given back so no successor waits a lease duration.
             return new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(r.lease())));
         }
         if (!a.renewal() && r.sentAt() + s.times().renewDeadline() > s.now()) {
@@ -237,7 +251,8 @@ final class LeaseTransitions {
     static Step follow(Situation s, long freeSince) {
         TakeoverRules.Verdict v = TakeoverRules.decide(s, freeSince);
         return switch (v.decision()) {
-            case Decision.TryNow t -> new Step(new Acquiring(v.freeSince(), false), List.of(new Effect.Write()));
+            case Decision.TryNow t -> new Step(new Acquiring(v.freeSince(), false, t.answerBy()), List.of(new Effect.Write()));
+            case Decision.ClaimHeartbeat c -> new Step(new Waiting(v.freeSince(), c.retryAt()), List.of(new Effect.ClaimHeartbeat(c.node())));
             case Decision.TryAt t -> Step.stay(new Waiting(v.freeSince(), t.at()));
             case Decision.AfterPlanRefresh p -> Step.stay(new Waiting(v.freeSince(), p.at()));
             case Decision.NotOurs n -> Step.stay(new Waiting(v.freeSince(), LeaseState.NEVER));

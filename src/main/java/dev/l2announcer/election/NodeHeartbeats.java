@@ -9,14 +9,21 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The fast path's node heartbeats: one small Lease per node ({@code l2announcer-node-<node>}, in the lease
  * namespace) that its agent renews every heartbeat interval. A Service Lease's holder counts only while its node's
- * heartbeat is fresh: followers take its Service Leases over (conditionally) once they have observed no new
- * heartbeat version for {@link LeaseTimings#heartbeatExpiry()} on their own monotonic clock, well before the
- * Service Lease expires; a holder answers only while its own last successful heartbeat was sent less than
+ * heartbeat is fresh. A holder answers only while its own last successful heartbeat was sent less than
  * {@link LeaseTimings#heartbeatFence()} ago, or while every candidate of its leases confirms that the API is
- * unreachable for them too ({@link #grantOutageExtension}). The Service Leases stay Cilium-shaped and renewed.
+ * unreachable for them too ({@link #grantOutageExtension}).
+ *
+ * <p>A follower that has observed no new version of a holder's heartbeat for {@link LeaseTimings#heartbeatExpiry()}
+ * on its own monotonic clock does not take the holder's leases on that alone (its watch may just be late): it
+ * claims the heartbeat, a conditional write on the version it last saw. A 409 means the holder beat since (or
+ * another follower claimed it; then this one claims on top). A success proves that no beat landed since that
+ * version, so the holder's fence lapsed before the claim, and licenses takeovers answered within
+ * {@link LeaseTimings#claimLicense()} of the claim's send. The claimed holder, once it sees the claim, stands down
+ * from everything and writes nothing for {@link LeaseTimings#claimQuarantine()}: every licensed takeover landed
+ * before it can write again. The Service Leases stay Cilium-shaped and renewed.
  *
  * <p>State of this node's heartbeat and of the others' observations is owned by the engine's thread; the fence,
- * the outage extension and the promises are read and written from other threads.
+ * the quarantine, the outage extension and the promises are read and written from other threads.
  */
 final class NodeHeartbeats {
     static final String PREFIX = "l2announcer-node-";
@@ -25,18 +32,24 @@ final class NodeHeartbeats {
     private final long intervalNanos;
     private final long fenceNanos;
     private final long expiryNanos;
+    private final long licenseNanos;
+    private final long quarantineNanos;
 
     // Engine thread.
     private LeaseRecord mine;
     private boolean inFlight;
     private final Map<String, Long> observedAt = new HashMap<>();
-    private final Map<String, String> versions = new HashMap<>();
+    private final Map<String, LeaseRecord> latest = new HashMap<>();
+    private final Map<String, Long> licensedUntil = new HashMap<>();
+    private final java.util.Set<String> claiming = new java.util.HashSet<>();
 
     // Any thread.
     private volatile long lastSentOk = Long.MIN_VALUE / 2;
     private volatile long attemptSentAt = Long.MIN_VALUE / 2;
     private volatile boolean lastAttemptFailed;
     private volatile long outageExtensionUntil = Long.MIN_VALUE / 2;
+    private volatile long quarantineFrom = Long.MIN_VALUE / 2;
+    private volatile long quarantineUntil = Long.MIN_VALUE / 2;
     private final Map<String, Long> promisedUntil = new ConcurrentHashMap<>();
 
     NodeHeartbeats(String identity, LeaseTimings timings) {
@@ -44,6 +57,8 @@ final class NodeHeartbeats {
         this.intervalNanos = timings.heartbeatInterval().toNanos();
         this.fenceNanos = timings.heartbeatFence().toNanos();
         this.expiryNanos = timings.heartbeatExpiry().toNanos();
+        this.licenseNanos = timings.claimLicense().toNanos();
+        this.quarantineNanos = timings.claimQuarantine().toNanos();
     }
 
     static String leaseName(String node) {
@@ -64,9 +79,9 @@ final class NodeHeartbeats {
 
     // ---------------------------------------------------------------- this node's heartbeat (engine thread)
 
-    /** Whether a heartbeat write may be sent now (one at a time). */
-    boolean readyToSend() {
-        return !inFlight;
+    /** Whether a heartbeat write may be sent now: one at a time, and none before the quarantine's time is up. */
+    boolean readyToSend(long now) {
+        return !inFlight && now >= quarantineUntil;
     }
 
     /** The content of the next heartbeat and, when known, the version it replaces (null: create). */
@@ -74,9 +89,11 @@ final class NodeHeartbeats {
         return mine;
     }
 
+    /** The next beat; on top of a claim it drops the claim's mark (this node is back). */
     LeaseContent next(LeaseRecord base, int durationSeconds, Instant now) {
         return base == null ? LeaseRecords.created(identity, durationSeconds, now, Map.of())
-                : LeaseRecords.acquiredOrRenewed(base.content(), identity, durationSeconds, now, Map.of(), java.util.Set.of());
+                : LeaseRecords.acquiredOrRenewed(base.content(), identity, durationSeconds, now, Map.of(),
+                        java.util.Set.of(LeaseRecords.CLAIMED_BY_ANNOTATION));
     }
 
     void sent(long now) {
@@ -84,21 +101,50 @@ final class NodeHeartbeats {
         attemptSentAt = now;
     }
 
-    /** The answer to a heartbeat write: only a success within the fence counts (as for a renew). */
+    /**
+     * The answer to a heartbeat write: only a success counts (as for a renew), and none sent before this node
+     * learnt of a claim (none can succeed then, the claim made its base stale; kept as a second lock).
+     */
     void answered(LeaseStore.Result r, long now) {
         inFlight = false;
         lastAttemptFailed = !r.ok();
         if (r.ok()) {
             mine = r.lease();
-            lastSentOk = Math.max(lastSentOk, r.sentAt());
+            if (r.sentAt() >= quarantineFrom) lastSentOk = Math.max(lastSentOk, r.sentAt());
         } else if (r.outcome() == LeaseStore.Outcome.CONFLICT || r.outcome() == LeaseStore.Outcome.NOT_FOUND) {
-            mine = null; // re-read from the watch (or create) next time
+            mine = null; // re-read (or create) next time
         }
     }
 
-    /** A newer version of our own heartbeat seen on the watch (after a restart: the one to write over). */
-    void ownObserved(LeaseRecord record) {
-        if (mine == null || record.newerThan(mine.resourceVersion())) mine = record;
+    /**
+     * A version of our own heartbeat, from the watch or a read: the one to write over next. When it is a claim
+     * this node had not seen, the node was judged dead: it stops answering now (fence revoked), starts its
+     * quarantine, and the engine stands down from every lease.
+     *
+     * @return the claimant, when this version is a claim newly learnt; else null
+     */
+    String ownObserved(LeaseRecord record, long now) {
+        if (mine != null && !record.newerThan(mine.resourceVersion())) return null;
+        mine = record;
+        String claimant = LeaseRecords.claimant(record.content());
+        if (claimant == null) return null;
+        quarantineFrom = now;
+        quarantineUntil = now + quarantineNanos;
+        revoke();
+        return claimant;
+    }
+
+    /**
+     * This node learnt its heartbeat was claimed: it acquires nothing and answers nothing for the quarantine's time,
+     * and after it until a heartbeat sent after that time has been written (until then the others still see it
+     * claimed, i.e. gone, and would claim again whatever it took).
+     */
+    boolean quarantined(long now) {
+        return now < quarantineUntil || lastSentOk < quarantineUntil;
+    }
+
+    long quarantineEnds() {
+        return quarantineUntil;
     }
 
     // ---------------------------------------------------------------- the fence (any thread)
@@ -116,9 +162,12 @@ final class NodeHeartbeats {
         return lastAttemptFailed || (inFlight && now - attemptSentAt > intervalNanos) || !apiReachable(now);
     }
 
-    /** This node may answer: its heartbeat is fresh, or the candidates confirmed a common API outage. */
+    /**
+     * This node may answer: its heartbeat is fresh, or the candidates confirmed a common API outage; never while
+     * quarantined (others were licensed to take its leases).
+     */
     boolean fenceHolds(long now) {
-        return apiReachable(now) || now < outageExtensionUntil;
+        return !quarantined(now) && (apiReachable(now) || now < outageExtensionUntil);
     }
 
     void grantOutageExtension(long untilNanos) {
@@ -148,18 +197,21 @@ final class NodeHeartbeats {
 
     // ---------------------------------------------------------------- others' heartbeats (engine thread)
 
-    /** A version of some node's heartbeat from the watch: only a new version restarts its expiry. */
+    /**
+     * A version of another node's heartbeat from the watch or a read: only a new live beat restarts its expiry
+     * (and ends any license this node held against it). A claim (by anyone) leaves the last live beat's time.
+     */
     void observed(LeaseRecord record, long now) {
         String node = record.holder();
-        if (node.isEmpty()) return;
-        if (node.equals(identity)) {
-            ownObserved(record);
-            return;
-        }
-        String known = versions.get(node);
-        if (known == null || record.newerThan(known)) {
-            versions.put(node, record.resourceVersion());
+        if (node.isEmpty() || node.equals(identity)) return;
+        LeaseRecord known = latest.get(node);
+        if (known != null && !record.newerThan(known.resourceVersion())) return;
+        latest.put(node, record);
+        if (LeaseRecords.claimant(record.content()) == null) {
             observedAt.put(node, now);
+            licensedUntil.remove(node);
+        } else {
+            observedAt.putIfAbsent(node, now - expiryNanos); // first seen already claimed: it is gone
         }
     }
 
@@ -171,10 +223,37 @@ final class NodeHeartbeats {
     /**
      * When {@code holder} counts as gone by its heartbeat, on this node's clock; NEVER when it has no heartbeat
      * (a node without the fast path, a Cilium agent, or this node itself): then only its Service Lease's expiry counts.
+     * Gone is a suspicion (ranking uses it; a takeover needs a claim first).
      */
     long goneAt(String holder) {
         Long at = holder.equals(identity) ? null : observedAt.get(holder);
         return at == null ? LeaseState.NEVER : at + expiryNanos;
+    }
+
+    /** Until when this node's own successful claim lets it take {@code holder}'s leases over (MIN: no license). */
+    long licensedUntil(String holder) {
+        Long until = licensedUntil.get(holder);
+        return until == null ? Long.MIN_VALUE : until;
+    }
+
+    /** The heartbeat version to claim, when no claim on {@code node} is in flight already; null otherwise. */
+    LeaseRecord startClaim(String node) {
+        LeaseRecord base = latest.get(node);
+        if (base == null || !claiming.add(node)) return null;
+        return base;
+    }
+
+    /** The answer to our claim on {@code node}'s heartbeat; true when it licenses takeovers. */
+    boolean claimAnswered(String node, LeaseStore.Result r) {
+        claiming.remove(node);
+        if (!r.ok() || r.lease() == null) return false;
+        LeaseRecord known = latest.get(node);
+        if (known != null && known.newerThan(r.lease().resourceVersion()) && LeaseRecords.claimant(known.content()) == null) {
+            return false; // it beat on top of our claim already (its quarantine is over): no license
+        }
+        if (known == null || r.lease().newerThan(known.resourceVersion())) latest.put(node, r.lease());
+        licensedUntil.merge(node, r.sentAt() + licenseNanos, Math::max);
+        return true;
     }
 
     /**

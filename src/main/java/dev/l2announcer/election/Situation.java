@@ -9,18 +9,30 @@ package dev.l2announcer.election;
  * @param stopping     this node is leaving (releases everything, acquires nothing)
  * @param watchHealthy the Lease watch is connected and synced: expiry is being judged
  * @param retired      the lease's group no longer exists anywhere (a dropped lease is deleted, not released)
- * @param holderGoneAt when the holder counts as gone by its node heartbeat (fast path), NEVER without one
- * @param holdOffUntil this node promised the holder, during an API outage, to take none of its leases before then
+ * @param holder       what the fast path knows of the holder's node heartbeat ({@link HolderLiveness#UNKNOWN} without)
+ * @param quarantined  this node learnt its own heartbeat was claimed: it acquires nothing until the quarantine ends
  */
 record Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
-                 boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired, long holderGoneAt,
-                 long holdOffUntil) {
+                 boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired, HolderLiveness holder,
+                 boolean quarantined) {
+
+    /**
+     * The fast path's view of a holder's node, on this node's monotonic clock.
+     *
+     * @param goneAt        when its heartbeat expires (3.5 intervals after the last new version seen), NEVER without one
+     * @param holdOffUntil  this node promised it, during an API outage, to take none of its leases before then
+     * @param licensedUntil a claim of this node on its heartbeat succeeded: takeovers answered before then count
+     * @param claimRetryAt  when to decide again if a claim is asked for now (its answer usually comes first)
+     */
+    record HolderLiveness(long goneAt, long holdOffUntil, long licensedUntil, long claimRetryAt) {
+        static final HolderLiveness UNKNOWN = new HolderLiveness(LeaseState.NEVER, Long.MIN_VALUE, Long.MIN_VALUE, LeaseState.NEVER);
+    }
 
     /** Without node heartbeats (the lease model alone). */
     Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
               boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired) {
         this(lease, identity, now, seen, campaigning, stopping, watchHealthy, candidacy, times, retired,
-                LeaseState.NEVER, Long.MIN_VALUE);
+                HolderLiveness.UNKNOWN, false);
     }
 
     boolean seenHeldByMe() {

@@ -7,12 +7,16 @@ import java.util.concurrent.TimeUnit;
  * every node, which is what keeps candidates from colliding.
  *
  * <ol>
- *   <li>Not campaigning, leaving, or the watch not synced: nothing (a blind follower cannot judge expiry).</li>
+ *   <li>Not campaigning, leaving, quarantined (this node's own heartbeat was claimed), or the watch not synced:
+ *       nothing (a blind follower cannot judge expiry).</li>
  *   <li>The Lease names this node as holder (a restart, or a write that came back after it gave up): write at
  *       once, as client-go's IsLeader path; the resourceVersion precondition makes this safe.</li>
  *   <li>A live holder: decide again when it expires, {@code leaseDurationSeconds} after the version was
  *       observed on this node's monotonic clock, or (fast path) when its node heartbeat expires, whichever is
- *       first, but not before a hold-off this node promised it during an API outage.</li>
+ *       first, but not before a hold-off this node promised it during an API outage. When the heartbeat is what
+ *       frees it, the takeover is licensed first: a successful claim on the heartbeat version this node last saw
+ *       (a late watch makes a live holder look dead; its newer beat then makes the claim a 409), and the takeover
+ *       counts only if answered within the license.</li>
  *   <li>Free (absent, released or expired), counted from when this node first judged it free:
  *     <ul>
  *       <li>released naming a successor among the candidates: the successor goes at once; the others wait the
@@ -33,7 +37,7 @@ final class TakeoverRules {
     record Verdict(Decision decision, long freeSince) {}
 
     static Verdict decide(Situation s, long freeSince) {
-        if (!s.campaigning() || s.stopping() || !s.watchHealthy()) {
+        if (!s.campaigning() || s.stopping() || !s.watchHealthy() || s.quarantined()) {
             return new Verdict(Decision.NOT_OURS, freeSince);
         }
         if (s.seenHeldByMe()) {
@@ -43,8 +47,9 @@ final class TakeoverRules {
         long now = s.now();
         // A live holder is gone when its Service Lease expires, or earlier (fast path) when its node's heartbeat
         // stopped; never before what this node promised it during an API outage.
-        long freeAt = seen == null || seen.free() ? now
-                : Math.max(Math.min(seen.expiresAt(), s.holderGoneAt()), s.holdOffUntil());
+        Situation.HolderLiveness holder = s.holder();
+        boolean live = seen != null && !seen.free();
+        long freeAt = !live ? now : Math.max(Math.min(seen.expiresAt(), holder.goneAt()), holder.holdOffUntil());
         if (freeAt > now) {
             return new Verdict(new Decision.TryAt(freeAt), freeSince);
         }
@@ -73,7 +78,15 @@ final class TakeoverRules {
             }
         }
         long at = since + extra;
-        return new Verdict(at <= now ? Decision.TRY_NOW : new Decision.TryAt(at), since);
+        if (at > now) {
+            return new Verdict(new Decision.TryAt(at), since);
+        }
+        if (live && now < seen.expiresAt()) {
+            // Free by its heartbeat alone: only with a license from a claim, and answered within it.
+            return new Verdict(now < holder.licensedUntil() ? new Decision.TryNow(holder.licensedUntil())
+                    : new Decision.ClaimHeartbeat(seen.holder(), holder.claimRetryAt()), since);
+        }
+        return new Verdict(Decision.TRY_NOW, since);
     }
 
     private static long rankDelay(int rank, ElectionTimes t) {

@@ -116,6 +116,8 @@ final class InMemoryLeaseApi {
         private Observer observer;
         private boolean watchUp;
         private boolean closed;
+        /** Events held back while the watch is stalled (connected and healthy, just late: a backlogged informer). */
+        private List<Runnable> stalled;
 
         Connection(String node) {
             this.node = node;
@@ -133,6 +135,20 @@ final class InMemoryLeaseApi {
         /** The watch breaks: no more events until {@link #restoreWatch()}. */
         void cutWatch() {
             watchUp = false;
+        }
+
+        /**
+         * The watch stays connected and healthy but delivers nothing until {@link #resumeWatch()}, then everything
+         * it held back, in order: an informer backlogged behind a burst, a CPU-starved agent, a slow API server.
+         */
+        void stallWatch() {
+            if (stalled == null) stalled = new ArrayList<>();
+        }
+
+        void resumeWatch() {
+            List<Runnable> held = stalled;
+            stalled = null;
+            if (held != null) held.forEach(time::execute);
         }
 
         /** The watch reconnects: relists (every current Lease delivered), then counts as synced. */
@@ -237,10 +253,11 @@ final class InMemoryLeaseApi {
         private void deliver(LeaseRecord record, boolean deleted) {
             if (closed || observer == null || !watchUp) return;
             Observer o = observer;
-            time.execute(() -> {
+            Runnable event = () -> {
                 if (closed || !watchUp) return;
                 if (deleted) o.deleted(record); else o.upserted(record);
-            });
+            };
+            if (stalled != null) stalled.add(event); else time.execute(event);
         }
 
         @Override

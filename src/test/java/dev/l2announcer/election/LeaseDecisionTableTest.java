@@ -61,7 +61,7 @@ class LeaseDecisionTableTest {
     }
 
     /** The inputs of a transition. */
-    enum Input { RECONSIDER, WAKE, DEADLINE, OBSERVED, DELETED, WRITTEN, REREAD, RELEASE_ANSWERED, DROPPED, RESYNCED }
+    enum Input { RECONSIDER, WAKE, DEADLINE, OBSERVED, DELETED, WRITTEN, REREAD, RELEASE_ANSWERED, DROPPED, RESYNCED, CLAIMED_DEAD }
 
     /**
      * @param seen    observed Lease (null: absent) and when
@@ -69,7 +69,8 @@ class LeaseDecisionTableTest {
      * @param expect  the decision the row asserts
      */
     record Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
-               Input input, LeaseStore.Result result, Step expect, boolean retired, long holderGoneAt, long holdOffUntil) {
+               Input input, LeaseStore.Result result, Step expect, boolean retired, Situation.HolderLiveness holder,
+               boolean quarantined) {
         Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
             Input input, LeaseStore.Result result, Step expect) {
             this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, false);
@@ -77,12 +78,25 @@ class LeaseDecisionTableTest {
 
         Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
             Input input, LeaseStore.Result result, Step expect, boolean retired) {
-            this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, retired, LeaseState.NEVER, Long.MIN_VALUE);
+            this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, retired,
+                    Situation.HolderLiveness.UNKNOWN, false);
         }
 
         /** A follower row of the fast path: the holder's heartbeat expires at {@code goneAt}, a promise until {@code holdOff}. */
         static Row heartbeat(String name, Observation seen, Ranking ranking, long goneAt, long holdOff, Step expect) {
-            return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect, false, goneAt, holdOff);
+            return licensed(name, seen, ranking, goneAt, holdOff, Long.MIN_VALUE, expect);
+        }
+
+        /** As {@link #heartbeat}, with a claim on the holder's heartbeat that licenses takeovers until {@code licensedUntil}. */
+        static Row licensed(String name, Observation seen, Ranking ranking, long goneAt, long holdOff, long licensedUntil, Step expect) {
+            return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect, false,
+                    new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT), false);
+        }
+
+        /** A row of a node that learnt its own heartbeat was claimed (judged dead by the others). */
+        static Row quarantined(String name, Observation seen, LeaseState state, Input input, LeaseStore.Result result, Step expect) {
+            return new Row(name, seen, Ranking.rank(0), state, true, true, input, result, expect, false,
+                    Situation.HolderLiveness.UNKNOWN, true);
         }
 
         @Override
@@ -92,7 +106,7 @@ class LeaseDecisionTableTest {
 
         Step run() {
             Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired,
-                    holderGoneAt, holdOffUntil);
+                    holder, quarantined);
             return switch (input) {
                 case RECONSIDER -> LeaseTransitions.reconsider(state, s);
                 case WAKE -> LeaseTransitions.woken(state, s);
@@ -104,6 +118,7 @@ class LeaseDecisionTableTest {
                 case RELEASE_ANSWERED -> LeaseTransitions.releaseAnswered(state, result, s);
                 case DROPPED -> LeaseTransitions.dropped(state, s);
                 case RESYNCED -> LeaseTransitions.resynced(state, s);
+                case CLAIMED_DEAD -> LeaseTransitions.claimedDead(state, s, "node-c");
             };
         }
     }
@@ -125,6 +140,7 @@ class LeaseDecisionTableTest {
     static final LeaseRecord MINE = record("10", ME, 15, Map.of());
     static final Waiting FRESH = new Waiting(LeaseState.NOT_FREE, LeaseState.NEVER);
     static final long LAST_RENEW = NOW - 1500 * MS;
+    static final long CLAIM_RETRY_AT = NOW + 400 * MS;
 
     static Step waitUntil(long freeSince, long at) {
         return new Step(new Waiting(freeSince, at), List.of());
@@ -186,8 +202,17 @@ class LeaseDecisionTableTest {
                         waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
 
                 // ---- fast path: node heartbeats
-                Row.heartbeat("live holder whose heartbeat stopped: take it now, its Service Lease not expired",
-                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE, write(NOW)),
+                Row.heartbeat("live holder whose heartbeat stopped: claim its heartbeat first (a late watch looks the same)",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE,
+                        new Step(new Waiting(NOW, CLAIM_RETRY_AT), List.of(new Effect.ClaimHeartbeat("node-a")))),
+                Row.licensed("heartbeat stopped and claimed: take it now, to be answered within the license",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE, NOW + 2 * S,
+                        new Step(new Acquiring(NOW, false, NOW + 2 * S), List.of(new Effect.Write()))),
+                Row.licensed("a license that ran out: claim again",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE, NOW,
+                        new Step(new Waiting(NOW, CLAIM_RETRY_AT), List.of(new Effect.ClaimHeartbeat("node-a")))),
+                Row.licensed("Service Lease expired as well: the lease model alone, no license needed",
+                        seen("node-a", NOW - 15 * S), Ranking.rank(0), NOW - 10 * MS, Long.MIN_VALUE, Long.MIN_VALUE, write(NOW)),
                 Row.heartbeat("live holder whose heartbeat runs: wait for the earlier of heartbeat and lease expiry",
                         seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW + 700 * MS, Long.MIN_VALUE,
                         waitUntil(LeaseState.NOT_FREE, NOW + 700 * MS)),
@@ -212,6 +237,12 @@ class LeaseDecisionTableTest {
                 new Row("acquired while dropped from the campaign: never announced, released", null, Ranking.rank(0),
                         new Acquiring(NOW, false), false, true, Input.WRITTEN, ok(MINE, NOW - 50 * MS),
                         new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                new Row("licensed takeover answered after its license: given back, never announced", taken, Ranking.rank(0),
+                        new Acquiring(NOW - S, false, NOW - 10 * MS), true, true, Input.WRITTEN, ok(MINE, NOW - 900 * MS),
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                new Row("licensed takeover answered within its license: holding", taken, Ranking.rank(0),
+                        new Acquiring(NOW - S, false, NOW + 10 * MS), true, true, Input.WRITTEN, ok(MINE, NOW - 900 * MS),
+                        new Step(new Holding(MINE, NOW - 900 * MS), List.of(new Effect.Acquired(NOW - S)))),
                 new Row("re-read after 409 shows nothing new: do not spin", taken, Ranking.rank(0), new Rereading(null, 0, "10", NOW),
                         true, true, Input.REREAD, ok(taken.record(), NOW), waitUntil(NOW, NOW + T.retry())),
 
@@ -250,6 +281,28 @@ class LeaseDecisionTableTest {
                 new Row("renew answered 404: stand down", null, Ranking.rank(1).withDead("node-a"), new Renewing(MINE, LAST_RENEW), true, true,
                         Input.WRITTEN, failed(LeaseStore.Outcome.NOT_FOUND),
                         new Step(new Waiting(NOW, NOW + T.rankStep()), List.of(new Effect.Lost("lease deleted")))),
+
+                // ---- judged dead: this node's own heartbeat was claimed
+                Row.quarantined("own heartbeat claimed while holding: stand down at once, acquire nothing", mineSeen,
+                        new Holding(MINE, LAST_RENEW), Input.CLAIMED_DEAD, null,
+                        new Step(waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER).next(),
+                                List.of(new Effect.Lost("own heartbeat claimed by node-c (judged dead)")))),
+                Row.quarantined("own heartbeat claimed while a renew is in flight: lost now, its answer will not count",
+                        mineSeen, new Renewing(MINE, LAST_RENEW), Input.CLAIMED_DEAD, null,
+                        new Step(new Acquiring(LeaseState.NOT_FREE, true),
+                                List.of(new Effect.Lost("own heartbeat claimed by node-c (judged dead)")))),
+                Row.quarantined("quarantined: not even a free lease is taken", seen("node-a", NOW - 16 * S), FRESH,
+                        Input.RECONSIDER, null, waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+                Row.quarantined("quarantined: not even its own record after a restart", mineSeen, FRESH,
+                        Input.RECONSIDER, null, waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+                Row.quarantined("acquire answered while quarantined: given back, never announced", null,
+                        new Acquiring(NOW - S, false), Input.WRITTEN, ok(MINE, NOW - 50 * MS),
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                Row.quarantined("renew answered after standing down in quarantine: given back", mineSeen,
+                        new Acquiring(LeaseState.NOT_FREE, true), Input.WRITTEN, ok(MINE, NOW - 50 * MS),
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                Row.quarantined("claimed while merely waiting: nothing to stand down from", seen("node-a", NOW - 3 * S), FRESH,
+                        Input.CLAIMED_DEAD, null, new Step(FRESH, List.of())),
 
                 // ---- leaving
                 new Row("dropped while holding: released first, then the release record", mineSeen, Ranking.rank(0),
@@ -314,6 +367,19 @@ class LeaseDecisionTableTest {
         }
         if (got.next().held()) {
             assertThat(row.state().held() || has.apply(Effect.Acquired.class)).isTrue();
+        }
+        // The fast path's rules: a node judged dead takes nothing; a live, unexpired holder's lease is written
+        // only under a license from a claim on its heartbeat, and such a takeover counts only within it.
+        if (row.quarantined()) {
+            assertThat(has.apply(Effect.Write.class) || has.apply(Effect.Acquired.class)).isFalse();
+        }
+        Observation seen = row.seen();
+        if (has.apply(Effect.Write.class) && seen != null && !seen.free() && !ME.equals(seen.holder()) && NOW < seen.expiresAt()) {
+            assertThat(row.holder().licensedUntil()).isGreaterThan(NOW);
+            assertThat(((Acquiring) got.next()).answerBy()).isEqualTo(row.holder().licensedUntil());
+        }
+        if (has.apply(Effect.Acquired.class) && row.state() instanceof Acquiring a) {
+            assertThat(a.answerBy()).isGreaterThan(NOW);
         }
     }
 }
