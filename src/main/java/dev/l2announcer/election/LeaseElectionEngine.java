@@ -248,6 +248,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 resync(now - unhealthySince >= times.watchGap());
             } else {
                 unhealthySince = now;
+                if (heartbeats != null) heartbeats.forgetStream();
                 LOG.infof("election: lease watch disconnected, takeovers paused");
             }
         }
@@ -276,6 +277,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void observe(LeaseRecord lease) {
         if (NodeHeartbeats.isHeartbeat(lease.name())) {
+            if (heartbeats != null && identity.equals(lease.holder())) heartbeats.ownDelivered(lease);
             observeHeartbeat(lease);
             return;
         }
@@ -391,7 +393,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
                 : new Situation.HolderLiveness(heartbeats.goneAt(holder), heartbeats.holdOffUntil(holder),
                         heartbeats.licensedUntil(holder), now + heartbeats.interval());
         return new Situation(slot.name, identity, now, o, slot.campaigning, stopping, watchHealthy, candidacy, times,
-                slot.retired, liveness, heartbeats != null && heartbeats.quarantined(now));
+                slot.retired, liveness, heartbeats != null && heartbeats.quarantined(now),
+                heartbeats == null ? Situation.UNKNOWN_FLOOR : heartbeats.streamFloor());
     }
 
     private void apply(LeaseSlot slot, Step step) {

@@ -108,6 +108,20 @@ final class LeaseTransitions {
         return state.held() ? standDown(state, s, "own heartbeat claimed by " + claimant + " (judged dead)") : Step.stay(state);
     }
 
+    /**
+     * A version naming this node as holder arrived on the watch while it holds nothing: a graceful handover (the
+     * leaving holder named it). It holds at once, as if it had renewed at the stream floor, without a confirming
+     * write: that version committed after the floor, so no other node can take it before floor + leaseDuration (its
+     * observation, plus the lease; or a claim on this node's heartbeat, which this node learns through its own
+     * beats), and this node's deadline floor + renewDeadline comes a liveness max age before that. Its first renew
+     * is due a retry period after the floor. Otherwise (no floor, a watch so late the deadline has passed, judged
+     * dead, leaving): the write of client-go's IsLeader path.
+     */
+    private static boolean handedOverInTime(Situation s) {
+        return s.campaigning() && !s.stopping() && !s.quarantined() && s.watchHealthy()
+                && s.streamFloor() + s.times().renewDeadline() > s.now();
+    }
+
     /** The wake timer fired: a waiting lease decides again, a holder renews. */
     static Step woken(LeaseState state, Situation s) {
         return switch (state) {
@@ -133,6 +147,9 @@ final class LeaseTransitions {
             String reason = deleted ? "lease deleted"
                     : o.free() ? "lease released by another writer" : "lease taken over by " + o.holder();
             return standDown(state, s, reason);
+        }
+        if (state instanceof Waiting w && !deleted && s.seenHeldByMe() && handedOverInTime(s)) {
+            return new Step(new Holding(o.record(), s.streamFloor()), List.of(new Effect.Acquired(w.freeSince())));
         }
         return switch (state) {
             case Waiting w -> follow(s, taken ? NOT_FREE : w.freeSince());

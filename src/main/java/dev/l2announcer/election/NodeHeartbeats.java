@@ -42,6 +42,16 @@ final class NodeHeartbeats {
     private final Map<String, LeaseRecord> latest = new HashMap<>();
     private final Map<String, Long> licensedUntil = new HashMap<>();
     private final java.util.Set<String> claiming = new java.util.HashSet<>();
+    /** Send times of this node's recent successful beats, by resourceVersion (bounded: only the newest matter). */
+    private final Map<String, Long> beatSentAt = new java.util.LinkedHashMap<>(32, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 32;
+        }
+    };
+    /** The newest version of this node's heartbeat the watch has delivered (null: none since the last gap). */
+    private String deliveredRv;
+    private long streamFloor = Long.MIN_VALUE / 2;
 
     // Any thread.
     private volatile long lastSentOk = Long.MIN_VALUE / 2;
@@ -111,6 +121,8 @@ final class NodeHeartbeats {
         if (r.ok()) {
             mine = r.lease();
             if (r.sentAt() >= quarantineFrom) lastSentOk = Math.max(lastSentOk, r.sentAt());
+            beatSentAt.put(mine.resourceVersion(), r.sentAt());
+            if (deliveredRv != null && !mine.newerThan(deliveredRv)) streamFloor = Math.max(streamFloor, r.sentAt());
         } else if (r.outcome() == LeaseStore.Outcome.CONFLICT || r.outcome() == LeaseStore.Outcome.NOT_FOUND) {
             mine = null; // re-read (or create) next time
         }
@@ -132,6 +144,34 @@ final class NodeHeartbeats {
         quarantineUntil = now + quarantineNanos;
         revoke();
         return claimant;
+    }
+
+    // ---------------------------------------------------------------- how current the watch is (engine thread)
+
+    /**
+     * The watch delivered a version of this node's own heartbeat. A watch delivers versions in commit order and a
+     * relist only versions newer than all it delivered, so every version delivered after this one committed after
+     * this beat was sent: see {@link #streamFloor()}.
+     */
+    void ownDelivered(LeaseRecord record) {
+        if (deliveredRv == null || record.newerThan(deliveredRv)) deliveredRv = record.resourceVersion();
+        Long sentAt = beatSentAt.get(record.resourceVersion());
+        if (sentAt != null) streamFloor = Math.max(streamFloor, sentAt);
+    }
+
+    /**
+     * The send time of this node's newest beat the watch has delivered: a moment, on this node's clock, before
+     * which no version the watch delivers from now on can have committed. MIN/2 when unknown (none since start or
+     * since the last watch gap).
+     */
+    long streamFloor() {
+        return streamFloor;
+    }
+
+    /** After a watch gap: unknown until the next own beat is delivered (simpler than arguing through a relist). */
+    void forgetStream() {
+        deliveredRv = null;
+        streamFloor = Long.MIN_VALUE / 2;
     }
 
     /**

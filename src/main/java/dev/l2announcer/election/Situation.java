@@ -11,10 +11,14 @@ package dev.l2announcer.election;
  * @param retired      the lease's group no longer exists anywhere (a dropped lease is deleted, not released)
  * @param holder       what the fast path knows of the holder's node heartbeat ({@link HolderLiveness#UNKNOWN} without)
  * @param quarantined  this node learnt its own heartbeat was claimed: it acquires nothing until the quarantine ends
+ * @param streamFloor  no version the watch delivers now committed before this moment (the send of this node's newest
+ *                     heartbeat the watch delivered; {@link #UNKNOWN_FLOOR} without)
  */
 record Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
                  boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired, HolderLiveness holder,
-                 boolean quarantined) {
+                 boolean quarantined, long streamFloor) {
+
+    static final long UNKNOWN_FLOOR = Long.MIN_VALUE / 2;
 
     /**
      * The fast path's view of a holder's node, on this node's monotonic clock.
@@ -32,7 +36,7 @@ record Situation(String lease, String identity, long now, Observation seen, bool
     Situation(String lease, String identity, long now, Observation seen, boolean campaigning, boolean stopping,
               boolean watchHealthy, Candidacy candidacy, ElectionTimes times, boolean retired) {
         this(lease, identity, now, seen, campaigning, stopping, watchHealthy, candidacy, times, retired,
-                HolderLiveness.UNKNOWN, false);
+                HolderLiveness.UNKNOWN, false, UNKNOWN_FLOOR);
     }
 
     boolean seenHeldByMe() {

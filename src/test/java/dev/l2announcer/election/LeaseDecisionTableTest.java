@@ -70,7 +70,7 @@ class LeaseDecisionTableTest {
      */
     record Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
                Input input, LeaseStore.Result result, Step expect, boolean retired, Situation.HolderLiveness holder,
-               boolean quarantined) {
+               boolean quarantined, long floor) {
         Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
             Input input, LeaseStore.Result result, Step expect) {
             this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, false);
@@ -79,7 +79,7 @@ class LeaseDecisionTableTest {
         Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
             Input input, LeaseStore.Result result, Step expect, boolean retired) {
             this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, retired,
-                    Situation.HolderLiveness.UNKNOWN, false);
+                    Situation.HolderLiveness.UNKNOWN, false, Situation.UNKNOWN_FLOOR);
         }
 
         /** A follower row of the fast path: the holder's heartbeat expires at {@code goneAt}, a promise until {@code holdOff}. */
@@ -90,13 +90,19 @@ class LeaseDecisionTableTest {
         /** As {@link #heartbeat}, with a claim on the holder's heartbeat that licenses takeovers until {@code licensedUntil}. */
         static Row licensed(String name, Observation seen, Ranking ranking, long goneAt, long holdOff, long licensedUntil, Step expect) {
             return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect, false,
-                    new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT), false);
+                    new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT), false, Situation.UNKNOWN_FLOOR);
         }
 
         /** A row of a node that learnt its own heartbeat was claimed (judged dead by the others). */
         static Row quarantined(String name, Observation seen, LeaseState state, Input input, LeaseStore.Result result, Step expect) {
             return new Row(name, seen, Ranking.rank(0), state, true, true, input, result, expect, false,
-                    Situation.HolderLiveness.UNKNOWN, true);
+                    Situation.HolderLiveness.UNKNOWN, true, NOW - 100 * MS);
+        }
+
+        /** The watch delivers {@code seen} after this node's own heartbeat sent at {@code floor}. */
+        static Row delivered(String name, Observation seen, LeaseState state, boolean campaigning, long floor, Step expect) {
+            return new Row(name, seen, Ranking.rank(1), state, campaigning, true, Input.OBSERVED, null, expect, false,
+                    Situation.HolderLiveness.UNKNOWN, false, floor);
         }
 
         @Override
@@ -106,7 +112,7 @@ class LeaseDecisionTableTest {
 
         Step run() {
             Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired,
-                    holder, quarantined);
+                    holder, quarantined, floor);
             return switch (input) {
                 case RECONSIDER -> LeaseTransitions.reconsider(state, s);
                 case WAKE -> LeaseTransitions.woken(state, s);
@@ -282,6 +288,21 @@ class LeaseDecisionTableTest {
                         Input.WRITTEN, failed(LeaseStore.Outcome.NOT_FOUND),
                         new Step(new Waiting(NOW, NOW + T.rankStep()), List.of(new Effect.Lost("lease deleted")))),
 
+                // ---- graceful handover: a version naming this node arrives on the watch
+                Row.delivered("handed over to us, the watch current to 150 ms ago: holding at once, as renewed then",
+                        mineSeen, FRESH, true, NOW - 150 * MS,
+                        new Step(new Holding(MINE, NOW - 150 * MS), List.of(new Effect.Acquired(LeaseState.NOT_FREE)))),
+                Row.delivered("handed over, but the watch is older than the renew deadline: confirm by a write",
+                        mineSeen, FRESH, true, NOW - 5 * S, write(LeaseState.NOT_FREE)),
+                Row.delivered("handed over before any own heartbeat was delivered (or after a watch gap): write",
+                        mineSeen, FRESH, true, Situation.UNKNOWN_FLOOR, write(LeaseState.NOT_FREE)),
+                Row.delivered("handed over while we no longer campaign: not taken", mineSeen, FRESH, false, NOW - 150 * MS,
+                        waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+                Row.delivered("a version naming us while our own write is in flight: the write decides", mineSeen,
+                        new Acquiring(NOW - S, false), true, NOW - 150 * MS, new Step(new Acquiring(LeaseState.NOT_FREE, false), List.of())),
+                Row.quarantined("handed over while judged dead: not taken", mineSeen, FRESH, Input.OBSERVED, null,
+                        waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+
                 // ---- judged dead: this node's own heartbeat was claimed
                 Row.quarantined("own heartbeat claimed while holding: stand down at once, acquire nothing", mineSeen,
                         new Holding(MINE, LAST_RENEW), Input.CLAIMED_DEAD, null,
@@ -356,9 +377,15 @@ class LeaseDecisionTableTest {
         Step got = row.run();
         Function<Class<?>, Boolean> has = c -> got.effects().stream().anyMatch(c::isInstance);
         if (has.apply(Effect.Acquired.class)) {
-            assertThat(row.input()).isEqualTo(Input.WRITTEN);
-            assertThat(row.result().ok()).isTrue();
-            assertThat(row.result().sentAt() + T.renewDeadline()).isGreaterThan(NOW);
+            if (row.input() == Input.OBSERVED) {
+                // a handover: held as renewed at the stream floor, only within the renew deadline of it
+                assertThat(row.floor() + T.renewDeadline()).isGreaterThan(NOW);
+                assertThat(((Holding) got.next()).lastRenewSentAt()).isEqualTo(row.floor());
+            } else {
+                assertThat(row.input()).isEqualTo(Input.WRITTEN);
+                assertThat(row.result().ok()).isTrue();
+                assertThat(row.result().sentAt() + T.renewDeadline()).isGreaterThan(NOW);
+            }
         }
         if (has.apply(Effect.Write.class)) {
             // A holder renews; it acquires only after it stood down (and said so first).
