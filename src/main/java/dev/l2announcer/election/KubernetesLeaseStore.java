@@ -53,6 +53,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
     private final ThreadPoolExecutor io;
     /** The heartbeat's own thread: never queued behind a burst of renewals on {@link #io} (see {@link #write}). */
     private final ThreadPoolExecutor heartbeatIo;
+    private final ThreadPoolExecutor claimIo;
     private final SharedIndexInformer<Lease> informer;
     private final boolean ownsInformer;
     private volatile boolean closed;
@@ -97,6 +98,9 @@ public final class KubernetesLeaseStore implements LeaseStore {
         this.heartbeatIo = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> Thread.ofPlatform().daemon().name("l2a-heartbeat-io").unstarted(r));
         heartbeatIo.allowCoreThreadTimeOut(true);
+        this.claimIo = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("l2a-claim-io").unstarted(r));
+        claimIo.allowCoreThreadTimeOut(true);
         this.informer = informer;
     }
 
@@ -159,15 +163,23 @@ public final class KubernetesLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
         KubernetesClient c = clientWithTimeout(timeout);
-        Lease body;
         if (base == null) {
-            body = newLease(namespace, name, content);
+            Lease body = newLease(namespace, name, content);
             return call(heartbeatIo, false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
         }
+        return conditionalUpdate(heartbeatIo, c, base, content);
+    }
+
+    @Override
+    public CompletionStage<Result> claim(LeaseRecord base, LeaseContent content, Duration timeout) {
+        return conditionalUpdate(claimIo, clientWithTimeout(timeout), base, content);
+    }
+
+    private CompletionStage<Result> conditionalUpdate(ThreadPoolExecutor lane, KubernetesClient c, LeaseRecord base, LeaseContent content) {
         Lease updated = new LeaseBuilder(origin(base)).build();
         updated.getMetadata().setResourceVersion(base.resourceVersion());
         apply(updated, content);
-        return call(heartbeatIo, false, () -> toRecord(c.leases().inNamespace(namespace).resource(updated).update()));
+        return call(lane, false, () -> toRecord(c.leases().inNamespace(namespace).resource(updated).update()));
     }
 
     private final Map<Duration, KubernetesClient> byTimeout = new java.util.concurrent.ConcurrentHashMap<>();
@@ -229,6 +241,7 @@ public final class KubernetesLeaseStore implements LeaseStore {
         stopWatch();
         io.shutdownNow();
         heartbeatIo.shutdownNow();
+        claimIo.shutdownNow();
     }
 
     @Override

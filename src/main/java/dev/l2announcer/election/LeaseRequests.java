@@ -88,10 +88,10 @@ final class LeaseRequests {
         return normalized(store.write(NodeHeartbeats.leaseName(identity), base, body, heartbeats.fence()));
     }
 
-    /** A claim on another node's heartbeat {@code base} (conditional on its version), on the heartbeat's path. */
+    /** A claim on another node's heartbeat {@code base} (conditional on its version), on the claims' lane. */
     CompletionStage<LeaseStore.Result> claim(LeaseRecord base, NodeHeartbeats heartbeats) {
         metrics.request("update");
-        return normalized(store.write(base.name(), base, LeaseRecords.claimed(base.content(), identity), heartbeats.fence()));
+        return normalized(store.claim(base, LeaseRecords.claimed(base.content(), identity), heartbeats.fence()));
     }
 
     private static CompletionStage<LeaseStore.Result> normalized(CompletionStage<LeaseStore.Result> request) {

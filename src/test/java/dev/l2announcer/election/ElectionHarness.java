@@ -248,6 +248,9 @@ final class ElectionHarness implements AutoCloseable {
         @Override public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
             return tracked(delegate.write(name, base, content, timeout));
         }
+        @Override public CompletionStage<Result> claim(LeaseRecord base, LeaseContent content, Duration timeout) {
+            return tracked(delegate.claim(base, content, timeout));
+        }
         @Override public void watch(Observer observer) { delegate.watch(observer); }
         @Override public boolean watchHealthy() { return delegate.watchHealthy(); }
         @Override public List<LeaseRecord> cached() { return delegate.cached(); }
@@ -261,6 +264,8 @@ final class ElectionHarness implements AutoCloseable {
         final AtomicBoolean hangLeaseWrites = new AtomicBoolean();
         /** Writes of announcement Leases hang (node heartbeats go through): a slow burst of renewals. */
         final AtomicBoolean hangServiceLeaseWrites = new AtomicBoolean();
+        /** Writes of this node heartbeat Lease hang (a claim on a peer whose answer never comes). */
+        final java.util.concurrent.atomic.AtomicReference<String> hangWritesOf = new java.util.concurrent.atomic.AtomicReference<>();
         final Map<String, LongAdder> byVerb = new ConcurrentHashMap<>();
         final LongAdder conflicts = new LongAdder();
 
@@ -274,7 +279,9 @@ final class ElectionHarness implements AutoCloseable {
             String verb = verb(request.getMethod(), path);
             byVerb.computeIfAbsent(verb, k -> new LongAdder()).increment();
             boolean write = path.contains("/leases") && !"GET".equals(request.getMethod());
-            if (write && (hangLeaseWrites.get() || hangServiceLeaseWrites.get() && path.contains("/leases/" + LeaseNames.NAME_PREFIX))) {
+            String hung = hangWritesOf.get();
+            if (write && (hangLeaseWrites.get() || hangServiceLeaseWrites.get() && path.contains("/leases/" + LeaseNames.NAME_PREFIX)
+                    || hung != null && path.contains("/leases/" + hung))) {
                 return new MockResponse().setResponseCode(504).setBody("{}").setBodyDelay(30, TimeUnit.SECONDS);
             }
             MockResponse response = crud.dispatch(request);

@@ -191,6 +191,11 @@ final class InMemoryLeaseApi {
         }
 
         @Override
+        public CompletionStage<Result> claim(LeaseRecord base, LeaseContent content, Duration timeout) {
+            return request("update", timeout, () -> updateOf(base, content));
+        }
+
+        @Override
         public CompletionStage<Result> delete(LeaseRecord base) {
             return request("delete", () -> {
                 LeaseRecord now = leases.get(base.name());

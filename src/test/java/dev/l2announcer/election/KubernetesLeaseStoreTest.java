@@ -45,4 +45,31 @@ class KubernetesLeaseStoreTest {
                     .get().getSpec().getHolderIdentity());
         }
     }
+
+    /**
+     * Claims on dead peers' heartbeats must not hold back this node's own beat either: a node claiming its peers one
+     * after the other behind slow answers misses its own beats and is claimed in turn (measured before the fix:
+     * 10 agents holding 1,000 leases claimed each other in a cascade, LeaseElectionBenchmark).
+     */
+    @Test
+    void heartbeatIsNotQueuedBehindClaims() throws Exception {
+        try (ElectionHarness h = new ElectionHarness();
+             KubernetesLeaseStore store = new KubernetesLeaseStore(h.client(), ElectionHarness.NS, LeaseNames.NAME_PREFIX,
+                     Duration.ofSeconds(20), 1, Ticker.system())) {
+            String peer = NodeHeartbeats.leaseName("node-b");
+            LeaseRecord peerBeat = store.write(peer, null, LeaseRecords.created("node-b", 1, Instant.now(), Map.of()),
+                    Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS).lease();
+            h.dispatcher.hangWritesOf.set(peer);
+            List<CompletableFuture<LeaseStore.Result>> claims = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                claims.add(store.claim(peerBeat, LeaseRecords.claimed(peerBeat.content(), "node-a"), Duration.ofSeconds(20))
+                        .toCompletableFuture());
+            }
+            LeaseStore.Result beat = store.write(NodeHeartbeats.leaseName("node-a"), null,
+                    LeaseRecords.created("node-a", 1, Instant.now(), Map.of()), Duration.ofMillis(400))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertTrue(beat.ok(), "heartbeat written: " + beat);
+            assertTrue(claims.stream().noneMatch(CompletableFuture::isDone), "the heartbeat overtook the hanging claims");
+        }
+    }
 }
