@@ -259,7 +259,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         // The watch's notifications can trail its store after a (re)list: take the store as the truth.
         for (LeaseRecord lease : store.cached()) {
             if (NodeHeartbeats.isHeartbeat(lease.name())) {
-                observeHeartbeat(lease);
+                observeHeartbeat(lease, false);
             } else {
                 remember(lease);
             }
@@ -278,7 +278,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     private void observe(LeaseRecord lease) {
         if (NodeHeartbeats.isHeartbeat(lease.name())) {
             if (heartbeats != null && identity.equals(lease.holder())) heartbeats.ownDelivered(lease);
-            observeHeartbeat(lease);
+            observeHeartbeat(lease, true);
             return;
         }
         if (!remember(lease)) return;
@@ -508,16 +508,16 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void readHeartbeat(String name) {
         requests.read(name).thenAccept(got -> post(() -> {
-            if (got.ok() && got.lease() != null) observeHeartbeat(got.lease());
+            if (got.ok() && got.lease() != null) observeHeartbeat(got.lease(), false);
         }));
     }
 
     /** A version of a node heartbeat (watch, resync or read). */
-    private void observeHeartbeat(LeaseRecord record) {
+    private void observeHeartbeat(LeaseRecord record, boolean delivered) {
         if (heartbeats == null) return;
         long now = ticker.nanoTime();
         if (!identity.equals(record.holder())) {
-            heartbeats.observed(record, now);
+            heartbeats.observed(record, now, delivered ? heartbeats.streamFloor() : Situation.UNKNOWN_FLOOR);
             return;
         }
         String claimant = heartbeats.ownObserved(record, now);

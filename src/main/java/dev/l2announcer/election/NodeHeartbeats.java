@@ -240,8 +240,12 @@ final class NodeHeartbeats {
     /**
      * A version of another node's heartbeat from the watch or a read: only a new live beat restarts its expiry
      * (and ends any license this node held against it). A claim (by anyone) leaves the last live beat's time.
+     * A claim by another node delivered by the watch licenses this node too, from {@code floor} (the stream floor
+     * at its delivery, MIN/2 for reads and resyncs): it committed after the floor, so the claimed node learnt it
+     * later still and its quarantine outlasts floor + claimLicense. Without this every candidate would claim in
+     * turn, each claim restarting the claimed node's quarantine.
      */
-    void observed(LeaseRecord record, long now) {
+    void observed(LeaseRecord record, long now, long floor) {
         String node = record.holder();
         if (node.isEmpty() || node.equals(identity)) return;
         LeaseRecord known = latest.get(node);
@@ -252,6 +256,7 @@ final class NodeHeartbeats {
             licensedUntil.remove(node);
         } else {
             observedAt.putIfAbsent(node, now - expiryNanos); // first seen already claimed: it is gone
+            if (floor > Long.MIN_VALUE / 2) licensedUntil.merge(node, floor + licenseNanos, Math::max);
         }
     }
 

@@ -26,7 +26,9 @@
  * reads the claim, stands down from every lease and acquires nothing for renewDeadline and until a beat after that
  * is written (the quarantine). The claim licenses takeovers of the holder's unexpired leases answered within
  * renewDeadline less half an interval of the claim's send: every licensed takeover lands while the old holder
- * can hold nothing; later takeovers are given back unannounced. The Service Leases stay the arbiter: every
+ * can hold nothing; later takeovers are given back unannounced. Another node's claim delivered by the watch
+ * licenses the same way from the stream floor (the send of this node's newest beat delivered before it: the claim
+ * committed after that), so one claim serves every candidate. The Service Leases stay the arbiter: every
  * takeover is still a conditional write, and without heartbeats (or against a Cilium agent) the lease model alone
  * decides.
  *
