@@ -115,16 +115,22 @@ class FastFailoverTransitionTest {
         for (long i = 0; i < d.dividedBy(STEP); i++) step();
     }
 
+    /** Three nodes campaigning for {@code count} leases, each held after a second. */
+    Map<String, SortedSet<String>> threeNodesHolding(int count) {
+        start("n1", "n2", "n3");
+        var leases = leases(count, "n1", "n2", "n3");
+        campaignAll(leases);
+        run(Duration.ofSeconds(1));
+        return leases;
+    }
+
     String holderOf(String lease) {
         return api.lease(lease).holder();
     }
 
     @Test
     void killedHolderIsReplacedWithinTheHeartbeatExpiryNotTheLeaseDuration() {
-        start("n1", "n2", "n3");
-        var six = leases(6, "n1", "n2", "n3");
-        campaignAll(six);
-        run(Duration.ofSeconds(1));
+        var six = threeNodesHolding(6);
         Node victim = nodes.get(holderOf(six.keySet().iterator().next()));
         Set<String> its = victim.engine.held();
         victim.dead = true;
@@ -208,10 +214,7 @@ class FastFailoverTransitionTest {
      */
     @Test
     void aPausedHolderThatResumesLearnsItWasJudgedDeadAndAnswersNothingItLost() {
-        start("n1", "n2", "n3");
-        var nine = leases(9, "n1", "n2", "n3");
-        campaignAll(nine);
-        run(Duration.ofSeconds(1));
+        var nine = threeNodesHolding(9);
         Node paused = nodes.get(holderOf(nine.keySet().iterator().next()));
         Set<String> its = Set.copyOf(paused.engine.held());
         Map<String, String> others = new TreeMap<>();
@@ -244,10 +247,7 @@ class FastFailoverTransitionTest {
 
     @Test
     void aConfirmedApiOutageForEveryNodeKeepsEveryIpAnsweredAndNoLeaseChangesHands() {
-        start("n1", "n2", "n3");
-        var six = leases(6, "n1", "n2", "n3");
-        campaignAll(six);
-        run(Duration.ofSeconds(1));
+        var six = threeNodesHolding(6);
         Map<String, String> before = new TreeMap<>();
         Map<String, Integer> transitions = new TreeMap<>();
         for (String l : six.keySet()) {
@@ -322,10 +322,7 @@ class FastFailoverTransitionTest {
 
     @Test
     void aGracefulHandoverIsOneWriteNamingTheSuccessorWhoHoldsItOnDelivery() {
-        start("n1", "n2", "n3");
-        var nine = leases(9, "n1", "n2", "n3");
-        campaignAll(nine);
-        run(Duration.ofSeconds(1));
+        var nine = threeNodesHolding(9);
         Node leaving = nodes.get("n1");
         Set<String> handed = leaving.engine.held();
         long updatesBefore = api.requests("update");
