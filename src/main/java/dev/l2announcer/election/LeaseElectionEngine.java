@@ -416,8 +416,12 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             case Effect.Delete d -> requests.delete(d.base()).thenAccept(res -> post(() -> answered(slot, res, LeaseTransitions::releaseAnswered)));
             case Effect.Release r -> requests.release(slot, r.base(), heartbeats != null)
                     .thenAccept(res -> post(() -> answered(slot, res, LeaseTransitions::releaseAnswered)));
-            case Effect.Acquired a -> reporter.acquired(slot.name,
-                    a.freeSince() == LeaseState.NOT_FREE ? LeaseState.NOT_FREE : ticker.nanoTime() - a.freeSince());
+            case Effect.Acquired a -> {
+                // Valid before anyone hears of it: the announce loop's first GARP / NA asks the fence at once.
+                publish(slot);
+                reporter.acquired(slot.name,
+                        a.freeSince() == LeaseState.NOT_FREE ? LeaseState.NOT_FREE : ticker.nanoTime() - a.freeSince());
+            }
             case Effect.Lost l -> reporter.lost(slot.name, l.reason());
             case Effect.Released r -> reporter.released(slot.name);
             case Effect.ClaimHeartbeat c -> claimHeartbeat(c.node());
