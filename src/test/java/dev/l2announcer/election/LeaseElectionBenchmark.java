@@ -496,11 +496,6 @@ class LeaseElectionBenchmark {
             after.forEach((k, v) -> delta.put(k, v - before.getOrDefault(k, 0L)));
             delta.remove("watch");
             List<Integer> spread = others.stream().map(a -> a.engine.held().size()).toList();
-            for (Agent a : others) {
-                var timer = a.registry.find(ElectionMetrics.ACQUIRE).timer();
-                if (timer != null) System.out.printf("BENCHDBG %s acquire latency (free observed -> acquired) n=%d mean %.3f max %.3f s%n", a.node,
-                        timer.count(), timer.mean(TimeUnit.SECONDS), timer.max(TimeUnit.SECONDS));
-            }
             row("engine S=%d N=%d %s | graceful handover: node holding %d leases stops, shutdown() returned in %.3f s, last lease acquired by another node %.3f s after shutdown() started (per lease %s); requests %s, 409s %d; new spread %s; mock server CPU %.2f core-s (%.2f ms per write), whole JVM %.2f core-s",
                     services, followers + 1, t(t), its.size(), released, handed, stats(each), delta, s.h.dispatcher.conflicts.sum() - c0, spread, cpu,
                     1000 * cpu / Math.max(1, delta.getOrDefault("update", 0L) + delta.getOrDefault("create", 0L)), pcpu);
