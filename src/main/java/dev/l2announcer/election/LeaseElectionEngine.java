@@ -57,6 +57,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
     /** The fast path's heartbeats; null when {@code l2-announcements-heartbeat-interval} is 0. */
     private final NodeHeartbeats heartbeats;
     private final LeaseRequests requests;
+    private final HeartbeatRounds rounds;
     private final OutageVotes votes;
     private volatile boolean running = true;
     private volatile boolean watchHealthy;
@@ -91,6 +92,16 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         this.votes = heartbeats == null ? OutageVotes.NONE
                 : heartbeats.votes(ticker, views::peersOfHeld, () -> running && failure == null);
         this.requests = new LeaseRequests(store, identity, times, clock, metrics, holderAnnotations, options.keptOnRelease());
+        this.rounds = heartbeats == null ? null : new HeartbeatRounds(identity, heartbeats, requests, metrics, ticker,
+                new HeartbeatRounds.Shell() {
+                    @Override public void post(Runnable task) { LeaseElectionEngine.this.post(task); }
+                    @Override public void after(long delayNanos, Runnable task) { LeaseElectionEngine.this.after(delayNanos, task); }
+                    @Override public void transitionAll(BiFunction<LeaseState, Situation, Step> rule) {
+                        for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, rule);
+                    }
+                    @Override public void reconsiderHeldBy(String node) { LeaseElectionEngine.this.reconsiderHeldBy(node); }
+                    @Override public int heldCount() { return views.held().size(); }
+                });
         this.plan = new RankingPlan(identity, ticker, new RankingPlan.View() {
             @Override public Collection<LeaseSlot> entries() { return slots.values(); }
             @Override public Map<String, Observation> observations() { return seen; }
@@ -107,7 +118,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         post(() -> {
             checkWatch();
             after(options.gcInterval().toNanos(), this::collectGarbage);
-            if (heartbeats != null) beat();
+            if (rounds != null) rounds.beat();
         });
         return this;
     }
@@ -259,7 +270,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         // The watch's notifications can trail its store after a (re)list: take the store as the truth.
         for (LeaseRecord lease : store.cached()) {
             if (NodeHeartbeats.isHeartbeat(lease.name())) {
-                observeHeartbeat(lease, false);
+                if (rounds != null) rounds.cached(lease);
             } else {
                 remember(lease);
             }
@@ -277,8 +288,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
 
     private void observe(LeaseRecord lease) {
         if (NodeHeartbeats.isHeartbeat(lease.name())) {
-            if (heartbeats != null && identity.equals(lease.holder())) heartbeats.ownDelivered(lease);
-            observeHeartbeat(lease, true);
+            if (rounds != null) rounds.delivered(lease);
             return;
         }
         if (!remember(lease)) return;
@@ -424,7 +434,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             }
             case Effect.Lost l -> reporter.lost(slot.name, l.reason());
             case Effect.Released r -> reporter.released(slot.name);
-            case Effect.ClaimHeartbeat c -> claimHeartbeat(c.node());
+            case Effect.ClaimHeartbeat c -> rounds.claim(c.node());
             case Effect.Forget f -> forget(slot);
         }
     }
@@ -488,68 +498,6 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         if (reachable) transition(slot, LeaseTransitions::woken); // renew at once
         else apply(slot, Step.stay(slot.state));
         return true;
-    }
-
-    /** Renews this node's heartbeat every interval, one write at a time (a hanging one is bounded by the timeout). */
-    private void beat() {
-        if (heartbeats.readyToSend(ticker.nanoTime())) {
-            heartbeats.sent(ticker.nanoTime());
-            requests.heartbeat(heartbeats).thenAccept(r -> post(() -> {
-                boolean wasQuarantined = heartbeats.quarantined(ticker.nanoTime());
-                heartbeats.answered(r, ticker.nanoTime());
-                if (wasQuarantined && !heartbeats.quarantined(ticker.nanoTime())) {
-                    LOG.infof("election: quarantine over, this node's heartbeat is written again: campaigning");
-                    for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, LeaseTransitions::reconsider);
-                }
-                if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
-                    // Ours exists (a restart) or someone wrote over it (a claim): read what is there.
-                    readHeartbeat(NodeHeartbeats.leaseName(identity));
-                }
-            }));
-        }
-        after(heartbeats.interval(), this::beat);
-    }
-
-    private void readHeartbeat(String name) {
-        requests.read(name).thenAccept(got -> post(() -> {
-            if (got.ok() && got.lease() != null) observeHeartbeat(got.lease(), false);
-        }));
-    }
-
-    /** A version of a node heartbeat (watch, resync or read). */
-    private void observeHeartbeat(LeaseRecord record, boolean delivered) {
-        if (heartbeats == null) return;
-        long now = ticker.nanoTime();
-        if (!identity.equals(record.holder())) {
-            heartbeats.observed(record, now, delivered ? heartbeats.streamFloor() : Situation.UNKNOWN_FLOOR);
-            return;
-        }
-        String claimant = heartbeats.ownObserved(record, now);
-        if (claimant == null) return;
-        // Judged dead: others are licensed to take our leases now. Stand down from all; nothing until the quarantine ends.
-        LOG.warnf("election: this node's heartbeat was claimed by %s (judged dead): standing down from %d leases, writing"
-                + " nothing for %d ms", claimant, views.held().size(), (heartbeats.quarantineEnds() - now) / 1_000_000);
-        metrics.claimedDead.increment();
-        // It campaigns again once its first heartbeat after the quarantine is written (see beat()).
-        for (LeaseSlot slot : new ArrayList<>(slots.values())) transition(slot, (st, si) -> LeaseTransitions.claimedDead(st, si, claimant));
-    }
-
-    /**
-     * Claims {@code node}'s heartbeat (it looks dead): a success licenses takeovers of its leases, a 409 means it
-     * beat since (or another follower claimed it first): read it, then decide again.
-     */
-    private void claimHeartbeat(String node) {
-        LeaseRecord base = heartbeats.startClaim(node);
-        if (base == null) return; // one in flight already (or nothing known to claim)
-        requests.claim(base, heartbeats).thenAccept(r -> post(() -> {
-            boolean licensed = heartbeats.claimAnswered(node, r);
-            metrics.claim(r, licensed);
-            LOG.debugf("election: claim on %s's heartbeat: %s", node, licensed ? "licensed" : r.outcome() + " " + r.error());
-            if (r.outcome() == LeaseStore.Outcome.CONFLICT) {
-                readHeartbeat(base.name());
-            }
-            if (licensed) reconsiderHeldBy(node);
-        }));
     }
 
     private void reconsiderHeldBy(String node) {

@@ -244,20 +244,26 @@ final class NodeHeartbeats {
      * at its delivery, MIN/2 for reads and resyncs): it committed after the floor, so the claimed node learnt it
      * later still and its quarantine outlasts floor + claimLicense. Without this every candidate would claim in
      * turn, each claim restarting the claimed node's quarantine.
+     *
+     * @return whether it licensed this node to take {@code record}'s node's leases over
      */
-    void observed(LeaseRecord record, long now, long floor) {
+    boolean observed(LeaseRecord record, long now, long floor) {
         String node = record.holder();
-        if (node.isEmpty() || node.equals(identity)) return;
+        if (node.isEmpty() || node.equals(identity)) return false;
         LeaseRecord known = latest.get(node);
-        if (known != null && !record.newerThan(known.resourceVersion())) return;
+        if (known != null && !record.newerThan(known.resourceVersion())) return false;
         latest.put(node, record);
         if (LeaseRecords.claimant(record.content()) == null) {
             observedAt.put(node, now);
             licensedUntil.remove(node);
         } else {
             observedAt.putIfAbsent(node, now - expiryNanos); // first seen already claimed: it is gone
-            if (floor > Long.MIN_VALUE / 2) licensedUntil.merge(node, floor + licenseNanos, Math::max);
+            if (floor > Long.MIN_VALUE / 2 && floor + licenseNanos > now) {
+                licensedUntil.merge(node, floor + licenseNanos, Math::max);
+                return true;
+            }
         }
+        return false;
     }
 
     /** After a real watch gap: every observation restarts (a blind follower cannot know who beat meanwhile). */

@@ -37,7 +37,9 @@
  * when a follower tries (pure); {@link dev.l2announcer.election.RankingPlan} and
  * {@link dev.l2announcer.election.CandidateRanking}: who goes first; {@link dev.l2announcer.election.LeaseRecords}:
  * what is written; {@link dev.l2announcer.election.LeaseGarbage}: which abandoned Leases are deleted;
- * {@link dev.l2announcer.config.LeaseTimings}: every timing rule. {@link dev.l2announcer.election.LeaseElectionEngine}
+ * {@link dev.l2announcer.config.LeaseTimings}: every timing rule; {@link dev.l2announcer.election.NodeHeartbeats}: the
+ * fast path's bookkeeping (fence, claims, licenses, quarantine, stream floor), sent and routed by
+ * {@link dev.l2announcer.election.HeartbeatRounds}. {@link dev.l2announcer.election.LeaseElectionEngine}
  * only carries the decisions out.
  *
  * <p><b>Threads.</b> All election state is owned by the engine's one {@link dev.l2announcer.time.TaskScheduler}
