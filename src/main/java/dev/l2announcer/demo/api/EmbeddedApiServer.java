@@ -162,6 +162,30 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 setLoadBalancerIp(c, a[1], a[2], a[3]);
                 yield a[2];
             }
+            case "delete-service" -> { // delete-service NS NAME
+                c.services().inNamespace(a[1]).withName(a[2]).delete();
+                yield a[2];
+            }
+            case "delete-policy" -> { // delete-policy NAME
+                c.resources(CiliumL2AnnouncementPolicy.class).withName(a[1]).delete();
+                yield a[1];
+            }
+            case "lease-write" -> { // lease-write NS NAME HOLDER SECONDS: a foreign elector takes the Lease over
+                Lease l = c.leases().inNamespace(a[1]).withName(a[2]).get();
+                if (l == null) {
+                    throw new IllegalArgumentException("no Lease " + a[1] + "/" + a[2]);
+                }
+                java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+                l.getSpec().setHolderIdentity(a[3]);
+                l.getSpec().setLeaseDurationSeconds(Integer.parseInt(a[4]));
+                l.getSpec().setAcquireTime(now);
+                l.getSpec().setRenewTime(now);
+                l.getSpec().setLeaseTransitions(l.getSpec().getLeaseTransitions() == null ? 1
+                        : l.getSpec().getLeaseTransitions() + 1);
+                l.getMetadata().setResourceVersion(null); // unconditional, like a writer that does not care
+                c.leases().inNamespace(a[1]).resource(l).update();
+                yield a[2];
+            }
             case "lease" -> { // lease NS NAME -> holder or "-"
                 Lease l = c.leases().inNamespace(a[1]).withName(a[2]).get();
                 yield holder(l);

@@ -70,6 +70,18 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void onlyTheNewestEventsAreKept() {
+        var events = client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace("default");
+        for (int i = 0; i <= KubectlDispatcher.MAX_EVENTS; i++) {
+            events.resource(new io.fabric8.kubernetes.api.model.events.v1.EventBuilder().withNewMetadata()
+                    .withName("e" + i).endMetadata().withReason("Test").withNote("n" + i).build()).create();
+        }
+        assertThat(events.withName("e0").get()).as("the oldest event expired").isNull();
+        assertThat(events.withName("e1").get()).isNotNull();
+        assertThat(events.list().getItems()).hasSize(KubectlDispatcher.MAX_EVENTS);
+    }
+
+    @Test
     void watchesDeliverAddedModifiedDeleted() {
         List<String> seen = new CopyOnWriteArrayList<>();
         try (var w = client.configMaps().inNamespace("default").watch(new Watcher<>() {
