@@ -195,9 +195,17 @@ public final class ArpSamples {
      * running at the last probe ends there, unrecovered. Empty when every probe in the window was answered.
      */
     public java.util.Optional<Outage> longestOutage(int ip, long from, long to) {
+        return outages(ip, from, to).stream().max(java.util.Comparator.comparingLong(Outage::nanos));
+    }
+
+    /**
+     * Every outage of {@code ip} with an unanswered probe sent in [from, to), in time order; one that began before
+     * the window is measured whole, one still running at the last probe ends there, unrecovered.
+     */
+    public List<Outage> outages(int ip, long from, long to) {
         long[] p = probeAt[ip];
         int[] by = answeredBy[ip];
-        Outage best = null;
+        List<Outage> out = new ArrayList<>();
         int k = firstAtOrAfter(p, from);
         while (k < p.length && p[k] < to) {
             if (by[k] != 0) {
@@ -214,12 +222,9 @@ public final class ArpSamples {
             long begin = start > 0 ? answerAt[ip][start - 1] : p[start];
             boolean recovered = k < p.length;
             long end = recovered ? answerAt[ip][k] : p[k - 1];
-            Outage o = new Outage(ips.get(ip), begin, end, k - start, recovered);
-            if (best == null || o.nanos() > best.nanos()) {
-                best = o;
-            }
+            out.add(new Outage(ips.get(ip), begin, end, k - start, recovered));
         }
-        return java.util.Optional.ofNullable(best);
+        return out;
     }
 
     /** The first answer to a probe of {@code ip} sent at or after {@code t} from one of {@code from}, or -1. */

@@ -86,4 +86,19 @@ class ArpSamplesTest {
         assertThat(late.probes(0, 0, 3000 * MS)).isEqualTo(11);
         assertThat(late.probes(0, 3000 * MS)).isEqualTo(12);
     }
+
+    @Test
+    void everyOutageIsListedInTimeOrderAndTheLongestIsTheFirstOfEqualOnes() {
+        // answered at 0, 300, 400, 800..1000: silent at 100-200 (from 2 to 303) and 500-700 (from 401 to 802)
+        ArpSamples s = samples(new long[]{2, 0, 0}, new long[]{303, 0, 0}, new long[]{401, 0, 1}, new long[]{802, 0, 1},
+                new long[]{901, 0, 1}, new long[]{1001, 0, 1});
+        assertThat(s.outages(0, 0, 2000 * MS)).extracting(ArpSamples.Outage::from, ArpSamples.Outage::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2 * MS, 303 * MS),
+                        org.assertj.core.groups.Tuple.tuple(401 * MS, 802 * MS));
+        assertThat(s.longestOutage(0, 0, 2000 * MS).orElseThrow().from()).isEqualTo(401 * MS);
+        assertThat(s.outages(0, 250 * MS, 2000 * MS)).hasSize(1);
+        ArpSamples ties = samples(new long[]{2, 0, 0}, new long[]{302, 0, 0}, new long[]{402, 0, 0}, new long[]{702, 0, 0},
+                new long[]{801, 0, 0}, new long[]{901, 0, 0}, new long[]{1001, 0, 0});
+        assertThat(ties.longestOutage(0, 0, 2000 * MS).orElseThrow().from()).isEqualTo(2 * MS);
+    }
 }
