@@ -163,6 +163,11 @@ public final class AgentCluster implements AutoCloseable {
         events.add(Instant.now() + " " + what);
     }
 
+    /** Records something the test did (a fault it injected) in {@link #events()}, with the time. */
+    public void mark(String what) {
+        event(what);
+    }
+
     /** What the harness did, with wall-clock times (for failure messages next to the capture). */
     public List<String> events() {
         return List.copyOf(events);
