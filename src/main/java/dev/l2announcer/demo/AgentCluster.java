@@ -223,10 +223,15 @@ public final class AgentCluster implements AutoCloseable {
      * namespace, no fork): the body, or an exception for a status other than 200.
      */
     public String http(String node, String path) {
+        return http(node, path, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #http(String, String)}, waiting up to {@code timeout} for the answer (views that ask the API). */
+    public String http(String node, String path, Duration timeout) {
         return Netns.call(net.node(node).netns(), () -> {
             try (java.net.Socket s = new java.net.Socket()) {
                 s.connect(new java.net.InetSocketAddress("127.0.0.1", DEBUG_PORT), 2_000);
-                s.setSoTimeout(10_000);
+                s.setSoTimeout((int) timeout.toMillis());
                 s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                         .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
