@@ -45,12 +45,12 @@ public final class AgentCluster implements AutoCloseable {
     private final ArpObserver observer;
     private final NeighbourWatch neighbours;
 
-    private AgentCluster(NetnsCluster net, Path agentJar, Timings timings) {
+    private AgentCluster(NetnsCluster net, Path agentJar, Timings timings, List<String> apiJvmOptions) {
         this.net = net;
         this.agentJar = agentJar;
         this.timings = timings;
         this.kubeconfig = net.writeKubeconfig();
-        this.api = net.startApiServer(agentJar);
+        this.api = net.startApiServer(agentJar, apiJvmOptions);
         for (NetnsCluster.Member n : net.nodes()) {
             api.node(n.name(), "topology.kubernetes.io/zone=e2e");
             writeConfig(n);
@@ -61,13 +61,18 @@ public final class AgentCluster implements AutoCloseable {
 
     /** Builds the LAN and the API; agents are started with {@link #startAgent}. Cleans up if anything fails. */
     public static AgentCluster create(int nodes, Path agentJar, Timings timings, Path logDir) {
+        return create(nodes, agentJar, timings, logDir, NetnsCluster.API_JVM_OPTIONS);
+    }
+
+    /** As above, with the API server's JVM options. */
+    public static AgentCluster create(int nodes, Path agentJar, Timings timings, Path logDir, List<String> apiJvmOptions) {
         if (!Files.isRegularFile(agentJar)) {
             throw new IllegalStateException("packaged agent not found at " + agentJar
                     + ": build it first (./mvnw -B package -DskipTests)");
         }
         NetnsCluster net = NetnsCluster.create(nodes, logDir);
         try {
-            return new AgentCluster(net, agentJar, timings);
+            return new AgentCluster(net, agentJar, timings, apiJvmOptions);
         } catch (RuntimeException e) {
             net.close();
             throw e;
@@ -93,6 +98,15 @@ public final class AgentCluster implements AutoCloseable {
             for (var e : keys.entrySet()) {
                 Files.writeString(dir.resolve(e.getKey()), e.getValue());
             }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sets one cilium-config key of {@code node}'s agent; it applies from the agent's next start. */
+    public void configure(String node, String key, String value) {
+        try {
+            Files.writeString(configDir(net.node(node)).resolve(key), value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -149,6 +163,11 @@ public final class AgentCluster implements AutoCloseable {
         events.add(Instant.now() + " " + what);
     }
 
+    /** Records something the test did (a fault it injected) in {@link #events()}, with the time. */
+    public void mark(String what) {
+        event(what);
+    }
+
     /** What the harness did, with wall-clock times (for failure messages next to the capture). */
     public List<String> events() {
         return List.copyOf(events);
@@ -177,6 +196,80 @@ public final class AgentCluster implements AutoCloseable {
             p.destroyForcibly();
         }
         return at;
+    }
+
+    /**
+     * Sends {@code signal} (e.g. STOP, CONT) to the agent process on {@code node}, which this cluster started
+     * (by PID), and returns the wall-clock instant taken right before.
+     */
+    public Instant signal(String node, String signal) {
+        Process p = agents.get(node);
+        Instant at = Instant.now();
+        event("SIG" + signal + " agent on " + node + " (pid " + p.pid() + ")");
+        HostCommand.ok("kill", "-" + signal, Long.toString(p.pid()));
+        return at;
+    }
+
+    /** Sends {@code signal} to the API server process (which this cluster started, by PID). */
+    public Instant signalApi(String signal) {
+        Instant at = Instant.now();
+        event("SIG" + signal + " API server (pid " + api.pid() + ")");
+        HostCommand.ok("kill", "-" + signal, Long.toString(api.pid()));
+        return at;
+    }
+
+    /**
+     * GET {@code path} of the agent's HTTP port inside its node (a socket opened in the node's network
+     * namespace, no fork): the body, or an exception for a status other than 200.
+     */
+    public String http(String node, String path) {
+        return http(node, path, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #http(String, String)}, waiting up to {@code timeout} for the answer (views that ask the API). */
+    public String http(String node, String path, Duration timeout) {
+        return Netns.call(net.node(node).netns(), () -> {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", DEBUG_PORT), 2_000);
+                s.setSoTimeout((int) timeout.toMillis());
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                int head = response.indexOf("\r\n\r\n");
+                if (!response.startsWith("HTTP/1.1 200") || head < 0) {
+                    throw new IllegalStateException("GET " + path + " on " + node + ": "
+                            + response.lines().findFirst().orElse("no answer"));
+                }
+                String body = response.substring(head + 4);
+                return response.substring(0, head).toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")
+                        ? unchunk(body) : body;
+            }
+        });
+    }
+
+    private static String unchunk(String body) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < body.length()) {
+            int eol = body.indexOf("\r\n", i);
+            int size = Integer.parseInt(body.substring(i, eol).trim().split(";")[0], 16);
+            if (size == 0) {
+                break;
+            }
+            out.append(body, eol + 2, eol + 2 + size);
+            i = eol + 2 + size + 2;
+        }
+        return out.toString();
+    }
+
+    /** Where the agent on {@code node} pins its maps, as the host sees it (the run's bpffs). */
+    public Path pinDir(String node) {
+        return net.node(node).bpfDir().resolve(Path.of(PIN_DIR).getFileName());
+    }
+
+    /** The ifindex of the node's LAN interface (eth0) in its namespace. */
+    public int lanIfindex(String node) {
+        return Netns.call(net.node(node).netns(), () -> Libc.ifIndex("eth0"));
     }
 
     public boolean awaitExit(String node, Duration timeout) {

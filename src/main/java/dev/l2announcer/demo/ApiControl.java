@@ -18,8 +18,10 @@ final class ApiControl {
     private final OutputStream in;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final String url;
+    private final long pid;
 
     ApiControl(Process server, Duration startTimeout) {
+        this.pid = server.pid();
         this.in = server.getOutputStream();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         Thread.ofPlatform().daemon().name("mock-api-out").start(() -> {
@@ -42,6 +44,11 @@ final class ApiControl {
 
     String url() {
         return url;
+    }
+
+    /** The API server's process id (it runs in the API namespace). */
+    long pid() {
+        return pid;
     }
 
     synchronized String call(String... words) {
@@ -87,6 +94,22 @@ final class ApiControl {
     /** Writes {@code status.loadBalancer.ingress[0].ip}, as a LB IPAM would. */
     void serviceLoadBalancerIp(String namespace, String name, String ip) {
         call("service-lb-ip", namespace, name, ip);
+    }
+
+    void deleteService(String namespace, String name) {
+        call("delete-service", namespace, name);
+    }
+
+    void deletePolicy(String name) {
+        call("delete-policy", name);
+    }
+
+    /**
+     * A foreign writer: sets the Lease's holder to {@code holder}, renewed now, for {@code seconds}, as another
+     * client-go elector that took it over would (unconditional update, new resourceVersion).
+     */
+    void writeLeaseHolder(String namespace, String name, String holder, int seconds) {
+        call("lease-write", namespace, name, holder, String.valueOf(seconds));
     }
 
     /** Holder identity of a Lease, or "-" when there is none (or no Lease). */

@@ -188,9 +188,18 @@ public final class NetnsCluster implements AutoCloseable {
      * repository's CRDs installed, and waits until it listens.
      */
     public ApiControl startApiServer(Path agentJar) {
+        return startApiServer(agentJar, API_JVM_OPTIONS);
+    }
+
+    /** The API server's JVM options for short runs: a cheap JIT and GC (it shares two cores with the agents). */
+    static final List<String> API_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
+
+    /** As {@link #startApiServer(Path)} with the given JVM options (a long, busy run wants the full JIT). */
+    public ApiControl startApiServer(Path agentJar, List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-jar", agentJar.toAbsolutePath().toString(), "demo-api", API_IP, String.valueOf(API_PORT)));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", agentJar.toAbsolutePath().toString(), "demo-api", API_IP, String.valueOf(API_PORT)));
         Resources.CRD_FILES.forEach(f -> cmd.add(f.toAbsolutePath().toString()));
         Process p = startInNetns(api, cmd, "mock-api", true);
         return new ApiControl(p, Duration.ofSeconds(90));

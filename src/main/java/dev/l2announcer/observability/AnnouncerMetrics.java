@@ -62,9 +62,11 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
                 .description("Entries in the l2_responder_v4 map").register(registry);
         datapathErrors = Counter.builder(DATAPATH_ERRORS)
                 .description("Datapath operations that failed (map writes, attach/detach, liveness refresh, GARP sends)").register(registry);
-        Gauge.builder(STALE_BPF_STATE, staleFindings, IntSupplier::getAsInt)
+        // The suppliers are lambdas nobody else keeps: a gauge holds its object weakly unless told otherwise, and
+        // would read NaN from the first garbage collection on.
+        Gauge.builder(STALE_BPF_STATE, staleFindings, IntSupplier::getAsInt).strongReference(true)
                 .description("Stale BPF state findings (duplicate maps, stale or foreign programs)").register(registry);
-        Gauge.builder(POLICIES_WITH_ERRORS, policiesWithErrors, IntSupplier::getAsInt)
+        Gauge.builder(POLICIES_WITH_ERRORS, policiesWithErrors, IntSupplier::getAsInt).strongReference(true)
                 .description("CiliumL2AnnouncementPolicies with an error condition").register(registry);
         reconcile = Timer.builder(RECONCILE)
                 .description("Duration of one announce loop pass (plan + datapath sync)")
@@ -76,7 +78,7 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
 
     /** Registers the renew budget gauge (held leases / retryPeriod / k8s-client-qps; over 0.8 the doctor warns). */
     public void watchRenewBudget(java.util.function.DoubleSupplier ratio) {
-        Gauge.builder(RENEW_BUDGET, ratio, java.util.function.DoubleSupplier::getAsDouble)
+        Gauge.builder(RENEW_BUDGET, ratio, java.util.function.DoubleSupplier::getAsDouble).strongReference(true)
                 .description("Share of k8s-client-qps the renewals of the held leases need (they go first; above 1 other requests starve)")
                 .register(registry);
     }

@@ -61,4 +61,32 @@ class AnnouncerMetricsTest {
         assertThat(registry.scrape()).contains("l2announcer_arp_responses_total 7.0")
                 .contains("l2announcer_responder_map_entries 0.0");
     }
+
+    /**
+     * The agent passes lambdas that capture its runtime and keeps no other reference to them (the e2e fault suite
+     * read NaN for the renew budget): a garbage collection must not turn the gauges to NaN.
+     */
+    @Test
+    void gaugesOfSuppliedLambdasSurviveGarbageCollection() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        int[] stale = {3};
+        int[] errors = {4};
+        double[] ratio = {0.5};
+        AnnouncerMetrics m = new AnnouncerMetrics(registry, new FakeResponderMap(), () -> stale[0], () -> errors[0]);
+        m.watchRenewBudget(() -> ratio[0]);
+        collectGarbage();
+        assertThat(registry.scrape())
+                .contains("l2announcer_stale_bpf_state 3.0")
+                .contains("l2announcer_policies_with_errors 4.0")
+                .contains("l2announcer_lease_renew_budget_ratio 0.5");
+    }
+
+    /** Until an object only weakly reachable has been collected (bounded). */
+    private static void collectGarbage() {
+        java.lang.ref.WeakReference<Object> canary = new java.lang.ref.WeakReference<>(new Object());
+        for (int i = 0; i < 50 && canary.get() != null; i++) {
+            System.gc();
+        }
+        assertThat(canary.get()).as("a garbage collection ran").isNull();
+    }
 }

@@ -133,6 +133,37 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A foreign writer that does not care who holds the Lease: read, overwrite holder and times, write; a renewal
+     * that slipped in between (409) makes it read and write again, as a retrying client would. {@code afterRead}
+     * runs between the read and the write (tests slip a renewal in there).
+     */
+    static void writeLeaseHolder(KubernetesClient c, String namespace, String name, String holder, int seconds,
+                                 Runnable afterRead) {
+        for (int attempt = 1; ; attempt++) {
+            Lease l = c.leases().inNamespace(namespace).withName(name).get();
+            afterRead.run();
+            if (l == null) {
+                throw new IllegalArgumentException("no Lease " + namespace + "/" + name);
+            }
+            java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+            l.getSpec().setHolderIdentity(holder);
+            l.getSpec().setLeaseDurationSeconds(seconds);
+            l.getSpec().setAcquireTime(now);
+            l.getSpec().setRenewTime(now);
+            l.getSpec().setLeaseTransitions(l.getSpec().getLeaseTransitions() == null ? 1
+                    : l.getSpec().getLeaseTransitions() + 1);
+            try {
+                c.leases().inNamespace(namespace).resource(l).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private static String handle(KubernetesClient c, String[] a) {
         return switch (a[0]) {
             case "ping" -> "pong";
@@ -160,6 +191,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
             }
             case "service-lb-ip" -> { // service-lb-ip NS NAME IP: what a LB IPAM would write to /status
                 setLoadBalancerIp(c, a[1], a[2], a[3]);
+                yield a[2];
+            }
+            case "delete-service" -> { // delete-service NS NAME
+                c.services().inNamespace(a[1]).withName(a[2]).delete();
+                yield a[2];
+            }
+            case "delete-policy" -> { // delete-policy NAME
+                c.resources(CiliumL2AnnouncementPolicy.class).withName(a[1]).delete();
+                yield a[1];
+            }
+            case "lease-write" -> { // lease-write NS NAME HOLDER SECONDS: a foreign elector takes the Lease over
+                writeLeaseHolder(c, a[1], a[2], a[3], Integer.parseInt(a[4]), () -> {});
                 yield a[2];
             }
             case "lease" -> { // lease NS NAME -> holder or "-"

@@ -24,13 +24,17 @@ import java.util.Optional;
  * discovery, {@code /openapi/v2}, server-side tables, core/v1 events as a view of the agent's
  * events.k8s.io/v1 events, merge and strategic merge patches with kube-apiserver's semantics,
  * Status bodies for errors, and an allowing authorizer for SelfSubjectAccessReviews (no RBAC here).
- * Requests are served one at a time by the mock's event loop; nothing here keeps state but the store.
+ * Requests are served one at a time by the mock's event loop; nothing here keeps state but the store (and the
+ * order events were created in, to expire the oldest).
  */
 final class KubectlDispatcher extends KubernetesCrudDispatcher {
     private static final String JSON = "application/json";
     private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
     private static final int PATCH_ATTEMPTS = 5;
 
+    /** Events kept in the store (see {@link #expireOldEvents}). */
+    static final int MAX_EVENTS = 500;
+    private final java.util.ArrayDeque<String> events = new java.util.ArrayDeque<>();
     private volatile List<ApiResource> served;
     private final Services.ClusterIps clusterIps = new Services.ClusterIps();
 
@@ -90,11 +94,42 @@ final class KubectlDispatcher extends KubernetesCrudDispatcher {
         if (request.method() == HttpMethod.POST && a.type().kind().equals("Service") && a.name() == null) {
             request = withBody(request, Services.withDefaults(Json.parse(request.getUtf8Body()), clusterIps));
         }
+        boolean newEvent = request.method() == HttpMethod.POST && a.type().kind().equals("Event") && a.name() == null;
+        JsonNode event = null;
+        if (newEvent) { // reading the body consumes it: hand the mock a copy
+            event = Json.parse(request.getUtf8Body());
+            request = withBody(request, event);
+        }
         MockResponse r = super.dispatch(request);
+        if (newEvent && r.code() == 201) {
+            expireOldEvents(bare, event);
+        }
         if (r.code() == 404 && (r.getBody() == null || r.getBody().size() == 0)) {
             return notFound(a);
         }
         return get && !a.watch() && r.code() == 200 ? table(request, a, r) : withJsonType(r);
+    }
+
+    /**
+     * Keeps the newest {@link #MAX_EVENTS} events, as kube-apiserver expires them (--event-ttl, 1 h): the mock's
+     * store answers every request with a scan of all objects, so events piling up over a long run (a takeover of
+     * 250 Leases writes 250) would slow every Lease renewal down with them.
+     */
+    private void expireOldEvents(String collectionPath, JsonNode created) {
+        String name = created.path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
+            return;
+        }
+        String oldest = null;
+        synchronized (events) {
+            events.addLast(collectionPath.replaceFirst("/$", "") + "/" + name);
+            if (events.size() > MAX_EVENTS) {
+                oldest = events.removeFirst();
+            }
+        }
+        if (oldest != null) {
+            super.handleDelete(oldest);
+        }
     }
 
     private Optional<MockResponse> metadata(String bare, RecordedRequest request) {

@@ -70,6 +70,41 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void onlyTheNewestEventsAreKept() {
+        var events = client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace("default");
+        for (int i = 0; i <= KubectlDispatcher.MAX_EVENTS; i++) {
+            events.resource(new io.fabric8.kubernetes.api.model.events.v1.EventBuilder().withNewMetadata()
+                    .withName("e" + i).endMetadata().withReason("Test").withNote("n" + i).build()).create();
+        }
+        assertThat(events.withName("e0").get()).as("the oldest event expired").isNull();
+        assertThat(events.withName("e1").get()).isNotNull();
+        assertThat(events.list().getItems()).hasSize(KubectlDispatcher.MAX_EVENTS);
+    }
+
+    @Test
+    void aForeignLeaseWriteRetriesWhenARenewalSlipsInBetweenItsReadAndWrite() {
+        var leases = client.leases().inNamespace("kube-system");
+        leases.resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata()
+                .withName("l").withNamespace("kube-system").endMetadata().withNewSpec().withHolderIdentity("node1")
+                .withLeaseDurationSeconds(15).withLeaseTransitions(2).endSpec().build()).create();
+        int[] reads = {0};
+        EmbeddedApiServer.writeLeaseHolder(client, "kube-system", "l", "intruder", 6, () -> {
+            if (reads[0]++ == 0) { // node1 renews between the first read and its write: that write gets a 409
+                leases.withName("l").edit(x -> {
+                    x.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+                    return x;
+                });
+            }
+        });
+        var l = leases.withName("l").get();
+        assertThat(reads[0]).isEqualTo(2);
+        assertThat(l.getSpec().getHolderIdentity()).isEqualTo("intruder");
+        assertThat(l.getSpec().getLeaseDurationSeconds()).isEqualTo(6);
+        assertThat(l.getSpec().getLeaseTransitions()).isEqualTo(3);
+        assertThat(l.getSpec().getRenewTime()).isNotNull();
+    }
+
+    @Test
     void watchesDeliverAddedModifiedDeleted() {
         List<String> seen = new CopyOnWriteArrayList<>();
         try (var w = client.configMaps().inNamespace("default").watch(new Watcher<>() {
