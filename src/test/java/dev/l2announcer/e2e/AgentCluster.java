@@ -37,6 +37,7 @@ public final class AgentCluster implements AutoCloseable {
     private final Map<String, Process> agents = new LinkedHashMap<>();
     private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Instant> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private List<String> agentCommand;
     private final ArpObserver observer;
     private final NeighbourWatch neighbours;
 
@@ -45,6 +46,7 @@ public final class AgentCluster implements AutoCloseable {
         this.agentJar = agentJar;
         this.timings = timings;
         this.kubeconfig = net.writeKubeconfig();
+        this.agentCommand = List.of(launcher(agentJar));
         this.api = net.startApiServer();
         for (NetnsCluster.Member n : net.nodes()) {
             api.node(n.name(), "topology.kubernetes.io/zone=e2e");
@@ -56,7 +58,7 @@ public final class AgentCluster implements AutoCloseable {
 
     /** Builds the LAN and the API; agents are started with {@link #startAgent}. Cleans up if anything fails. */
     public static AgentCluster create(int nodes, Path agentJar, Timings timings, Path logDir) {
-        if (!Files.isRegularFile(agentJar)) {
+        if (!Files.isRegularFile(agentJar) || !Files.isExecutable(Path.of(launcher(agentJar)))) {
             throw new IllegalStateException("packaged agent not found at " + agentJar
                     + ": build it first (./mvnw -B package -DskipTests)");
         }
@@ -67,6 +69,11 @@ public final class AgentCluster implements AutoCloseable {
             net.close();
             throw e;
         }
+    }
+
+    /** The packaged launcher next to the jar: the agent's JVM options (jvm.options) and AOT cache, as in the image. */
+    static String launcher(Path agentJar) {
+        return agentJar.toAbsolutePath().resolveSibling("l2-announcer").toString();
     }
 
     private void writeConfig(NetnsCluster.Member n) {
@@ -93,6 +100,22 @@ public final class AgentCluster implements AutoCloseable {
         }
     }
 
+    /** Sets a cilium-config key for every node; agents started afterwards read it. */
+    public void configure(String key, String value) {
+        for (NetnsCluster.Member n : net.nodes()) {
+            try {
+                Files.writeString(configDir(n).resolve(key), value);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Replaces the command (JVM and its options, without the agent's arguments) of agents started afterwards. */
+    public synchronized void agentCommand(List<String> command) {
+        this.agentCommand = List.copyOf(command);
+    }
+
     /** Go duration syntax, as in cilium-config ("3s", "0.2s"). */
     static String seconds(Duration d) {
         long ms = d.toMillis();
@@ -110,16 +133,12 @@ public final class AgentCluster implements AutoCloseable {
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("agent on " + node + " still running");
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java,
-                // Three agents, the API server and the test share two cores: keep the JIT and GC cheap.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-Xss512k",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar", agentJar.toAbsolutePath().toString(),
-                "--node-name=" + node,
+        List<String> cmd = new ArrayList<>(agentCommand);
+        cmd.addAll(List.of("--node-name=" + node,
                 "--config-dir=" + configDir(n),
                 "--bpf-pin-dir=" + PIN_DIR));
         Map<String, String> env = Map.of(
+                "JAVA_HOME", System.getProperty("java.home"),
                 "KUBECONFIG", kubeconfig.toString(),
                 "NODE_NAME", node,
                 "POD_NAMESPACE", LEASE_NAMESPACE);
@@ -181,11 +200,9 @@ public final class AgentCluster implements AutoCloseable {
 
     /** {@code dbg <view>} inside the node (its netns): exit code and output. */
     public Map.Entry<Integer, String> debug(String node, String view) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String out = net.execOnNode(net.node(node), "sh", "-c",
-                "\"$@\"; echo \"exit=$?\"", "sh", java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-jar", agentJar.toAbsolutePath().toString(), "dbg", view,
-                "--port", String.valueOf(DEBUG_PORT));
+                "\"$@\"; echo \"exit=$?\"", "sh", "env", "JAVA_HOME=" + System.getProperty("java.home"),
+                launcher(agentJar), "dbg", view, "--port", String.valueOf(DEBUG_PORT));
         int i = out.lastIndexOf("exit=");
         int code = i < 0 ? -1 : Integer.parseInt(out.substring(i + 5).trim());
         return Map.entry(code, i < 0 ? out : out.substring(0, i));
