@@ -57,7 +57,7 @@ COPY --from=app /src/target/quarkus-app/ /app/
 # A build has no BPF privileges, so the trained agent stops at its datapath: the cache covers the
 # start-up up to there (README, "Footprint"); without a cache the agent starts the same, only slower.
 RUN --mount=type=cache,target=/root/.m2 --mount=type=bind,from=app,source=/src/target,target=/src/target \
-    java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+    java --sun-misc-unsafe-memory-access=allow -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
       -cp "/src/target/test-classes:/src/target/classes:$(cat /src/target/aot-training.classpath)" \
       dev.l2announcer.e2e.AotTraining /app \
  && test -s /app/app.aot
