@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Variants: {@code before} = the packaged app of {@code footprint.before.app} (default: this build)
  * started with the JVM options the Dockerfile had before issue 17; {@code after} = this build's
  * launcher ({@link AgentCluster}'s default: the same as the image). Extra variants for lever
- * experiments: {@code -Dfootprint.try.NAME="jvm options"} (this build's jar, those options).
+ * experiments: {@code -Dfootprint.try.NAME="jvm options"} (this build's jar, those options; words
+ * {@code env:K=V} set environment variables) and {@code -Dfootprint.app.NAME=DIR} (the launcher of another
+ * packaged app directory, e.g. a copy without app.aot or with the image build's unprivileged cache).
  * Prints {@code FOOTPRINT} lines and a table, also written to {@code target/footprint-summary.md}.
  *
  * <p>Run (root, packaged agent; shares the e2e lock): {@code ./mvnw -B package -DskipTests && flock
@@ -53,6 +55,8 @@ class FootprintBenchmark {
     static final List<Integer> SERVICES = Arrays.stream(System.getProperty("footprint.services", "100,1000").split(","))
             .map(String::trim).map(Integer::parseInt).toList();
     static final int STARTS = Integer.getInteger("footprint.starts", 10);
+    /** The Service count at which the restarts are timed. */
+    static final int STARTS_AT = Integer.getInteger("footprint.startsAt", 100);
     static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("footprint.warmupSeconds", 60));
     static final Duration WINDOW = Duration.ofSeconds(Integer.getInteger("footprint.windowSeconds", 60));
 
@@ -69,6 +73,8 @@ class FootprintBenchmark {
     }
 
     private final Map<String, Map<String, String>> table = new LinkedHashMap<>();
+    /** Per variant and scenario: the first agent's threads by name and CPU by thread (for the summary). */
+    private static final List<String> NOTES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void figures() throws IOException {
@@ -89,7 +95,7 @@ class FootprintBenchmark {
             md.append('\n');
         }
         String text = "l2-announcer footprint (" + AGENTS + " agents, lease 15s/5s/2s, mock API; load average at end: "
-                + Files.readString(Path.of("/proc/loadavg")).trim() + ")\n\n" + md;
+                + Files.readString(Path.of("/proc/loadavg")).trim() + ")\n\n" + md + "\n" + String.join("\n", NOTES) + "\n";
         System.out.println("\n" + text);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "footprint-summary.md"), text);
@@ -114,6 +120,11 @@ class FootprintBenchmark {
             }
         }
         new TreeMap<>(System.getProperties()).forEach((k, val) -> {
+            if (k.toString().startsWith("footprint.app.")) {
+                // Another packaged app directory (e.g. a copy without app.aot) through its own launcher.
+                out.add(new Variant(k.toString().substring("footprint.app.".length()),
+                        List.of(AgentCluster.launcher(Path.of(val.toString(), "quarkus-run.jar")))));
+            }
             if (k.toString().startsWith("footprint.try.")) {
                 // "env:NAME=VALUE" words become an env(1) prefix (e.g. env:MALLOC_ARENA_MAX=2), the rest JVM options.
                 List<String> words = Arrays.stream(val.toString().trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
@@ -129,7 +140,7 @@ class FootprintBenchmark {
         return out;
     }
 
-    void run(Variant v) {
+    void run(Variant v) throws IOException {
         System.out.println("FOOTPRINT variant " + v.name() + ": " + (v.command() == null ? "(product launcher)" : v.command()));
         Map<String, String> col = table.computeIfAbsent(v.name(), k -> new LinkedHashMap<>());
         try (AgentCluster c = AgentCluster.create(AGENTS, APP.resolve("quarkus-run.jar"), CILIUM_DEFAULTS,
@@ -162,12 +173,14 @@ class FootprintBenchmark {
                 awaitHeld(c, leases, Duration.ofSeconds(120));
                 sleep(WARMUP);
                 jcmd(c, "JFR.start name=footprint settings=profile", Boolean.getBoolean("footprint.jfr"));
-                List<Sample> samples = sample(c, WINDOW);
+                List<Sample> samples = sample(c, WINDOW, v.name() + ", " + n + " Services");
                 jcmd(c, "JFR.dump name=footprint filename=" + Path.of("target").toAbsolutePath().resolve(
                         "footprint-" + v.name() + "-" + n + ".jfr"), Boolean.getBoolean("footprint.jfr"));
                 record(col, n + " Services (" + leases + " Leases)", samples);
+                col.put("host load average 1/5/15 min after the window, " + n + " Services",
+                        String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3)));
                 diagnose(c, v.name() + "-" + n);
-                if (n == SERVICES.getFirst() && STARTS > 0) {
+                if (n == STARTS_AT && STARTS > 0) {
                     startToReady(c, col, n);
                 }
             }
@@ -298,7 +311,7 @@ class FootprintBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    static List<Sample> sample(AgentCluster c, Duration window) {
+    static List<Sample> sample(AgentCluster c, Duration window, String label) {
         Map<String, Double> cpu0 = new LinkedHashMap<>();
         Map<String, Map<Long, AgentProcessStats.ThreadCpu>> threads0 = new LinkedHashMap<>();
         for (String node : c.nodeNames()) {
@@ -316,6 +329,10 @@ class FootprintBenchmark {
             AgentProcessStats.cpuDeltaByName(threads0.get(node), AgentProcessStats.cpuByThread(pid))
                     .forEach((name, sec) -> byThread.put(name, String.format("%.2f%%", sec / seconds * 100)));
             System.out.printf("FOOTPRINT %s: cpu by thread %s%n", node, byThread);
+            if (node.equals(c.nodeNames().getFirst())) {
+                NOTES.add("- " + label + ", " + node + ": CPU by thread " + byThread + "; OS threads "
+                        + AgentProcessStats.threadsByName(pid));
+            }
             AgentProcessStats.Memory mem = AgentProcessStats.memory(pid);
             Map<String, Integer> threads = AgentProcessStats.threadsByName(pid);
             String metrics = AgentProcessStats.get(c.net().node(node).netns(), AgentCluster.DEBUG_PORT, "/q/metrics", 5000).body();
