@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>hold 1,000 Services (the documentation ranges give 756 usable IPv4 addresses, so 244 pairs of
  *       Services share an IP: 756 Leases) and sample again.</li>
  * </ol>
+ * With several variants, a last round times start -> ready of all of them in one cluster, interleaved,
+ * so that the machine's load (shared, noisy) is the same for each.
  * Variants: {@code before} = the packaged app of {@code footprint.before.app} (default: this build)
  * started with the JVM options the Dockerfile had before issue 17; {@code after} = this build's
  * launcher ({@link AgentCluster}'s default: the same as the image). Extra variants for lever
@@ -41,7 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Run (root, packaged agent; shares the e2e lock): {@code ./mvnw -B package -DskipTests && flock
  * /tmp/l2a-root-tests.lock ./mvnw -B test -Pbench -Dtest=FootprintBenchmark}. Knobs:
  * {@code footprint.variants} (before,after), {@code footprint.services} (100,1000),
- * {@code footprint.starts} (10), {@code footprint.warmupSeconds} (60), {@code footprint.windowSeconds} (60).
+ * {@code footprint.starts} (10), {@code footprint.interleavedStarts} (10), {@code footprint.startsAt} (100),
+ * {@code footprint.warmupSeconds} (60), {@code footprint.windowSeconds} (60).
  */
 @Tag("benchmark")
 class FootprintBenchmark {
@@ -52,11 +55,14 @@ class FootprintBenchmark {
     static final List<String> OPTIONS_BEFORE = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError");
 
     static final int AGENTS = 3;
+    /** Service counts held, one after the other ("none": only the interleaved start -> ready round). */
     static final List<Integer> SERVICES = Arrays.stream(System.getProperty("footprint.services", "100,1000").split(","))
-            .map(String::trim).map(Integer::parseInt).toList();
+            .map(String::trim).filter(w -> !w.equals("none")).map(Integer::parseInt).toList();
     static final int STARTS = Integer.getInteger("footprint.starts", 10);
     /** The Service count at which the restarts are timed. */
     static final int STARTS_AT = Integer.getInteger("footprint.startsAt", 100);
+    /** Restarts per variant in the interleaved round (all variants in one cluster, same load). */
+    static final int INTERLEAVED_STARTS = Integer.getInteger("footprint.interleavedStarts", 10);
     static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("footprint.warmupSeconds", 60));
     static final Duration WINDOW = Duration.ofSeconds(Integer.getInteger("footprint.windowSeconds", 60));
 
@@ -79,9 +85,11 @@ class FootprintBenchmark {
     @Test
     void figures() throws IOException {
         assumeTrue(HostCommand.isRoot(), "the footprint benchmark runs agents in network namespaces: needs root");
-        for (Variant v : variants()) {
+        List<Variant> variants = variants();
+        for (Variant v : variants) {
             run(v);
         }
+        interleavedStarts(variants);
         StringBuilder md = new StringBuilder("| figure | " + String.join(" | ", table.keySet()) + " |\n|---|");
         table.keySet().forEach(k -> md.append("---:|"));
         md.append('\n');
@@ -113,7 +121,7 @@ class FootprintBenchmark {
                     cmd.addAll(List.of("-jar", beforeApp.resolve("quarkus-run.jar").toAbsolutePath().toString()));
                     out.add(new Variant("before", cmd));
                 }
-                case "after" -> out.add(new Variant("after", null));
+                case "after" -> out.add(new Variant("after", List.of(AgentCluster.launcher(APP.resolve("quarkus-run.jar")))));
                 case "" -> {
                 }
                 default -> throw new IllegalArgumentException("unknown variant " + name);
@@ -141,13 +149,14 @@ class FootprintBenchmark {
     }
 
     void run(Variant v) throws IOException {
-        System.out.println("FOOTPRINT variant " + v.name() + ": " + (v.command() == null ? "(product launcher)" : v.command()));
+        System.out.println("FOOTPRINT variant " + v.name() + ": " + v.command());
         Map<String, String> col = table.computeIfAbsent(v.name(), k -> new LinkedHashMap<>());
+        if (SERVICES.isEmpty()) {
+            return;
+        }
         try (AgentCluster c = AgentCluster.create(AGENTS, APP.resolve("quarkus-run.jar"), CILIUM_DEFAULTS,
                 Path.of("target", "footprint-logs", v.name()))) {
-            if (v.command() != null) {
-                c.agentCommand(v.command());
-            }
+            c.agentCommand(v.command());
             // Cilium's sizing rule (#services / renewDeadline) for the largest run, so no agent is throttled.
             int maxServices = SERVICES.stream().mapToInt(Integer::intValue).max().orElse(100);
             c.configure("k8s-client-qps", String.valueOf(Math.max(20, maxServices / 5)));
@@ -304,6 +313,58 @@ class FootprintBenchmark {
         col.put("start -> ready, median (min-max) of " + STARTS + ", " + services + " Services",
                 String.format("%d ms (%d-%d)", median(s), s[0], s[s.length - 1]));
         System.out.println("FOOTPRINT start->ready all: " + Arrays.toString(ms));
+    }
+
+    /**
+     * Start -> ready of every variant under the same machine load (other work on a shared machine moves
+     * it by seconds between runs): one cluster whose other agents hold {@code footprint.startsAt}
+     * Services, its first node restarted with each variant's command in turn, the order rotating.
+     */
+    void interleavedStarts(List<Variant> variants) {
+        if (variants.size() < 2 || INTERLEAVED_STARTS <= 0) {
+            return;
+        }
+        try (AgentCluster c = AgentCluster.create(AGENTS, APP.resolve("quarkus-run.jar"), CILIUM_DEFAULTS,
+                Path.of("target", "footprint-logs", "interleaved"))) {
+            c.configure("k8s-client-qps", "200");
+            c.configure("k8s-client-burst", "400");
+            c.api().policy(Resources.POLICY);
+            createServices(c, vipPool(c), 0, STARTS_AT);
+            Map<String, Long> t0 = new LinkedHashMap<>();
+            for (String node : c.nodeNames()) {
+                t0.put(node, System.nanoTime());
+                c.startAgent(node);
+            }
+            for (String node : c.nodeNames()) {
+                awaitReady(c, node, t0.get(node), Duration.ofSeconds(180));
+            }
+            awaitHeld(c, STARTS_AT, Duration.ofSeconds(120));
+            String node = c.nodeNames().getFirst();
+            Map<String, List<Long>> ms = new LinkedHashMap<>();
+            for (int round = 0; round < INTERLEAVED_STARTS; round++) {
+                for (int k = 0; k < variants.size(); k++) {
+                    Variant v = variants.get((round + k) % variants.size());
+                    c.stopAgent(node, true);
+                    if (!c.awaitExit(node, Duration.ofSeconds(30))) {
+                        throw new IllegalStateException("agent on " + node + " did not stop");
+                    }
+                    sleep(Duration.ofSeconds(2));
+                    c.agentCommand(v.command());
+                    long start = System.nanoTime();
+                    c.startAgent(node);
+                    long took = awaitReady(c, node, start, Duration.ofSeconds(120));
+                    ms.computeIfAbsent(v.name(), x -> new ArrayList<>()).add(took);
+                    System.out.printf("FOOTPRINT interleaved start->ready %s #%d: %d ms%n", v.name(), round + 1, took);
+                }
+            }
+            ms.forEach((name, list) -> {
+                long[] sorted = list.stream().mapToLong(Long::longValue).sorted().toArray();
+                table.get(name).put("start -> ready, interleaved with the other variants, median (min-max) of "
+                                + sorted.length + ", " + STARTS_AT + " Services",
+                        String.format("%d ms (%d-%d)", median(sorted), sorted[0], sorted[sorted.length - 1]));
+                System.out.println("FOOTPRINT interleaved start->ready " + name + " all: " + list);
+            });
+        }
     }
 
     static long median(long[] sorted) {
