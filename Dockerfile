@@ -35,11 +35,9 @@ COPY ebpf/ ebpf/
 # The object from stage 1; this stage has no clang, so Maven's ebpf step only packages it.
 # The cache mount keeps ~/.m2 (wrapper distribution and dependencies) between builds.
 # An AOT cache is valid only for the JVM that wrote it: stage 3 trains it with the runtime JRE, so this
-# stage skips the training run and writes its classpath (test classes + the fabric8 mock API) instead.
+# stage skips the training run.
 COPY --from=bpf /src/ebpf/build/l2_responder.bpf.o ebpf/build/l2_responder.bpf.o
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B package -DskipTests -Dl2a.aot.skip=true \
- && ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/aot-training.classpath \
  && test -f target/quarkus-app/quarkus-run.jar \
  && test -x target/quarkus-app/l2-announcer \
  && test -f target/quarkus-app/jvm.options \
@@ -51,15 +49,15 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libbpf1 iproute2 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=app /src/target/quarkus-app/ /app/
-# The AOT cache's training run (dev.l2announcer.e2e.AotTraining): /app/l2-announcer against the fabric8
-# mock API on loopback, with this image's JRE and /app paths (the cache is valid for exactly those).
-# The classes and jars it needs are mounted from stage 2 and the Maven cache, not copied into the image.
-# A build has no BPF privileges, so the trained agent stops at its datapath: the cache covers the
-# start-up up to there (README, "Footprint"); without a cache the agent starts the same, only slower.
-RUN --mount=type=cache,target=/root/.m2 --mount=type=bind,from=app,source=/src/target,target=/src/target \
-    java --sun-misc-unsafe-memory-access=allow -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-      -cp "/src/target/test-classes:/src/target/classes:$(cat /src/target/aot-training.classpath)" \
-      dev.l2announcer.e2e.AotTraining /app \
+# The AOT cache's training run (dev.l2announcer.demo.AotTraining, in the packaged jar): /app/l2-announcer
+# against the embedded API on loopback, with this image's JRE and /app paths (the cache is valid for
+# exactly those); the CRD is mounted from the build context, not copied into the image. A build has no
+# BPF privileges, so the trained agent stops at its datapath: the cache covers the start-up up to there
+# (README, "Footprint"); without a cache the agent starts the same, only slower.
+RUN --mount=type=bind,source=crds,target=/tmp/crds \
+    java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+      -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp /app/quarkus-run.jar \
+      dev.l2announcer.demo.AotTraining /app /tmp/crds/ciliuml2announcementpolicies.cilium.io.yaml \
  && test -s /app/app.aot
 
 # Why uid 0 and not a non-root user: the agent needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN,

@@ -2,13 +2,21 @@ package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
+import dev.l2announcer.election.KubernetesLeaseStore;
+import dev.l2announcer.kubernetes.SharedInformers;
+import dev.l2announcer.policy.PolicyStatusReconciler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.health.HealthMonitor;
+import dev.l2announcer.health.NodeProber;
+import dev.l2announcer.health.NodeTarget;
+import dev.l2announcer.health.OutageAgreement;
+import dev.l2announcer.election.OutageVotes;
 import dev.l2announcer.health.HolderAnnotations;
 import dev.l2announcer.observability.DebugViews;
 import dev.l2announcer.observability.PolicyErrorCounter;
 import dev.l2announcer.selection.KubernetesSelectionSource;
+import dev.l2announcer.selection.LeaseAddresses;
 import dev.l2announcer.selection.RecomputeDebouncer;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,6 +26,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -25,6 +34,7 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -53,18 +63,30 @@ public class AgentProducers {
         return new LinuxNodeDatapath(LinuxDatapath.open(config));
     }
 
+    /** The agent's one informer per kind (Leases, Nodes, policies, Services, EndpointSlices), started with it. */
+    @Produces
+    @Singleton
+    SharedInformers informers(AgentConfig config, KubernetesClient client) {
+        return new SharedInformers(client, config.leaseNamespace());
+    }
+
+    void closeInformers(@Disposes SharedInformers informers) {
+        informers.close();
+    }
+
     /** The informer-backed selection; started with the agent. */
     @Produces
     @Singleton
-    KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath) {
-        return KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
+    KubernetesSelectionSource selection(AgentConfig config, KubernetesClient client, NodeDatapath datapath,
+                                        SharedInformers informers) {
+        return KubernetesSelectionSource.over(informers, client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(selectionThread), SELECTION_DEBOUNCE);
     }
 
     @Produces
     @Singleton
     AgentRuntime agent(AgentConfig config, KubernetesClient client, MeterRegistry registry, NodeDatapath datapath,
-                       KubernetesSelectionSource selection) {
+                       KubernetesSelectionSource selection, SharedInformers informers) {
         Ticker ticker = Ticker.system();
         Clock clock = Clock.systemUTC();
         LeaderElection election;
@@ -72,8 +94,11 @@ public class AgentProducers {
         if (config.enableL2Announcements()) {
             // Lease holders publish the interfaces/MACs they answer on (read by the L2 health probes).
             HolderAnnotations holderAnnotations = new HolderAnnotations(selection, datapath.devices());
-            LeaseElectionEngine engine = LeaseElectionEngine.start(client, config.leaseNamespace(), config.nodeName(),
-                    LeaseElectionEngine.Timings.of(config), ticker, clock, registry, holderAnnotations);
+            LeaseElectionEngine engine = KubernetesLeaseStore.startElection(client, informers.leases(), config.leaseNamespace(),
+                    config.nodeName(), config.leaseTimings(),
+                    // The group's addresses outlive a holder: an agent that starts during a handover names the group from them.
+                    LeaseElectionEngine.Options.defaults(config.leaseTimings()).keeping(Set.of(LeaseAddresses.KEY)),
+                    ticker, clock, registry, holderAnnotations);
             election = engine;
             closeElection = () -> {
                 engine.close();
@@ -85,11 +110,13 @@ public class AgentProducers {
             closeElection = () -> {
             };
         }
-        PolicyErrorCounter policyErrors = new PolicyErrorCounter(client);
+        PolicyErrorCounter policyErrors = new PolicyErrorCounter(informers.policies());
+        PolicyStatusReconciler policyStatus = new PolicyStatusReconciler(client);
         return new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 registry, clock, ticker, selection::synced, policyErrors,
                 () -> {
+                    policyStatus.close();
                     policyErrors.close();
                     selection.close();
                     selectionThread.shutdownNow();
@@ -98,7 +125,9 @@ public class AgentProducers {
                 },
                 () -> {
                     policyErrors.start();
+                    policyStatus.watch(informers.policies());
                     selection.start();
+                    informers.start();
                 }));
     }
 
@@ -112,22 +141,42 @@ public class AgentProducers {
     @Produces
     @Singleton
     @DefaultBean
-    HealthMonitor healthMonitor(AgentConfig config, KubernetesClient client, KubernetesSelectionSource selection,
+    HealthMonitor healthMonitor(AgentConfig config, SharedInformers informers, KubernetesSelectionSource selection,
                                 NodeDatapath datapath, MeterRegistry registry, AgentRuntime agent) {
-        return HealthMonitor.forAgent(config, client, selection, datapath.devices(), registry, agent.events()::warning,
+        return HealthMonitor.forAgent(config, informers, selection, datapath.devices(), registry, agent.events()::warning,
                 Clock.systemUTC(), Ticker.system());
     }
 
-    void start(@Observes StartupEvent ev, AgentRuntime agent, HealthMonitor health) {
+    /** The fast path's API-outage agreement with the other candidates (a no-op without node heartbeats). */
+    @Produces
+    @Singleton
+    OutageAgreement outageAgreement(AgentConfig config, AgentRuntime agent, SharedInformers informers) {
+        OutageVotes votes = agent.outageVotes();
+        Duration round = votes.heartbeatInterval();
+        // A round must fit in one interval: each peer answers within half of it or counts as doubt.
+        NodeProber prober = new NodeProber(config.debugPort(), round.isZero() ? Duration.ofSeconds(1) : round.dividedBy(2),
+                Ticker.system(), Clock.systemUTC());
+        Duration fence = config.enableL2Announcements() ? config.leaseTimings().heartbeatFence() : Duration.ZERO;
+        return new OutageAgreement(config.nodeName(), votes,
+                () -> NodeTarget.fromNodes(informers.nodes().getStore().list(), config.nodeName()), prober, Ticker.system(), fence);
+    }
+
+    void closeOutageAgreement(@Disposes OutageAgreement agreement) {
+        agreement.close();
+    }
+
+    void start(@Observes StartupEvent ev, AgentRuntime agent, HealthMonitor health, OutageAgreement outage) {
         agent.start();
         health.start();
+        outage.start();
     }
 
     // Before every other ShutdownEvent observer: the Operator SDK's one closes the shared KubernetesClient,
     // after which the lease release fails and the next node waits a whole lease duration (netns e2e:
     // SIGTERM handover 3.0 s with the default priority, ~0.2 s with this one).
-    void stop(@Observes @Priority(1) ShutdownEvent ev, AgentRuntime agent, HealthMonitor health) {
+    void stop(@Observes @Priority(1) ShutdownEvent ev, AgentRuntime agent, HealthMonitor health, OutageAgreement outage) {
         LOG.info("shutting down: withdrawing announcements and releasing leases");
+        outage.close();
         health.close();
         agent.stop(SHUTDOWN_TIMEOUT);
     }

@@ -6,9 +6,11 @@ import dev.l2announcer.announce.PodAnnouncer;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.Devices;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.election.LeaderElection;
+import dev.l2announcer.election.OutageVotes;
 import dev.l2announcer.observability.AgentDoctor;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.observability.DatapathStatus;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -51,7 +54,7 @@ public final class AgentRuntime implements AutoCloseable {
      */
     public record Parts(AgentConfig config, KubernetesClient client, SelectionSource selection, LeaderElection election,
                         ResponderMap map, Devices devices, Supplier<GratuitousArp> podGarp,
-                        Function<AnnouncerMetrics, ResponderSink> sinkFactory,
+                        BiFunction<AnnouncerMetrics, LeaseFence, ResponderSink> sinkFactory,
                         DatapathStatus datapath, MeterRegistry registry, Clock clock, Ticker ticker,
                         BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop,
                         Runnable onStart) {}
@@ -73,10 +76,16 @@ public final class AgentRuntime implements AutoCloseable {
                 p.policiesWithErrors());
         this.events = new ServiceEventRecorder(p.client(), c.nodeName(),
                 new EventRateLimiter(p.ticker(), 3, Duration.ofMinutes(1)), p.clock());
-        this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(metrics),
+        // The datapath asks the election, on its own thread and clock, before it lets an entry be answered.
+        LeaseFence fence = p.election()::mayAnnounce;
+        this.loop = new AnnouncementLoop(c.nodeName(), p.selection(), p.election(), p.sinkFactory().apply(metrics, fence),
                 AnnouncementObserver.all(metrics, events), p.clock(), p.ticker(), Duration.ofSeconds(30));
         this.views = new DebugViews(c, loop::table, loop::failures, p.devices(), p.map(), p.election(),
-                new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client())));
+                new AgentDoctor(c, p.datapath(), new RbacSelfCheck(p.client()), () -> p.election().held().size()));
+        if (c.enableL2Announcements()) {
+            var timings = c.leaseTimings();
+            metrics.watchRenewBudget(() -> timings.renewalsPerSecond(p.election().held().size()) / c.k8sClientQps());
+        }
         this.podAnnouncer = c.enableL2PodAnnouncements()
                 ? new PodAnnouncer(p.client(), c.nodeName(), p.devices(), metrics.counting(p.podGarp().get()),
                         c.l2PodAnnouncementsInterface(), c.l2PodAnnouncementsInterfacePattern())
@@ -159,6 +168,11 @@ public final class AgentRuntime implements AutoCloseable {
         return parts.config();
     }
 
+    /** The election's side of the API-outage agreement (a no-fast-path answer when announcements are off). */
+    public OutageVotes outageVotes() {
+        return parts.election() instanceof OutageVotes v ? v : OutageVotes.NONE;
+    }
+
     /** Readiness: informers synced, datapath attached, and the first snapshot handed to the datapath. */
     public List<String> notReadyReasons() {
         List<String> out = new ArrayList<>();
@@ -174,8 +188,12 @@ public final class AgentRuntime implements AutoCloseable {
         return parts.config().enableL2Announcements();
     }
 
-    /** Liveness: only our own machinery, never the API server (the agent must ride out an outage). */
+    /**
+     * Liveness: only our own machinery, never the API server (the agent must ride out an outage): the announce
+     * loop answers and the election has not died (an engine that failed fatally renews nothing; its leases are
+     * already fenced off in the datapath, a restart brings the node back).
+     */
     public boolean alive() {
-        return stopping || loop.responsive(LIVENESS_TIMEOUT);
+        return stopping || (loop.responsive(LIVENESS_TIMEOUT) && parts.election().alive());
     }
 }

@@ -31,6 +31,11 @@ final class DisabledLeaderElection implements LeaderElection {
     }
 
     @Override
+    public boolean mayAnnounce(String lease, long nowNanos) {
+        return false;
+    }
+
+    @Override
     public List<LeaseView> leases() {
         return List.of();
     }

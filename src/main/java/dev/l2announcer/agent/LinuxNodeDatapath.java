@@ -1,11 +1,12 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.datapath.linux.PacketSocketGratuitousArp;
 import dev.l2announcer.observability.AnnouncerMetrics;
@@ -88,9 +89,9 @@ public final class LinuxNodeDatapath implements NodeDatapath {
     }
 
     @Override
-    public synchronized ResponderSink sink(AnnouncerMetrics metrics) {
+    public synchronized ResponderSink sink(AnnouncerMetrics metrics, LeaseFence fence) {
         if (sink == null) {
-            sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, l), metrics);
+            sink = new ReconcilerSink(l -> datapath.reconciler(scheduler, fence, l), metrics);
         }
         return sink;
     }

@@ -1,6 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.ResponderMap;
@@ -20,8 +21,11 @@ public interface NodeDatapath extends DatapathStatus, AutoCloseable {
     /** A GARP sender for L2 pod announcements (used from the pod announcer's thread only). */
     GratuitousArp gratuitousArp();
 
-    /** The sink the announce loop drives; GARPs and errors are reported to {@code metrics}. */
-    ResponderSink sink(AnnouncerMetrics metrics);
+    /**
+     * The sink the announce loop drives; GARPs and errors are reported to {@code metrics}; {@code fence} says
+     * whether the node may still answer for a Lease (the election's renew deadlines).
+     */
+    ResponderSink sink(AnnouncerMetrics metrics, LeaseFence fence);
 
     default DatapathStatus status() {
         return this;

@@ -1,8 +1,9 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.AnnouncementFailure;
-import dev.l2announcer.announce.LocalAnnouncement;
 import dev.l2announcer.announce.ResponderSink;
+import dev.l2announcer.datapath.DatapathFailure;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.observability.AnnouncerMetrics;
 
@@ -15,23 +16,28 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
- * Adapts the datapath's asynchronous {@link ResponderReconciler} (desired (IPv4, interface) set in,
- * convergence reported through its listener) to the loop's {@link ResponderSink}. Added/removed
- * are relative to the previous desired set; failures are the desired entries the reconciler could
- * not resolve to an interface at its last convergence, and a change of those re-triggers the loop.
+ * Adapts the datapath's {@link ResponderReconciler} (desired set in, convergence reported through its listener) to
+ * the loop's {@link ResponderSink}. {@link #apply} waits, bounded, for the convergence that covers the set it
+ * handed in, so what it reports as installed IS in the map: the loop announces (event {@code L2Announced}) only
+ * what the datapath confirmed, and reports the rest ({@code MAP_FULL}, {@code NO_USABLE_INTERFACE}). While the
+ * loop waits, its new leadership events queue and are applied together in its next pass. Added/removed are
+ * relative to the previous desired set. A change of the failures found by a convergence the loop did not ask for
+ * (a link appeared) re-triggers the loop.
  */
 public final class ReconcilerSink implements ResponderSink, ResponderReconciler.Listener, AutoCloseable {
+    /** How long {@link #apply} waits for its convergence (one is a netlink dump and a map sync: milliseconds). */
+    static final Duration APPLY_TIMEOUT = Duration.ofSeconds(2);
+
     private final ResponderReconciler reconciler;
     private final AnnouncerMetrics metrics;
     private final CopyOnWriteArrayList<Runnable> failureListeners = new CopyOnWriteArrayList<>();
     private final Object convergedLock = new Object();
     private long lastDesiredSeq; // guarded by convergedLock: sequence of the last desire() handed to the reconciler
     private long convergedSeq;   // guarded by convergedLock: highest sequence the reconciler has converged to
-    private volatile Set<ResponderReconciler.Announcement> unresolved = Set.of();
-    private volatile Set<LocalAnnouncement> previous = Set.of(); // written by the loop thread only
+    private Map<LocalAnnouncement, DatapathFailure> failed = Map.of(); // guarded by convergedLock: of convergedSeq
+    private Set<LocalAnnouncement> previous = Set.of(); // the loop thread's only
 
     /** @param reconcilerFactory builds the reconciler with this sink as its listener (e.g. LinuxDatapath::reconciler) */
     public ReconcilerSink(Function<ResponderReconciler.Listener, ResponderReconciler> reconcilerFactory, AnnouncerMetrics metrics) {
@@ -44,9 +50,7 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     public Result apply(Set<LocalAnnouncement> desired) {
         long seq;
         try {
-            seq = reconciler.desire(desired.stream()
-                    .map(a -> new ResponderReconciler.Announcement(a.ip(), a.interfaceName()))
-                    .collect(Collectors.toSet()));
+            seq = reconciler.desire(desired);
         } catch (RuntimeException e) {
             // Not queued: what the datapath will end up with is unknown, so awaitApplied must not say "applied".
             synchronized (convergedLock) {
@@ -57,19 +61,28 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
         synchronized (convergedLock) {
             lastDesiredSeq = seq;
         }
+        if (!awaitApplied(APPLY_TIMEOUT)) {
+            throw new IllegalStateException("the datapath did not converge within " + APPLY_TIMEOUT.toMillis() + " ms");
+        }
+        Map<LocalAnnouncement, AnnouncementFailure.Reason> failedNow = new HashMap<>();
+        synchronized (convergedLock) {
+            failed.forEach((a, why) -> {
+                if (desired.contains(a)) failedNow.put(a, reason(why));
+            });
+        }
         Set<LocalAnnouncement> added = new HashSet<>(desired);
         added.removeAll(previous);
         Set<LocalAnnouncement> removed = new HashSet<>(previous);
         removed.removeAll(desired);
         previous = Set.copyOf(desired);
-        Map<LocalAnnouncement, AnnouncementFailure.Reason> failed = new HashMap<>();
-        for (ResponderReconciler.Announcement a : unresolved) {
-            LocalAnnouncement la = new LocalAnnouncement(a.ip(), a.interfaceName());
-            if (desired.contains(la)) {
-                failed.put(la, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
-            }
-        }
-        return new Result(added, removed, failed, 0);
+        return new Result(added, removed, failedNow, 0);
+    }
+
+    private static AnnouncementFailure.Reason reason(DatapathFailure f) {
+        return switch (f) {
+            case NO_INTERFACE -> AnnouncementFailure.Reason.NO_USABLE_INTERFACE;
+            case MAP_FULL -> AnnouncementFailure.Reason.MAP_FULL;
+        };
     }
 
     /**
@@ -116,14 +129,18 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     }
 
     @Override
-    public void converged(long desiredSeq, int mapEntries, Set<ResponderReconciler.Announcement> nowUnresolved) {
-        boolean changed = !nowUnresolved.equals(unresolved);
-        unresolved = Set.copyOf(nowUnresolved);
+    public void converged(long desiredSeq, int mapEntries, Map<LocalAnnouncement, DatapathFailure> nowFailed) {
+        boolean changed;
+        boolean asked;
         synchronized (convergedLock) {
+            changed = !nowFailed.equals(failed);
+            failed = Map.copyOf(nowFailed);
+            asked = desiredSeq > convergedSeq;
             convergedSeq = Math.max(convergedSeq, desiredSeq);
             convergedLock.notifyAll();
         }
-        if (changed) {
+        // A convergence apply() asked for reports through apply(); others (links changed) make the loop look again.
+        if (changed && !asked) {
             failureListeners.forEach(Runnable::run);
         }
     }

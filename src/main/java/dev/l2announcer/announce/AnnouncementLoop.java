@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.LeadershipEvent;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -17,11 +19,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,6 +50,10 @@ public final class AnnouncementLoop implements AutoCloseable {
 
     // Written from other threads, drained on the loop thread: only the newest snapshot matters.
     private final AtomicReference<SelectionSnapshot> pendingSnapshot = new AtomicReference<>();
+    // Leadership events from the election's thread, drained together: a thousand leases lost at once cost one
+    // plan and one convergence, not a thousand (which took seconds, past the point where others take over).
+    private final ConcurrentLinkedQueue<LeadershipEvent> pendingLeadership = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean leadershipDrainQueued = new AtomicBoolean();
 
     // Loop-thread state.
     private SelectionSnapshot snapshot = SelectionSnapshot.EMPTY;
@@ -78,7 +86,7 @@ public final class AnnouncementLoop implements AutoCloseable {
 
     public void start() {
         run(() -> {
-            subscriptions.add(election.subscribe(e -> run(() -> onLeadership(e))));
+            subscriptions.add(election.subscribe(this::leadershipChanged));
             subscriptions.add(sink.onFailuresChanged(this::resync));
             subscriptions.add(selection.subscribe(s -> {
                 pendingSnapshot.set(s);
@@ -242,28 +250,40 @@ public final class AnnouncementLoop implements AutoCloseable {
                     return;
                 }
             }
-            election.campaign(campaign);
+            election.campaign(campaign, s.groups().keySet());
             lastCampaign = campaign;
         }
         requestReconcile();
     }
 
-    private void onLeadership(LeadershipEvent e) {
+    /** Any thread (the election's): queue the event; one drain task applies every event queued by then. */
+    private void leadershipChanged(LeadershipEvent e) {
+        pendingLeadership.add(e);
+        if (leadershipDrainQueued.compareAndSet(false, true)) {
+            run(this::drainLeadership);
+        }
+    }
+
+    private void drainLeadership() {
+        leadershipDrainQueued.set(false);
         if (stopped) {
             return;
         }
-        switch (e) {
-            case LeadershipEvent.Acquired a -> held.put(a.leaseName(), a.at());
-            case LeadershipEvent.Lost l -> {
-                held.remove(l.leaseName());
-                LOG.infof("lost lease %s: %s", l.leaseName(), l.reason());
+        boolean any = false;
+        LeadershipEvent e;
+        while ((e = pendingLeadership.poll()) != null) {
+            any = true;
+            switch (e) {
+                case LeadershipEvent.Acquired a -> held.put(a.leaseName(), a.at());
+                case LeadershipEvent.Lost l -> {
+                    held.remove(l.leaseName());
+                    LOG.infof("lost lease %s: %s", l.leaseName(), l.reason());
+                }
+                case LeadershipEvent.Released r -> held.remove(r.leaseName());
             }
-            case LeadershipEvent.Released r -> held.remove(r.leaseName());
         }
-        // Losing a lease must stop the answers now, not after other queued work.
-        if (e instanceof LeadershipEvent.Acquired) {
-            requestReconcile();
-        } else {
+        // Losing a lease must stop the answers now, not after other queued work: one pass for all of them.
+        if (any) {
             reconcile();
         }
     }

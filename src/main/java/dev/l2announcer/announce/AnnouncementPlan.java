@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;

@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -26,7 +28,8 @@ public final class AnnouncementPlanner {
     /**
      * The leases this node should campaign for, with their cluster-wide candidates: groups where it
      * is a local candidate AND has at least one IPv4 address on a usable local interface. Winning a
-     * lease we could not announce would black-hole the IP (another candidate could serve it).
+     * lease we could not announce would black-hole the IP (another candidate could serve it); such a
+     * candidate reports the reason in {@link #plan} instead.
      */
     public static SortedMap<String, SortedSet<String>> campaign(SelectionSnapshot snapshot) {
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
@@ -52,6 +55,8 @@ public final class AnnouncementPlanner {
             if (!g.localCandidate()) {
                 continue; // not ours to announce, held or not: a stale lease gets released by the election
             }
+            // A candidate that cannot announce any IPv4 here (its interfaces match no policy regex, or the
+            // group is IPv6 only) reports every address below, held or not: never a silent non-announcement.
             boolean isHeld = held.contains(g.leaseName());
             boolean announceable = announceable(g);
             if (!isHeld && announceable) {
@@ -72,7 +77,7 @@ public final class AnnouncementPlanner {
                     continue;
                 }
                 for (String ifname : a.interfaces()) {
-                    LocalAnnouncement la = new LocalAnnouncement(v4, ifname);
+                    LocalAnnouncement la = new LocalAnnouncement(v4, ifname, g.leaseName());
                     if (!desired.add(la)) {
                         continue; // one IP is in one group by construction; keep the first if not
                     }
@@ -93,7 +98,7 @@ public final class AnnouncementPlanner {
             return table;
         }
         return new AnnouncementTable(table.rows().stream()
-                .filter(r -> !(r.ip() instanceof Inet4Address v4 && failed.containsKey(new LocalAnnouncement(v4, r.interfaceName()))))
+                .filter(r -> !(r.ip() instanceof Inet4Address v4 && failed.containsKey(new LocalAnnouncement(v4, r.interfaceName(), r.leaseName()))))
                 .toList());
     }
 

@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.Addresses;
+
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;

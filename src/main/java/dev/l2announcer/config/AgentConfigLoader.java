@@ -42,6 +42,7 @@ public final class AgentConfigLoader {
     public static final String BPF_PIN_DIR = "bpf-pin-dir";
     public static final String GARP_REPEATS = "l2-announcements-garp-repeats";
     public static final String GARP_INTERVAL = "l2-announcements-garp-interval";
+    public static final String HEARTBEAT_INTERVAL = "l2-announcements-heartbeat-interval";
     public static final String HEALTH_PROBE_INTERVAL = "health-probe-interval";
     public static final String DEBUG_PORT = "debug-port";
     public static final String CONFIG_DIR = "config-dir";
@@ -51,10 +52,7 @@ public final class AgentConfigLoader {
             RETRY_PERIOD, K8S_CLIENT_QPS, K8S_CLIENT_BURST, DEVICES, ENABLE_L2_POD_ANNOUNCEMENTS,
             L2_POD_ANNOUNCEMENTS_INTERFACE, L2_POD_ANNOUNCEMENTS_INTERFACE_PATTERN, ENABLE_EXTERNAL_IPS,
             KUBE_PROXY_REPLACEMENT, NODE_NAME, LEASE_NAMESPACE, BPF_PIN_DIR, GARP_REPEATS, GARP_INTERVAL,
-            HEALTH_PROBE_INTERVAL, DEBUG_PORT, CONFIG_DIR);
-
-    /** client-go's leaderelection.JitterFactor, which Cilium's check uses (renew deadline > 1.2 x retry period). */
-    static final double JITTER_FACTOR = 1.2;
+            HEALTH_PROBE_INTERVAL, DEBUG_PORT, HEARTBEAT_INTERVAL, CONFIG_DIR);
 
     private AgentConfigLoader() {
     }
@@ -137,35 +135,12 @@ public final class AgentConfigLoader {
         Duration lease = duration(v, LEASE_DURATION, d.leaseDuration());
         Duration renew = duration(v, RENEW_DEADLINE, d.renewDeadline());
         Duration retry = duration(v, RETRY_PERIOD, d.retryPeriod());
-        // Cilium's rules (cilium pkg/l2announcer/l2announcer.go, leaseTimings), which Cilium only warns
-        // about and silently replaces; we refuse to start so the operator sees the mistake.
-        if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw rule(v, LEASE_DURATION, lease, "must be at least 1s");
-        }
-        if (renew.toNanos() < 1) {
-            throw rule(v, RENEW_DEADLINE, renew, "must be at least 1ns");
-        }
-        if (retry.toNanos() < 1) {
-            throw rule(v, RETRY_PERIOD, retry, "must be at least 1ns");
-        }
-        if (lease.compareTo(renew) <= 0) {
-            throw rule(v, LEASE_DURATION, lease, "must be greater than " + RENEW_DEADLINE + " ("
-                    + GoDuration.format(renew) + ")");
-        }
-        // Ours, stricter than Cilium: leases carry whole-second leaseDurationSeconds (a 1.5s lease is written as
-        // 1s), and a holder must give up (renew deadline) before other nodes see its lease expire.
-        Duration wholeLease = Duration.ofSeconds(lease.toSeconds());
-        if (renew.compareTo(wholeLease) >= 0) {
-            throw rule(v, RENEW_DEADLINE, renew, "must be less than the lease duration in whole seconds "
-                    + "(leaseDurationSeconds " + wholeLease.toSeconds() + " from " + LEASE_DURATION + " "
-                    + GoDuration.format(lease) + ")");
-        }
-        long jittered = (long) (JITTER_FACTOR * (double) retry.toNanos()); // Go: time.Duration(1.2*float64(retry))
-        if (renew.toNanos() <= jittered) {
-            throw rule(v, RETRY_PERIOD, retry, "must be at least 20% below " + RENEW_DEADLINE + ": "
-                    + RENEW_DEADLINE + " (" + GoDuration.format(renew) + ") must be greater than "
-                    + RETRY_PERIOD + " x 1.2 (" + GoDuration.format(Duration.ofNanos(jittered)) + ")");
-        }
+        // The rules and their wording belong to LeaseTimings; this only says where the value came from.
+        Duration heartbeat = duration(v, HEARTBEAT_INTERVAL, d.heartbeatInterval());
+        LeaseTimings.violation(lease, renew, retry).or(() -> LeaseTimings.heartbeatViolation(lease, renew, heartbeat))
+                .ifPresent(violation -> {
+                    throw rule(v, violation.key(), violation.value(), violation.rule());
+                });
 
         double qps = number(v, K8S_CLIENT_QPS, d.k8sClientQps());
         if (!(qps > 0) || Double.isInfinite(qps)) {
@@ -218,10 +193,11 @@ public final class AgentConfigLoader {
                 nodeName,
                 leaseNamespace,
                 Path.of(string(v, BPF_PIN_DIR, d.bpfPinDir().toString())),
-                integer(v, GARP_REPEATS, d.garpRepeats(), 0, 100),
+                integer(v, GARP_REPEATS, d.garpRepeats(), 1, 100),
                 garpInterval,
                 probe,
-                integer(v, DEBUG_PORT, d.debugPort(), 1, 65535));
+                integer(v, DEBUG_PORT, d.debugPort(), 1, 65535),
+                heartbeat);
     }
 
     private static ConfigException rule(Map<String, Value> v, String key, Duration effective, String rule) {

@@ -1,6 +1,7 @@
 package dev.l2announcer.datapath;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.time.Ticker;
 
 import java.net.Inet4Address;
@@ -21,21 +22,25 @@ import java.util.stream.Collectors;
  * others, GARP bursts for new entries, re-convergence on link changes (a re-created link gets a new
  * ifindex, so its entries are re-keyed and re-announced; a link coming back up is re-announced).
  *
- * <p>Not fire-and-forget: a failed step is counted, reported and retried. All work runs on the
- * injected {@link TaskScheduler}'s single thread; the public methods only hand work to it, and the
- * getters read thread-safe snapshots.
+ * <p>Not fire-and-forget: a failed step is counted, reported and retried. A desired set larger than the
+ * map is not an error: every deletion is applied, additions up to the capacity in a deterministic order, and
+ * the rest is reported as {@link DatapathFailure#MAP_FULL}. Desired sets handed in faster than they converge
+ * are coalesced: the latest one wins, one convergence serves them all.
  *
- * <p>At {@link #start()} the desired set is empty, so entries left by a previous run (or anyone
- * else) are deleted until the agent says otherwise.
+ * <p>The liveness stamp, which keeps the kernel program answering, is refreshed only while the last convergence
+ * succeeded and the {@link LeaseFence} holds every Lease whose entries are in the map; gratuitous ARP asks the
+ * fence too. So an agent whose election is frozen or cut off goes silent on its own, before any other node can
+ * take its Leases over (the bound is {@link dev.l2announcer.config.LeaseTimings#livenessMaxAge()}'s).
+ *
+ * <p>All work runs on the injected {@link TaskScheduler}'s single thread; the public methods only hand work to
+ * it, and the getters read thread-safe snapshots. At {@link #start()} the desired set is empty, so entries left
+ * by a previous run (or anyone else) are deleted until the agent says otherwise.
  */
 public final class ResponderReconciler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ResponderReconciler.class.getName());
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
     /** Attach retries on one interface back off from {@link #RETRY_DELAY}, doubling, up to this. */
     static final Duration ATTACH_RETRY_MAX = Duration.ofSeconds(30);
-
-    /** Announce {@code ip} on the interface named {@code interfaceName}. */
-    public record Announcement(Inet4Address ip, String interfaceName) {}
 
     /** Hooks for metrics/logs; called on the reconciler thread, must not block. */
     public interface Listener {
@@ -45,16 +50,13 @@ public final class ResponderReconciler implements AutoCloseable {
         default void datapathError(String operation, RuntimeException error) {
         }
 
-        default void converged(int mapEntries, Set<Announcement> unresolved) {
-        }
-
         /**
-         * A convergence to the set passed with {@code desiredSeq} (the value {@link #desire} returned)
-         * finished: the map holds exactly its resolvable part. Lets a caller tell WHICH desired set is
-         * in effect, which an entry count cannot (an empty map also "matches" a queued {A} then {}).
+         * A convergence to the set passed with {@code desiredSeq} (the value {@link #desire} returned, or a later
+         * one that replaced it before it ran) finished: the map holds exactly that set but {@code failed}. Lets a
+         * caller tell WHICH desired set is in effect, which an entry count cannot (an empty map also "matches" a
+         * queued {A} then {}).
          */
-        default void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
-            converged(mapEntries, unresolved);
+        default void converged(long desiredSeq, int mapEntries, Map<LocalAnnouncement, DatapathFailure> failed) {
         }
     }
 
@@ -67,13 +69,14 @@ public final class ResponderReconciler implements AutoCloseable {
     private final int garpRepeats;
     private final Duration garpInterval;
     private final Duration livenessRefresh;
+    private final LeaseFence fence;
     private final Listener listener;
 
     // Confined to the scheduler thread.
-    private Set<Announcement> desired = Set.of();
+    private Set<LocalAnnouncement> desired = Set.of();
     private long desiredSeq; // sequence of the desire() that set `desired`; 0 = the empty set of start()
     private Map<String, Device> lastDevices = Map.of();
-    private final Map<Announcement, Long> burstGeneration = new HashMap<>();
+    private final Map<LocalAnnouncement, Long> burstGeneration = new HashMap<>();
     private long generation;
     private boolean retryPending;
     private long retryAtNanos;
@@ -82,6 +85,9 @@ public final class ResponderReconciler implements AutoCloseable {
     private record AttachBackoff(int failures, long notBeforeNanos, int xdpProgIdAtFailure) {}
     private final Map<String, AttachBackoff> attachBackoff = new HashMap<>();
     private boolean closed;
+    private boolean lastConvergeOk;
+    private Set<String> leasesInMap = Set.of();
+    private boolean fenceWasClosed;
     private AutoCloseable subscription;
     private TaskScheduler.Cancellable livenessTask;
 
@@ -89,12 +95,14 @@ public final class ResponderReconciler implements AutoCloseable {
     private final Map<String, AtomicLong> garpsSent = new ConcurrentHashMap<>();
     private final AtomicLong datapathErrors = new AtomicLong();
     private long lastSeq; // guarded by `this`: numbering and queueing happen together, so queue order = number order
+    private Set<LocalAnnouncement> pending; // guarded by `this`: the newest desired set not yet taken by a convergence
+    private long pendingSeq;                // guarded by `this`
     private volatile int mapEntries;
-    private volatile Set<Announcement> unresolved = Set.of();
+    private volatile Map<LocalAnnouncement, DatapathFailure> failed = Map.of();
 
     public ResponderReconciler(ResponderMap map, ResponderProgram program, Devices devices, GratuitousArp garp,
                                TaskScheduler scheduler, Ticker ticker, int garpRepeats, Duration garpInterval,
-                               Duration livenessRefresh, Listener listener) {
+                               Duration livenessRefresh, LeaseFence fence, Listener listener) {
         if (garpRepeats < 1) {
             throw new IllegalArgumentException("garpRepeats must be >= 1, got " + garpRepeats);
         }
@@ -107,14 +115,15 @@ public final class ResponderReconciler implements AutoCloseable {
         this.garpRepeats = garpRepeats;
         this.garpInterval = garpInterval;
         this.livenessRefresh = livenessRefresh;
+        this.fence = fence;
         this.listener = listener;
     }
 
     /** GARP burst and liveness refresh interval ({@link LivenessTiming}) from the agent config. */
     public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
-                                             GratuitousArp garp, TaskScheduler scheduler, Listener listener) {
+                                             GratuitousArp garp, TaskScheduler scheduler, LeaseFence fence, Listener listener) {
         return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
-                config.garpInterval(), LivenessTiming.forConfig(config).refreshInterval(), listener);
+                config.garpInterval(), LivenessTiming.forConfig(config).refreshInterval(), fence, listener);
     }
 
     /** Subscribes to link changes, refreshes liveness periodically and converges to the (empty) desired set. */
@@ -127,27 +136,40 @@ public final class ResponderReconciler implements AutoCloseable {
             }
             // Converge first: a map pinned by a previous life may hold entries this agent no longer owns
             // (kill -9 mid-announcement). Refreshing liveness first let the program answer them until the
-            // first converge finished (~200 ms measured by the netns e2e: two MACs for one IP).
+            // first converge finished (~200 ms measured by the netns e2e: two MACs for one IP). A failed
+            // first converge refreshes nothing either (refreshLiveness asks lastConvergeOk).
             reconcile();
             refreshLiveness();
         });
     }
 
     /**
-     * Replaces the desired set (thread-safe); converges right away on the reconciler thread.
+     * Replaces the desired set (thread-safe); converges soon on the reconciler thread. Sets handed in before the
+     * convergence starts replace each other: only the newest is converged to.
      *
      * @return this desired set's sequence number (increasing from 1), reported back by
-     *         {@link Listener#converged(long, int, Set)} once the map holds it
+     *         {@link Listener#converged(long, int, Map)} once the map holds it (or a newer one)
      */
-    public synchronized long desire(Set<Announcement> announcements) {
-        Set<Announcement> copy = Set.copyOf(announcements);
-        long seq = ++lastSeq;
-        scheduler.execute(() -> {
-            desired = copy;
-            desiredSeq = seq;
-            reconcile();
-        });
-        return seq;
+    public synchronized long desire(Set<LocalAnnouncement> announcements) {
+        boolean queued = pending != null;
+        pending = Set.copyOf(announcements);
+        pendingSeq = ++lastSeq;
+        if (!queued) {
+            scheduler.execute(this::takePending);
+        }
+        return pendingSeq;
+    }
+
+    private void takePending() {
+        synchronized (this) {
+            if (pending == null) {
+                return;
+            }
+            desired = pending;
+            desiredSeq = pendingSeq;
+            pending = null;
+        }
+        reconcile();
     }
 
     /** Re-reads links and converges (e.g. after an external hint). */
@@ -155,16 +177,41 @@ public final class ResponderReconciler implements AutoCloseable {
         scheduler.execute(this::reconcile);
     }
 
+    /**
+     * Refreshes the stamp only while the map is known (last convergence succeeded) and this node may still answer
+     * for every Lease in it: an overdue refresh after a freeze, or any refresh once a renew deadline has passed,
+     * must not revive answers the election can no longer vouch for.
+     */
     private void refreshLiveness() {
         if (closed) {
             return;
         }
-        try {
-            program.refreshLiveness();
-        } catch (RuntimeException e) {
-            error("refresh liveness", e);
+        long now = ticker.nanoTime();
+        String unfenced = lastConvergeOk ? firstUnfenced(now) : "the last convergence failed";
+        if (unfenced == null) {
+            try {
+                program.refreshLiveness();
+            } catch (RuntimeException e) {
+                error("refresh liveness", e);
+            }
+        }
+        if ((unfenced != null) != fenceWasClosed) {
+            fenceWasClosed = unfenced != null;
+            LOG.log(fenceWasClosed ? Level.WARNING : Level.INFO, fenceWasClosed
+                    ? "datapath: liveness not refreshed (" + unfenced + "): the program goes silent within its max age"
+                    : "datapath: liveness refreshed again");
         }
         livenessTask = scheduler.schedule(this::refreshLiveness, livenessRefresh);
+    }
+
+    /** The first Lease in the map this node may no longer answer for, or null. */
+    private String firstUnfenced(long now) {
+        for (String lease : leasesInMap) {
+            if (!fence.holds(lease, now)) {
+                return "lease " + lease + " is past its renew deadline or no longer held";
+            }
+        }
+        return null;
     }
 
     private void reconcile() {
@@ -173,16 +220,19 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         try {
             converge();
+            lastConvergeOk = true;
         } catch (RuntimeException e) {
+            lastConvergeOk = false;
             error("reconcile", e);
         }
     }
 
     private void converge() {
         Map<String, Device> byName = devices.list().stream().collect(Collectors.toMap(Device::name, d -> d, (a, b) -> a));
-        Set<Announcement> missing = new HashSet<>();
+        Map<LocalAnnouncement, DatapathFailure> failures = new HashMap<>();
+        Set<LocalAnnouncement> missing = new HashSet<>();
         Map<String, Device> candidates = new HashMap<>();
-        for (Announcement a : desired) {
+        for (LocalAnnouncement a : desired) {
             Device d = byName.get(a.interfaceName());
             if (d == null || d.loopback() || d.mac() == null || d.mac().value() == 0) {
                 missing.add(a);
@@ -211,23 +261,30 @@ public final class ResponderReconciler implements AutoCloseable {
                 attachBackoff.remove(d.name());
                 withEntries.put(d.name(), d);
             } catch (RuntimeException e) {
-                int failures = b == null ? 1 : b.failures() + 1;
-                long delay = attachRetryDelay(failures).toNanos();
-                attachBackoff.put(d.name(), new AttachBackoff(failures, now + delay, d.xdpProgId()));
+                int attempts = b == null ? 1 : b.failures() + 1;
+                long delay = attachRetryDelay(attempts).toNanos();
+                attachBackoff.put(d.name(), new AttachBackoff(attempts, now + delay, d.xdpProgId()));
                 nextAttachTry = Math.min(nextAttachTry, now + delay);
-                report("attach responder on " + d.name(), e, failures == 1);
+                report("attach responder on " + d.name(), e, attempts == 1);
             }
         }
-        Set<ResponderEntry> entries = new HashSet<>();
-        for (Announcement a : desired) {
+        Map<ResponderEntry, LocalAnnouncement> entries = new HashMap<>();
+        for (LocalAnnouncement a : desired) {
             Device d = withEntries.get(a.interfaceName());
             if (d != null) {
-                entries.add(new ResponderEntry(a.ip(), d.ifindex()));
+                entries.putIfAbsent(new ResponderEntry(a.ip(), d.ifindex()), a);
             } else if (candidates.containsKey(a.interfaceName())) {
                 missing.add(a);
             }
         }
-        ResponderMap.SyncResult result = map.sync(entries);
+        ResponderMap.SyncResult result = map.sync(entries.keySet());
+        missing.forEach(a -> failures.put(a, DatapathFailure.NO_INTERFACE));
+        result.rejected().forEach(e -> failures.put(entries.get(e), DatapathFailure.MAP_FULL));
+        Set<String> nowInMap = new HashSet<>();
+        entries.forEach((e, a) -> {
+            if (!result.rejected().contains(e)) nowInMap.add(a.lease());
+        });
+        leasesInMap = Set.copyOf(nowInMap);
         for (String name : program.attachedInterfaces()) {
             if (!withEntries.containsKey(name)) {
                 try {
@@ -237,20 +294,16 @@ public final class ResponderReconciler implements AutoCloseable {
                 }
             }
         }
-        Map<Integer, Device> byIfindex = withEntries.values().stream().collect(Collectors.toMap(Device::ifindex, d -> d));
-        Set<Announcement> announce = new HashSet<>();
+        Set<LocalAnnouncement> announce = new HashSet<>();
         for (ResponderEntry e : result.added()) {
-            Device d = byIfindex.get(e.ifindex());
-            if (d != null) {
-                announce.add(new Announcement(e.ip(), d.name()));
-            }
+            announce.add(entries.get(e));
         }
         // A link that came back up: its neighbours may have flushed us, announce again.
         for (Device d : withEntries.values()) {
             Device before = lastDevices.get(d.name());
-            if (before != null && before.ifindex() == d.ifindex() && !before.up() && d.up()) {
-                for (Announcement a : desired) {
-                    if (a.interfaceName().equals(d.name())) {
+            if (before != null && before.ifindex() == d.ifindex() && !answers(before) && answers(d)) {
+                for (LocalAnnouncement a : entries.values()) {
+                    if (a.interfaceName().equals(d.name()) && !failures.containsKey(a)) {
                         announce.add(a);
                     }
                 }
@@ -258,18 +311,27 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         lastDevices = byName;
         burstGeneration.keySet().retainAll(desired);
-        for (Announcement a : announce) {
+        for (LocalAnnouncement a : announce) {
             startBurst(a);
         }
-        mapEntries = entries.size();
-        unresolved = Set.copyOf(missing);
+        mapEntries = entries.size() - result.rejected().size();
+        failed = Map.copyOf(failures);
         if (!missing.isEmpty()) {
             LOG.fine(() -> "interfaces not present (yet): " + missing);
         }
-        listener.converged(desiredSeq, entries.size(), unresolved);
+        if (!result.rejected().isEmpty()) {
+            LOG.warning("datapath: responder map full (" + map.capacity() + " entries): " + result.rejected().size()
+                    + " announcements not installed");
+        }
+        listener.converged(desiredSeq, mapEntries, failed);
         if (nextAttachTry != Long.MAX_VALUE) {
             scheduleRetry(Duration.ofNanos(Math.max(0, nextAttachTry - now)));
         }
+    }
+
+    /** Up with carrier: frames sent there reach the segment. */
+    private static boolean answers(Device d) {
+        return d.up() && d.hasCarrier();
     }
 
     /** 1 s, 2 s, 4 s, ... capped at {@link #ATTACH_RETRY_MAX}. */
@@ -279,18 +341,24 @@ public final class ResponderReconciler implements AutoCloseable {
         return d.compareTo(ATTACH_RETRY_MAX) > 0 ? ATTACH_RETRY_MAX : d;
     }
 
-    private void startBurst(Announcement a) {
+    private void startBurst(LocalAnnouncement a) {
         long gen = ++generation;
         burstGeneration.put(a, gen);
         sendGarp(a, gen, 1);
     }
 
-    private void sendGarp(Announcement a, long gen, int nth) {
+    private void sendGarp(LocalAnnouncement a, long gen, int nth) {
         if (closed || !Long.valueOf(gen).equals(burstGeneration.get(a)) || !desired.contains(a)) {
             return; // superseded by a newer burst, or no longer wanted
         }
+        if (!fence.holds(a.lease(), ticker.nanoTime())) {
+            // A GARP due after a freeze, or after the renew deadline, would pull neighbours back to this node
+            // while another may already hold the Lease.
+            burstGeneration.remove(a);
+            return;
+        }
         Device d = lastDevices.get(a.interfaceName());
-        if (d != null && d.up()) {
+        if (d != null && answers(d)) {
             try {
                 garp.announce(d, a.ip());
                 garpsSent.computeIfAbsent(d.name(), k -> new AtomicLong()).incrementAndGet();
@@ -360,9 +428,9 @@ public final class ResponderReconciler implements AutoCloseable {
         return mapEntries;
     }
 
-    /** Desired announcements whose interface does not exist (or has no MAC) right now. */
-    public Set<Announcement> unresolved() {
-        return unresolved;
+    /** Desired announcements the last convergence could not install, and why. */
+    public Map<LocalAnnouncement, DatapathFailure> failed() {
+        return failed;
     }
 
     /** responses_sent per map entry, read from the map now. */

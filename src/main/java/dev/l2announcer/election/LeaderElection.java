@@ -19,11 +19,32 @@ public interface LeaderElection {
      */
     void campaign(Map<String, SortedSet<String>> candidatesByLease);
 
+    /**
+     * As {@link #campaign(Map)}, also saying which leases still have a group anywhere ({@code existingGroups}, the
+     * selection's lease names): a held lease whose group is gone entirely is deleted (conditionally on its
+     * resourceVersion) instead of released, so it does not linger until the garbage collection.
+     */
+    default void campaign(Map<String, SortedSet<String>> candidatesByLease, Set<String> existingGroups) {
+        campaign(candidatesByLease);
+    }
+
     /** Leadership events for leases of this node, delivered in order per lease. Close to stop. */
     AutoCloseable subscribe(Consumer<LeadershipEvent> listener);
 
     /** Lease names this node holds right now (only after a successful write). */
     Set<String> held();
+
+    /**
+     * Whether this node may still answer for {@code lease} at the monotonic moment {@code nowNanos}: it holds
+     * the lease and the renew deadline of its last successful renew has not passed, and the election is alive.
+     * Thread-safe and cheap: the datapath asks it before every liveness refresh and gratuitous ARP.
+     */
+    boolean mayAnnounce(String lease, long nowNanos);
+
+    /** False once the election failed in a way it cannot recover from (the process should be restarted). */
+    default boolean alive() {
+        return true;
+    }
 
     /** What this node knows of every lease it campaigns for or holds (debug views). */
     List<LeaseView> leases();

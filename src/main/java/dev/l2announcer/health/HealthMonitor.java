@@ -1,6 +1,7 @@
 package dev.l2announcer.health;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.kubernetes.SharedInformers;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -66,7 +67,21 @@ public final class HealthMonitor implements AutoCloseable {
     public static HealthMonitor forAgent(AgentConfig config, KubernetesClient client, SelectionSource selection,
                                          Devices devices, MeterRegistry registry, ServiceEventSink events,
                                          Clock clock, Ticker ticker) {
-        KubernetesHealthSources k8s = KubernetesHealthSources.start(client, config.leaseNamespace(), config.nodeName());
+        return forAgent(config, KubernetesHealthSources.start(client, config.leaseNamespace(), config.nodeName()),
+                selection, devices, registry, events, clock, ticker);
+    }
+
+    /** Over the agent's informers (Leases, Nodes): no watch of its own. */
+    public static HealthMonitor forAgent(AgentConfig config, SharedInformers informers, SelectionSource selection,
+                                         Devices devices, MeterRegistry registry, ServiceEventSink events,
+                                         Clock clock, Ticker ticker) {
+        return forAgent(config, KubernetesHealthSources.over(informers.leases(), informers.nodes(), config.nodeName()),
+                selection, devices, registry, events, clock, ticker);
+    }
+
+    private static HealthMonitor forAgent(AgentConfig config, KubernetesHealthSources k8s, SelectionSource selection,
+                                          Devices devices, MeterRegistry registry, ServiceEventSink events,
+                                          Clock clock, Ticker ticker) {
         HealthMetrics metrics = new HealthMetrics(registry);
         var vipProber = new VipProber(new PacketSocketArpProbes(), VipProber.DEFAULT_WINDOW, clock, metrics,
                 new HealthEvents(events, ticker, EVENT_MIN_GAP, config.nodeName()));

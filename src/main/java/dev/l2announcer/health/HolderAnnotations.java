@@ -5,6 +5,7 @@ import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
+import dev.l2announcer.selection.LeaseAddresses;
 import dev.l2announcer.selection.SelectionSource;
 
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import java.util.function.Function;
 /**
  * The election engine's {@code holderAnnotations} hook: for a lease this node is about to write as
  * holder (acquire or renew), the annotations that publish the interfaces and MACs it answers ARP on
- * (see {@link AnnouncedOnAnnotation}). Computed from the current selection and the live links, so
+ * (see {@link AnnouncedOnAnnotation}) and the group's addresses ({@link LeaseAddresses}). Computed from the current selection and the live links, so
  * a renew after a MAC or interface change republishes the new set.
  *
  * <p>The engine calls this for every acquire and renew (thousands per retry period with many
@@ -45,7 +46,9 @@ public final class HolderAnnotations implements Function<String, Map<String, Str
         if (group == null) {
             return Map.of();
         }
-        return Map.of(AnnouncedOnAnnotation.KEY, AnnouncedOnAnnotation.encode(announcedOn(group, macByName())));
+        // LeaseAddresses: which group this Lease elects, for agents naming groups (selection.GroupNaming).
+        return Map.of(AnnouncedOnAnnotation.KEY, AnnouncedOnAnnotation.encode(announcedOn(group, macByName())),
+                LeaseAddresses.KEY, LeaseAddresses.encode(group));
     }
 
     private Map<String, MacAddress> macByName() {

@@ -39,15 +39,8 @@ public final class NodeProber {
 
     public NodeProbeResult probe(NodeTarget target) {
         long start = ticker.nanoTime();
-        int timeoutMs = (int) Math.max(1, timeout.toMillis());
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(target.address(), port), timeoutMs);
-            s.setSoTimeout(timeoutMs);
-            String host = target.address() instanceof Inet6Address
-                    ? "[" + target.address().getHostAddress() + "]" : target.address().getHostAddress();
-            s.getOutputStream().write(("GET " + NodeHealthEndpoint.PATH + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nConnection: close\r\nUser-Agent: l2-announcer-health\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String response = readBounded(s.getInputStream(), start, timeoutMs);
+        try {
+            String response = exchange(target, NodeHealthEndpoint.PATH, start);
             Duration rtt = Duration.ofNanos(ticker.nanoTime() - start);
             return check(target, response, rtt);
         } catch (SocketTimeoutException e) {
@@ -58,6 +51,34 @@ public final class NodeProber {
             return fail(target, "no route to host");
         } catch (IOException e) {
             return fail(target, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * GET {@code pathAndQuery} on the node's agent: the body when it answered 200, empty on any failure (refused,
+     * timeout, other status), all within this prober's timeout.
+     */
+    public java.util.Optional<String> get(NodeTarget target, String pathAndQuery) {
+        try {
+            String response = exchange(target, pathAndQuery, ticker.nanoTime());
+            String status = response.lines().findFirst().orElse("");
+            return status.matches("HTTP/1\\.[01] 200( .*)?") ? java.util.Optional.of(body(response)) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** One HTTP/1.1 GET on a fresh socket, bounded by the timeout overall. */
+    private String exchange(NodeTarget target, String pathAndQuery, long start) throws IOException {
+        int timeoutMs = (int) Math.max(1, timeout.toMillis());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(target.address(), port), timeoutMs);
+            s.setSoTimeout(timeoutMs);
+            String host = target.address() instanceof Inet6Address
+                    ? "[" + target.address().getHostAddress() + "]" : target.address().getHostAddress();
+            s.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nConnection: close\r\nUser-Agent: l2-announcer-health\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return readBounded(s.getInputStream(), start, timeoutMs);
         }
     }
 

@@ -11,16 +11,20 @@ public final class AgentDoctor implements Supplier<List<DoctorCheck>> {
     private final AgentConfig config;
     private final DatapathStatus datapath;
     private final RbacSelfCheck rbac;
+    private final java.util.function.IntSupplier heldLeases;
 
-    public AgentDoctor(AgentConfig config, DatapathStatus datapath, RbacSelfCheck rbac) {
+    /** @param heldLeases how many leases this node holds now (the renew budget check) */
+    public AgentDoctor(AgentConfig config, DatapathStatus datapath, RbacSelfCheck rbac, java.util.function.IntSupplier heldLeases) {
         this.config = config;
         this.datapath = datapath;
         this.rbac = rbac;
+        this.heldLeases = heldLeases;
     }
 
     @Override
     public List<DoctorCheck> get() {
         List<DoctorCheck> out = new ArrayList<>(ConfigChecks.check(config));
+        out.add(ConfigChecks.renewBudget(config, heldLeases.getAsInt()));
         out.add(datapath.attached()
                 ? DoctorCheck.ok("datapath.attached", "responder program loaded, map open")
                 : new DoctorCheck("datapath.attached", DoctorCheck.Status.FAIL, "responder program not loaded",

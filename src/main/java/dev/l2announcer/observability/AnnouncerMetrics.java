@@ -41,6 +41,8 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
     public static final String RECONCILE = "l2announcer.reconcile";
     /** l2announcer_announce_failures: addresses that cannot be announced right now, by reason. */
     public static final String FAILURES = "l2announcer.announce.failures";
+    /** l2announcer_lease_renew_budget_ratio: renewals per second of the held leases / k8s-client-qps. */
+    public static final String RENEW_BUDGET = "l2announcer.lease.renew.budget.ratio";
 
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
@@ -69,6 +71,13 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** Registers the renew budget gauge (held leases / retryPeriod / k8s-client-qps; over 0.8 the doctor warns). */
+    public void watchRenewBudget(java.util.function.DoubleSupplier ratio) {
+        Gauge.builder(RENEW_BUDGET, ratio, java.util.function.DoubleSupplier::getAsDouble)
+                .description("Share of k8s-client-qps the renewals of the held leases need (they go first; above 1 other requests starve)")
                 .register(registry);
     }
 

@@ -3,6 +3,7 @@ package dev.l2announcer.observability;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.config.LeaseTimings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +23,8 @@ public final class ConfigChecks {
                 ? new DoctorCheck("config.node-name", DoctorCheck.Status.FAIL,
                         "empty: set NODE_NAME from the downward API (spec.nodeName)", List.of())
                 : DoctorCheck.ok("config.node-name", c.nodeName()));
-        // client-go's rules (leaderelection.NewLeaderElector): LeaseDuration > RenewDeadline > 1.2 x RetryPeriod.
-        String timings = "lease " + c.leaseDuration().toMillis() + "ms, renew deadline " + c.renewDeadline().toMillis()
-                + "ms, retry " + c.retryPeriod().toMillis() + "ms";
-        if (c.leaseDuration().compareTo(c.renewDeadline()) <= 0
-                || c.renewDeadline().toNanos() <= (long) (1.2 * c.retryPeriod().toNanos())) {
-            out.add(new DoctorCheck("config.lease-timings", DoctorCheck.Status.FAIL,
-                    timings + ": need leaseDuration > renewDeadline > 1.2 x retryPeriod", List.of()));
-        } else if (c.renewDeadline().toNanos() < 2 * c.retryPeriod().toNanos()) {
-            out.add(new DoctorCheck("config.lease-timings", DoctorCheck.Status.WARN,
-                    timings + ": a failed renew cannot be retried before the deadline (renewDeadline < 2 x retryPeriod)",
-                    List.of()));
-        } else {
-            out.add(DoctorCheck.ok("config.lease-timings", timings));
-        }
+        // The rules are LeaseTimings' (the same ones the config loader enforces at start).
+        out.add(check("config.lease-timings", LeaseTimings.assess(c.leaseDuration(), c.renewDeadline(), c.retryPeriod())));
         if (c.enableL2PodAnnouncements()) {
             String iface = c.l2PodAnnouncementsInterface();
             String pattern = c.l2PodAnnouncementsInterfacePattern();
@@ -51,6 +40,22 @@ public final class ConfigChecks {
             }
         }
         return out;
+    }
+
+    /** Whether the renewals of the leases held now fit {@code k8s-client-qps} (the rule is LeaseTimings'). */
+    public static DoctorCheck renewBudget(AgentConfig c, int heldLeases) {
+        if (LeaseTimings.violation(c.leaseDuration(), c.renewDeadline(), c.retryPeriod()).isPresent()) {
+            return DoctorCheck.ok("config.renew-budget", "not judged (invalid lease timings)");
+        }
+        return check("config.renew-budget", c.leaseTimings().renewBudget(heldLeases, c.k8sClientQps()));
+    }
+
+    private static DoctorCheck check(String name, LeaseTimings.Assessment a) {
+        return switch (a.level()) {
+            case OK -> DoctorCheck.ok(name, a.summary());
+            case WARN -> new DoctorCheck(name, DoctorCheck.Status.WARN, a.summary() + ": " + a.problem(), List.of());
+            case FAIL -> new DoctorCheck(name, DoctorCheck.Status.FAIL, a.summary() + ": " + a.problem(), List.of());
+        };
     }
 
     private static boolean isBlank(String s) {

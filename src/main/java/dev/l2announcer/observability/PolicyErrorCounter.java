@@ -16,13 +16,25 @@ public final class PolicyErrorCounter implements IntSupplier, AutoCloseable {
     static final String ERROR_CONDITION_PREFIX = "io.cilium/bad-";
 
     private final SharedIndexInformer<CiliumL2AnnouncementPolicy> informer;
+    private final boolean owned;
 
+    /** With an informer of its own (tests). */
     public PolicyErrorCounter(KubernetesClient client) {
-        this.informer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
+        this(new dev.l2announcer.kubernetes.SharedInformers(client, "kube-system").policies(), true);
+    }
+
+    /** Over the agent's policy informer (not started or closed here). */
+    public PolicyErrorCounter(SharedIndexInformer<CiliumL2AnnouncementPolicy> informer) {
+        this(informer, false);
+    }
+
+    private PolicyErrorCounter(SharedIndexInformer<CiliumL2AnnouncementPolicy> informer, boolean owned) {
+        this.informer = informer;
+        this.owned = owned;
     }
 
     public PolicyErrorCounter start() {
-        informer.start();
+        if (owned) informer.start();
         return this;
     }
 
@@ -49,6 +61,6 @@ public final class PolicyErrorCounter implements IntSupplier, AutoCloseable {
 
     @Override
     public void close() {
-        informer.close();
+        if (owned) informer.close();
     }
 }

@@ -5,15 +5,17 @@ import java.util.SortedSet;
 
 /**
  * The unit of election: Services that share an IP (transitively) form one group with one Lease,
- * so only one node ever answers for an IP. The lease is named after the first service in
- * (namespace, name) order.
+ * so only one node ever answers for an IP. Which Lease: {@link GroupNaming} (the oldest existing Lease that
+ * belongs to the group, else the one named after its first member in (namespace, name) order).
  *
- * @param leaseName      {@code cilium-l2announce-<ns>-<svc>} of the first service
+ * @param leaseName      {@code cilium-l2announce-<ns>-<svc>} of a member, or of a former member whose Lease the
+ *                       group kept
  * @param services       members, sorted
  * @param addresses      IPs with the local interfaces selected for them (empty interface lists
  *                       when this node is not a candidate)
  * @param candidates     node names (cluster-wide) that may announce this group, sorted
- * @param localCandidate whether this node may announce it (and so campaigns for the lease)
+ * @param localCandidate whether this node is one of the candidates; it campaigns only when it also has an
+ *                       interface for one of the IPv4 addresses, else it reports why it cannot announce
  */
 public record AnnouncementGroup(
         String leaseName,

@@ -7,22 +7,26 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 import java.net.InetAddress;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** Extracts the plain records selection works on from fabric8 API objects (no I/O). */
 public final class KubernetesInputs {
     /** The label the EndpointSlice controller sets to the owning Service's name. */
-    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    public static final String SERVICE_NAME_LABEL = dev.l2announcer.kubernetes.SharedInformers.SERVICE_NAME_LABEL;
 
     private KubernetesInputs() {
     }
@@ -72,33 +76,65 @@ public final class KubernetesInputs {
     }
 
     /**
-     * Per Service, the nodes with at least one ready endpoint. "Ready" is {@code conditions.ready}
-     * true or unset: the EndpointSlice API says a nil ready "should be interpreted as ready", and
-     * the controller sets it false for terminating endpoints. This is the signal kube-proxy's
-     * health-check node port gives load balancers for externalTrafficPolicy Local: it counts only
-     * local ready endpoints, "the health check signal should fail if there are only terminating
-     * endpoints on a node" (kubernetes pkg/proxy/endpointschangetracker.go, LocalReadyEndpoints).
+     * Per Service, the nodes running its endpoints, by condition, read as kube-proxy reads them
+     * (kubernetes pkg/proxy/endpointslicecache.go): ready is {@code conditions.ready} true or unset (the
+     * EndpointSlice API: a nil ready "should be interpreted as ready"; the controller sets it false for
+     * terminating endpoints), serving is {@code conditions.serving} true or unset, terminating is
+     * {@code conditions.terminating} true. An endpoint that is not ready counts as serving+terminating only when
+     * it is both. Endpoints without a node name make no node a candidate.
      */
-    public static Map<ServiceRef, Set<String>> readyEndpointNodes(Collection<EndpointSlice> slices) {
-        Map<ServiceRef, Set<String>> out = new HashMap<>();
+    public static Map<ServiceRef, EndpointNodes> endpointNodes(Collection<EndpointSlice> slices) {
+        Map<ServiceRef, Set<String>> ready = new HashMap<>();
+        Map<ServiceRef, Set<String>> terminating = new HashMap<>();
         for (EndpointSlice slice : slices) {
             ServiceRef owner = owner(slice);
             if (owner == null) {
                 continue;
             }
-            Set<String> nodes = out.computeIfAbsent(owner, k -> new TreeSet<>());
+            Set<String> readyNodes = ready.computeIfAbsent(owner, k -> new HashSet<>());
+            Set<String> terminatingNodes = terminating.computeIfAbsent(owner, k -> new HashSet<>());
             if (slice.getEndpoints() == null) {
                 continue;
             }
             for (Endpoint e : slice.getEndpoints()) {
-                boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
-                        || e.getConditions().getReady();
-                if (ready && e.getNodeName() != null && !e.getNodeName().isEmpty()) {
-                    nodes.add(e.getNodeName());
+                if (e.getNodeName() == null || e.getNodeName().isEmpty()) {
+                    continue;
+                }
+                EndpointConditions c = e.getConditions();
+                boolean isReady = c == null || c.getReady() == null || c.getReady();
+                boolean isServing = c == null || c.getServing() == null || c.getServing();
+                boolean isTerminating = c != null && Boolean.TRUE.equals(c.getTerminating());
+                if (isReady) {
+                    readyNodes.add(e.getNodeName());
+                } else if (isServing && isTerminating) {
+                    terminatingNodes.add(e.getNodeName());
                 }
             }
         }
+        Map<ServiceRef, EndpointNodes> out = new HashMap<>();
+        ready.forEach((svc, nodes) -> out.put(svc, new EndpointNodes(nodes, terminating.get(svc))));
         return out;
+    }
+
+    /**
+     * An announcement Lease ({@link LeaseNames#NAME_PREFIX}), or null for any other Lease of the namespace.
+     * An unparsable creationTimestamp counts as unknown.
+     */
+    public static ExistingLease lease(Lease lease) {
+        ObjectMeta meta = lease.getMetadata();
+        if (meta == null || meta.getName() == null || !meta.getName().startsWith(LeaseNames.NAME_PREFIX)) {
+            return null;
+        }
+        Instant created = null;
+        if (meta.getCreationTimestamp() != null) {
+            try {
+                created = Instant.parse(meta.getCreationTimestamp());
+            } catch (DateTimeParseException e) {
+                created = null;
+            }
+        }
+        String recorded = meta.getAnnotations() == null ? null : meta.getAnnotations().get(LeaseAddresses.KEY);
+        return new ExistingLease(meta.getName(), created, LeaseAddresses.decode(recorded));
     }
 
     /** The Service an EndpointSlice belongs to, or null for slices not managed for a Service. */

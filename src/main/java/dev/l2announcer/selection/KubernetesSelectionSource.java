@@ -1,6 +1,7 @@
 package dev.l2announcer.selection;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.kubernetes.SharedInformers;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.PolicyValidator;
@@ -8,14 +9,17 @@ import dev.l2announcer.policy.ValidatedPolicy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,14 +37,19 @@ import java.util.function.Function;
  * only when it differs from the current one. Nothing is published before every informer has
  * synced, so consumers never see a partial cluster as "nothing to announce".
  *
+ * <p>Group names stick to the Leases that exist ({@link GroupNaming}) once the agent's Lease informer is given
+ * with {@link #useLeases}; only add, delete and changes of a Lease's recorded addresses signal, not renewals.
+ *
  * <p>Updates that cannot change the result (Node heartbeats, Service status churn other than
- * ingress IPs, EndpointSlice changes that keep the set of ready nodes) are filtered before they
+ * ingress IPs, EndpointSlice changes that keep the sets of ready and serving+terminating nodes) are filtered before they
  * signal, by comparing the extracted records.
  */
 public final class KubernetesSelectionSource implements SelectionSource, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesSelectionSource.class);
 
     private final KubernetesClient client;
+    private final SharedInformers shared;
+    private final boolean ownsInformers;
     private final Devices devices;
     private final String localNode;
     private final DeviceNameFilter deviceFilter;
@@ -54,6 +63,11 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     private SharedIndexInformer<Service> serviceInformer;
     private SharedIndexInformer<EndpointSlice> sliceInformer;
     private SharedIndexInformer<Node> nodeInformer;
+    /** The agent's Lease informer (not ours: never started or closed here), or null. */
+    private volatile SharedIndexInformer<Lease> leaseInformer;
+    private boolean leasesNotSyncedLogged;
+    /** The agent's wiring: name groups from the shared Lease informer (made at start, not before). */
+    private boolean namesFromSharedLeases;
     private AutoCloseable deviceSubscription;
     /** Every informer has listed its resources once. */
     private volatile boolean synced;
@@ -71,7 +85,16 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     public KubernetesSelectionSource(KubernetesClient client, Devices devices, String localNode,
                                      List<String> devicesOption, boolean enableExternalIps,
                                      RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        this(client, new SharedInformers(client, "kube-system"), true, devices, localNode, devicesOption,
+                enableExternalIps, scheduler, debounce);
+    }
+
+    private KubernetesSelectionSource(KubernetesClient client, SharedInformers shared, boolean ownsInformers,
+                                      Devices devices, String localNode, List<String> devicesOption,
+                                      boolean enableExternalIps, RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
         this.client = Objects.requireNonNull(client);
+        this.shared = shared;
+        this.ownsInformers = ownsInformers;
         this.devices = Objects.requireNonNull(devices);
         this.localNode = Objects.requireNonNull(localNode);
         this.deviceFilter = new DeviceNameFilter(devicesOption);
@@ -79,11 +102,38 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         this.debouncer = new RecomputeDebouncer(scheduler, debounce, this::recompute);
     }
 
-    /** Wiring from the agent's configuration: node name, {@code devices}, {@code enable-external-ips}. */
+    /**
+     * The agent's wiring: over its one set of informers (not started, stopped or closed here; their Leases name
+     * the groups), with its node name, {@code devices} and {@code enable-external-ips}.
+     */
+    public static KubernetesSelectionSource over(SharedInformers informers, KubernetesClient client, Devices devices,
+                                                 AgentConfig config, RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
+        KubernetesSelectionSource s = new KubernetesSelectionSource(client, informers, false, devices, config.nodeName(),
+                config.devices(), config.enableExternalIps(), scheduler, debounce);
+        s.namesFromSharedLeases = true;
+        return s;
+    }
+
+    /** Wiring from the agent's configuration with informers of its own (tests, the simulated demo). */
     public static KubernetesSelectionSource fromConfig(KubernetesClient client, Devices devices, AgentConfig config,
                                                        RecomputeDebouncer.Scheduler scheduler, Duration debounce) {
         return new KubernetesSelectionSource(client, devices, config.nodeName(), config.devices(),
                 config.enableExternalIps(), scheduler, debounce);
+    }
+
+    /**
+     * Names groups after the announcement Leases that exist, so that a group keeps its Lease while any member
+     * remains, on every agent alike ({@link GroupNaming}). {@code leases} is the agent's one informer of the
+     * lease namespace's Leases (other Leases in it are ignored); this source adds a handler to it and reads its
+     * store, but neither starts nor closes it, and publishes nothing before it has synced. Call before
+     * {@link #start()}. Without it, a group is named after its first member, so deleting that member renames
+     * its Lease.
+     */
+    public synchronized void useLeases(SharedIndexInformer<Lease> leases) {
+        if (!informers.isEmpty()) {
+            throw new IllegalStateException("useLeases must be called before start");
+        }
+        this.leaseInformer = Objects.requireNonNull(leases);
     }
 
     /** Starts the informers and the device subscription; the first snapshot follows their sync. */
@@ -91,23 +141,27 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         if (!informers.isEmpty()) {
             throw new IllegalStateException("already started");
         }
-        policyInformer = client.resources(CiliumL2AnnouncementPolicy.class).runnableInformer(0);
+        if (namesFromSharedLeases) {
+            leaseInformer = shared.leases();
+        }
+        if (leaseInformer != null) {
+            // Announcement Leases only; renewals keep name, creation and recorded addresses: no signal.
+            leaseInformer.addEventHandler(handler(KubernetesInputs::lease, true));
+        }
+        policyInformer = shared.policies();
         // Spec as JSON: generation is the API server's job and a fake server may not bump it.
         policyInformer.addEventHandler(handler(p -> client.getKubernetesSerialization().asJson(p.getSpec())));
-        serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
+        serviceInformer = shared.services();
         serviceInformer.addEventHandler(handler(KubernetesInputs::service));
-        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace()
-                .withLabel(KubernetesInputs.SERVICE_NAME_LABEL).runnableInformer(0);
-        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.readyEndpointNodes(List.of(s))));
-        nodeInformer = client.nodes().runnableInformer(0);
+        sliceInformer = shared.endpointSlices();
+        sliceInformer.addEventHandler(handler(s -> KubernetesInputs.endpointNodes(List.of(s))));
+        nodeInformer = shared.nodes();
         nodeInformer.addEventHandler(handler(KubernetesInputs::node));
         informers.addAll(List.of(policyInformer, serviceInformer, sliceInformer, nodeInformer));
 
         deviceSubscription = devices.subscribe(debouncer::signal);
-        CompletableFuture<?>[] started = informers.stream()
-                .map(i -> i.start().toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(started).whenComplete((ok, err) -> {
+        // Starts what the agent made so far (a later start by the agent is the same start).
+        shared.start().whenComplete((ok, err) -> {
             if (err != null) {
                 LOG.error("selection informers failed to start; no snapshot will be published", err);
                 return;
@@ -153,8 +207,8 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
     @Override
     public synchronized void close() {
         closed = true;
-        for (SharedIndexInformer<?> i : informers) {
-            i.close();
+        if (ownsInformers) {
+            shared.close();
         }
         informers.clear();
         if (deviceSubscription != null) {
@@ -171,14 +225,30 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         if (!synced || closed) {
             return;
         }
+        SharedIndexInformer<Lease> leases = leaseInformer;
+        if (leases != null && !leases.hasSynced()) {
+            // Naming without the Leases could rename groups that keep a Lease: wait (polled at the debounce).
+            if (!leasesNotSyncedLogged) {
+                LOG.info("selection waits for the Lease informer to sync before its first snapshot");
+                leasesNotSyncedLogged = true;
+            }
+            debouncer.signal();
+            return;
+        }
         List<ValidatedPolicy> policies = policyInformer.getStore().list().stream()
                 .map(PolicyValidator::validate).toList();
         List<ServiceState> services = serviceInformer.getStore().list().stream()
                 .map(KubernetesInputs::service).toList();
-        Map<ServiceRef, Set<String>> ready = KubernetesInputs.readyEndpointNodes(sliceInformer.getStore().list());
+        Map<ServiceRef, EndpointNodes> endpoints = KubernetesInputs.endpointNodes(sliceInformer.getStore().list());
         List<NodeState> nodes = nodeInformer.getStore().list().stream().map(KubernetesInputs::node).toList();
-        SelectionInputs inputs = new SelectionInputs(policies, services, ready, nodes, localNode, devices.list(),
-                deviceFilter, enableExternalIps);
+        List<ExistingLease> existing = List.of();
+        Map<InetAddress, String> previous = Map.of();
+        if (leases != null) {
+            existing = leases.getStore().list().stream().map(KubernetesInputs::lease).filter(Objects::nonNull).toList();
+            previous = announcedUnder(publisher.current());
+        }
+        SelectionInputs inputs = new SelectionInputs(policies, services, endpoints, nodes, localNode, devices.list(),
+                deviceFilter, enableExternalIps, existing, previous);
         SelectionSnapshot next = SelectionCalculator.compute(inputs);
         if (!next.equals(publisher.current())) {
             publishes.incrementAndGet();
@@ -188,12 +258,33 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
         firstSnapshotReady = true;
     }
 
+    /** Every address of {@code snapshot} with the lease it is announced under. */
+    private static Map<InetAddress, String> announcedUnder(SelectionSnapshot snapshot) {
+        Map<InetAddress, String> out = new HashMap<>();
+        for (AnnouncementGroup g : snapshot.groups().values()) {
+            for (AddressOnInterfaces a : g.addresses()) {
+                out.put(a.address(), g.leaseName());
+            }
+        }
+        return out;
+    }
+
     /** Signals a recompute on add/delete, and on update only when {@code relevant} extracts different values. */
     private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant) {
+        return handler(relevant, false);
+    }
+
+    /**
+     * As {@link #handler(Function)}; with {@code onlyWhenRelevant}, objects from which {@code relevant} extracts
+     * null (e.g. Leases that are not announcement Leases) never signal.
+     */
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, ?> relevant, boolean onlyWhenRelevant) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
 
             @Override
@@ -205,7 +296,9 @@ public final class KubernetesSelectionSource implements SelectionSource, AutoClo
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                debouncer.signal();
+                if (!onlyWhenRelevant || relevant.apply(obj) != null) {
+                    debouncer.signal();
+                }
             }
         };
     }

@@ -13,6 +13,11 @@ import java.util.Optional;
  */
 public record NodeState(String name, Map<String, String> labels, boolean unschedulable, boolean ready,
                         boolean networkUnavailable) {
+    /**
+     * Excludes the node by its presence, whatever its value ("false" included), as the service controller's
+     * nodeIncludedPredicate ({@code _, has := node.Labels[v1.LabelNodeExcludeBalancers]; return !has}, also copied
+     * into Cilium's operator pkg/nodeipam) and MetalLB's speaker do.
+     */
     public static final String EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
 
     public NodeState {
@@ -27,7 +32,7 @@ public record NodeState(String name, Map<String, String> labels, boolean unsched
      * nodeReadyPredicate), plus cordoned and NetworkUnavailable nodes.
      */
     public Optional<String> exclusion() {
-        if (excludedByLabel()) {
+        if (labels.containsKey(EXCLUDE_LABEL)) {
             return Optional.of("label " + EXCLUDE_LABEL);
         }
         if (unschedulable) {
@@ -44,20 +49,5 @@ public record NodeState(String name, Map<String, String> labels, boolean unsched
 
     public boolean eligible() {
         return exclusion().isEmpty();
-    }
-
-    /**
-     * The service controller's nodeIncludedPredicate: the label excludes unless its value parses
-     * (Go strconv.ParseBool) as false; an unparsable value, including "", excludes.
-     */
-    private boolean excludedByLabel() {
-        String v = labels.get(EXCLUDE_LABEL);
-        if (v == null) {
-            return false;
-        }
-        return switch (v) {
-            case "0", "f", "F", "false", "FALSE", "False" -> false;
-            default -> true;
-        };
     }
 }

@@ -3,7 +3,6 @@ package dev.l2announcer.selection;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.policy.ValidatedPolicy;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +36,22 @@ import java.util.TreeSet;
  *       Service no policy contributes an IP to is not selected at all: it never gets a group or lease.</li>
  *   <li>Candidate nodes of a Service: the nodes (not excluded, see {@link NodeState#exclusion()}) that
  *       match the nodeSelector of at least one policy contributing to it; for
- *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it.</li>
- *   <li>Services sharing an IP, transitively, form one {@link AnnouncementGroup}, elected by one Lease
- *       named {@link LeaseNames#forService} of its first member in (namespace, name) order. The group's
+ *       {@code externalTrafficPolicy: Local} only those of them running a ready endpoint of it, or, when no
+ *       node runs a ready one, a serving and terminating one ({@link EndpointNodes#announcing()}).</li>
+ *   <li>Services sharing an IP, or a lease name, transitively, form one {@link AnnouncementGroup}, elected by
+ *       one Lease ({@link GroupNaming}: the oldest existing Lease that belongs to the group, else
+ *       {@link LeaseNames#forService} of its first member in (namespace, name) order). The group's
  *       candidates are the nodes that are candidates of every member; if no node is, the nodes that are
  *       candidates of any member (so some member keeps working).</li>
  *   <li>Interfaces of an IP on this node: the union, over the policies that contribute the IP to a member
  *       this node is a candidate for and whose nodeSelector matches this node, of this node's devices
  *       that are usable for L2 (up, not loopback, has a MAC), pass the {@code devices} option and match
  *       one of the policy's regexes. Empty when this node is not a candidate of the group.</li>
- *   <li>{@code localCandidate}: this node is a candidate of the group and at least one IPv4 address of the
- *       group has an interface here. IPv6 addresses stay in the model with their interfaces but do not
- *       make a node campaign until NDP exists.</li>
+ *   <li>{@code localCandidate}: this node is a candidate of the group, whatever its interfaces. It campaigns
+ *       only if an IPv4 address of the group also has an interface here
+ *       ({@code AnnouncementPlanner.campaign}); otherwise the planner reports why (no usable interface,
+ *       IPv6 not supported), so a candidate that cannot announce is never silent. IPv6 addresses stay in the
+ *       model with their interfaces until NDP exists.</li>
  * </ol>
  * Candidates are computed from API objects only, so every agent computes the same set per group;
  * interfaces and localCandidate depend on this node's devices.
@@ -61,7 +65,9 @@ public final class SelectionCalculator {
     private record Contribution(int policy, List<InetAddress> ips) {
     }
 
-    private record SelectedService(ServiceRef ref, List<Contribution> contributions, BitSet candidates) {
+    /** @param leaseName the Service's own (Cilium) lease name, {@link LeaseNames#forService} */
+    private record SelectedService(ServiceRef ref, String leaseName, List<Contribution> contributions,
+                                   BitSet candidates) {
     }
 
     public static SelectionSnapshot compute(SelectionInputs in) {
@@ -105,18 +111,20 @@ public final class SelectionCalculator {
         }
         selected.sort(Comparator.comparing(SelectedService::ref));
 
-        int[] parent = unionByIp(selected);
+        int[] parent = unionByIpOrLeaseName(selected);
         Map<Integer, List<SelectedService>> members = new TreeMap<>();
         for (int i = 0; i < selected.size(); i++) {
             members.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(selected.get(i));
         }
+        List<List<SelectedService>> memberLists = new ArrayList<>(members.values());
+        String[] leaseNames = leaseNames(memberLists, in);
 
         SortedMap<String, AnnouncementGroup> groups = new TreeMap<>();
         // Groups mostly share a few candidate sets (one per policy/node-selector mix): build each once.
         Map<BitSet, SortedSet<String>> names = new HashMap<>();
-        for (List<SelectedService> group : members.values()) {
-            AnnouncementGroup g = group(group, eligible, local, policyNodes, policyInterfaces, names);
-            groups.put(g.leaseName(), g);
+        for (int g = 0; g < memberLists.size(); g++) {
+            groups.put(leaseNames[g], group(leaseNames[g], memberLists.get(g), eligible, local, policyNodes,
+                    policyInterfaces, names));
         }
         return new SelectionSnapshot(fingerprint(groups), groups);
     }
@@ -165,9 +173,9 @@ public final class SelectionCalculator {
         }
         if (svc.externalTrafficPolicyLocal()) {
             // Cilium documents Local as unsupported (it announces from nodes without endpoints and
-            // traffic is dropped); here only nodes with a ready local endpoint may announce.
+            // traffic is dropped); here only nodes kube-proxy delivers to may announce (EndpointNodes).
             BitSet ready = new BitSet();
-            for (String node : in.readyEndpointNodes().getOrDefault(svc.ref(), Set.of())) {
+            for (String node : in.endpointNodes().getOrDefault(svc.ref(), EndpointNodes.NONE).announcing()) {
                 Integer idx = nodeIndex.get(node);
                 if (idx != null) {
                     ready.set(idx);
@@ -175,17 +183,28 @@ public final class SelectionCalculator {
             }
             candidates.and(ready);
         }
-        return new SelectedService(svc.ref(), contributions, candidates);
+        return new SelectedService(svc.ref(), LeaseNames.forService(svc.ref()), contributions, candidates);
     }
 
-    /** Union-find over services sharing any IP; returns the parent array. */
-    private static int[] unionByIp(List<SelectedService> selected) {
+    /**
+     * Union-find over services sharing any IP or the same lease name; returns the parent array. Lease names
+     * can collide ({@code team/a-web} and {@code team-a/web} are both {@code cilium-l2announce-team-a-web}):
+     * one Lease is one election, so such services are one group and the holder announces both, as in Cilium,
+     * whose electors of both Services share the Lease and the node identity (pkg/l2announcer/l2announcer.go,
+     * newLeaseLock) so the holding node leads both.
+     */
+    private static int[] unionByIpOrLeaseName(List<SelectedService> selected) {
         int[] parent = new int[selected.size()];
         for (int i = 0; i < parent.length; i++) {
             parent[i] = i;
         }
         Map<InetAddress, Integer> firstOwner = new HashMap<>();
+        Map<String, Integer> firstNamed = new HashMap<>();
         for (int i = 0; i < selected.size(); i++) {
+            Integer named = firstNamed.putIfAbsent(selected.get(i).leaseName(), i);
+            if (named != null) {
+                union(parent, named, i);
+            }
             for (Contribution c : selected.get(i).contributions()) {
                 for (InetAddress ip : c.ips()) {
                     Integer owner = firstOwner.putIfAbsent(ip, i);
@@ -216,8 +235,30 @@ public final class SelectionCalculator {
         }
     }
 
-    private static AnnouncementGroup group(List<SelectedService> members, List<NodeState> eligible, int local,
-                                           BitSet[] policyNodes, List<List<String>> policyInterfaces,
+    /** Per group (in {@code groups} order), its lease name: {@link GroupNaming} over the Leases that exist. */
+    private static String[] leaseNames(List<List<SelectedService>> groups, SelectionInputs in) {
+        List<List<String>> natural = new ArrayList<>(groups.size());
+        List<Set<InetAddress>> addresses = new ArrayList<>(groups.size());
+        boolean needAddresses = !in.leases().isEmpty();
+        for (List<SelectedService> members : groups) {
+            List<String> n = new ArrayList<>(members.size());
+            Set<InetAddress> ips = needAddresses ? new HashSet<>() : Set.of();
+            for (SelectedService s : members) {
+                n.add(s.leaseName());
+                if (needAddresses) {
+                    for (Contribution c : s.contributions()) {
+                        ips.addAll(c.ips());
+                    }
+                }
+            }
+            natural.add(n);
+            addresses.add(ips);
+        }
+        return GroupNaming.names(natural, addresses, in.leases(), in.previousLeases());
+    }
+
+    private static AnnouncementGroup group(String leaseName, List<SelectedService> members, List<NodeState> eligible,
+                                           int local, BitSet[] policyNodes, List<List<String>> policyInterfaces,
                                            Map<BitSet, SortedSet<String>> nameCache) {
         BitSet all = new BitSet();
         BitSet every = null;
@@ -246,12 +287,8 @@ public final class SelectionCalculator {
             }
         }
         List<AddressOnInterfaces> addressList = new ArrayList<>(addresses.size());
-        boolean announcesIpv4 = false;
         for (Map.Entry<InetAddress, TreeSet<String>> e : addresses.entrySet()) {
             addressList.add(new AddressOnInterfaces(e.getKey(), List.copyOf(e.getValue())));
-            if (e.getKey() instanceof Inet4Address && !e.getValue().isEmpty()) {
-                announcesIpv4 = true;
-            }
         }
         SortedSet<String> names = nameCache.computeIfAbsent(candidates, bits -> {
             List<String> sorted = new ArrayList<>(bits.cardinality());
@@ -261,8 +298,7 @@ public final class SelectionCalculator {
             return ImmutableNameSet.of(sorted);
         });
         List<ServiceRef> refs = members.stream().map(SelectedService::ref).toList();
-        return new AnnouncementGroup(LeaseNames.forService(refs.getFirst()), refs, addressList, names,
-                localInGroup && announcesIpv4);
+        return new AnnouncementGroup(leaseName, refs, addressList, names, localInGroup);
     }
 
     private static List<String> localInterfaces(ValidatedPolicy policy, List<Device> devices, DeviceNameFilter filter) {

@@ -1,6 +1,8 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.config.LeaseTimings;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.L2AnnouncementPolicySpec;
@@ -48,8 +50,8 @@ class AgentClusterTest {
     private KubernetesMockServer server;
     private KubernetesClient admin;
     /** Short timings so takeovers after a release happen within a test's patience. */
-    private static final LeaseElectionEngine.Timings TIMINGS =
-            new LeaseElectionEngine.Timings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
+    private static final LeaseTimings TIMINGS =
+            new LeaseTimings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
     private final Map<String, Node> agents = new TreeMap<>();
 
     /** One agent and its fakes. */
@@ -89,8 +91,8 @@ class AgentClusterTest {
         node.selectionThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "selection-" + name));
         node.selection = KubernetesSelectionSource.fromConfig(node.client, node.datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(node.selectionThread), Duration.ofMillis(20));
-        node.election = LeaseElectionEngine.start(node.client, config.leaseNamespace(), name, TIMINGS, Ticker.system(),
-                Clock.systemUTC(), new SimpleMeterRegistry(), lease -> Map.of());
+        node.election = KubernetesLeaseStore.startElection(node.client, config.leaseNamespace(), name, TIMINGS,
+                new SimpleMeterRegistry(), lease -> Map.of());
         node.runtime = new AgentRuntime(new AgentRuntime.Parts(config, node.client, node.selection, node.election,
                 node.datapath.responderMap(), node.datapath.devices(), node.datapath::gratuitousArp, node.datapath::sink,
                 node.datapath.status(), new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), node.selection::synced,

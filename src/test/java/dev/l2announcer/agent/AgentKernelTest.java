@@ -3,12 +3,13 @@ package dev.l2announcer.agent;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.linux.ArpSocket;
 import dev.l2announcer.datapath.linux.BpfLoader;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.datapath.linux.NetNs;
 import dev.l2announcer.datapath.linux.NetlinkDevices;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.policy.CiliumL2AnnouncementPolicy;
 import dev.l2announcer.policy.L2AnnouncementPolicySpec;
@@ -144,9 +145,8 @@ class AgentKernelTest {
         LinuxNodeDatapath node = new LinuxNodeDatapath(datapath, TaskScheduler.of(nodeScheduled));
         KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, node.devices(), config,
                 RecomputeDebouncer.Scheduler.of(nodeScheduled), Duration.ofMillis(20));
-        LeaseElectionEngine election = LeaseElectionEngine.start(client, "kube-system", "node-a",
-                LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), new SimpleMeterRegistry(),
-                lease -> Map.of());
+        LeaseElectionEngine election = KubernetesLeaseStore.startElection(client, "kube-system", "node-a",
+                config.leaseTimings(), new SimpleMeterRegistry(), lease -> Map.of());
         agent = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election, node.responderMap(),
                 node.devices(), node::gratuitousArp, node::sink, node.status(), new SimpleMeterRegistry(),
                 Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0,

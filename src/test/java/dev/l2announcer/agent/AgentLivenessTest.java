@@ -1,6 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
+import dev.l2announcer.election.KubernetesLeaseStore;
 import dev.l2announcer.election.LeaseElectionEngine;
 import dev.l2announcer.selection.KubernetesSelectionSource;
 import dev.l2announcer.selection.RecomputeDebouncer;
@@ -31,9 +32,8 @@ class AgentLivenessTest {
         InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
         KubernetesSelectionSource selection = KubernetesSelectionSource.fromConfig(client, datapath.devices(), config,
                 RecomputeDebouncer.Scheduler.of(selectionThread), Duration.ofMillis(20));
-        LeaseElectionEngine election = LeaseElectionEngine.start(client, config.leaseNamespace(), "node-a",
-                LeaseElectionEngine.Timings.of(config), Ticker.system(), Clock.systemUTC(), new SimpleMeterRegistry(),
-                lease -> Map.of());
+        LeaseElectionEngine election = KubernetesLeaseStore.startElection(client, config.leaseNamespace(), "node-a",
+                config.leaseTimings(), new SimpleMeterRegistry(), lease -> Map.of());
         AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(config, client, selection, election,
                 datapath.responderMap(), datapath.devices(), datapath::gratuitousArp, datapath::sink, datapath.status(),
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), selection::synced, () -> 0,
@@ -63,6 +63,34 @@ class AgentLivenessTest {
             client.close();
         }
         assertThat(agent.notReadyReasons()).contains("stopping");
+    }
+
+    @Test
+    void aDeadElectionFailsLiveness() {
+        java.util.concurrent.atomic.AtomicBoolean electionAlive = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var leases = new dev.l2announcer.fakes.InMemoryLeases(Clock.systemUTC()).node("node-a");
+        dev.l2announcer.election.LeaderElection election = new dev.l2announcer.election.LeaderElection() {
+            public void campaign(java.util.Map<String, java.util.SortedSet<String>> c) { leases.campaign(c); }
+            public AutoCloseable subscribe(java.util.function.Consumer<dev.l2announcer.election.LeadershipEvent> l) { return leases.subscribe(l); }
+            public java.util.Set<String> held() { return leases.held(); }
+            public boolean mayAnnounce(String lease, long now) { return leases.mayAnnounce(lease, now); }
+            public java.util.List<LeaseView> leases() { return leases.leases(); }
+            public void shutdown(Duration timeout) { leases.shutdown(timeout); }
+            public boolean alive() { return electionAlive.get(); }
+        };
+        InMemoryNodeDatapath datapath = new InMemoryNodeDatapath();
+        AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(AgentConfig.defaults("node-a"), null,
+                new dev.l2announcer.selection.InMemorySelectionSource(), election, datapath.responderMap(), datapath.devices(),
+                datapath::gratuitousArp, datapath::sink, datapath.status(), new SimpleMeterRegistry(), Clock.systemUTC(),
+                Ticker.system(), () -> true, () -> 0, datapath::close, () -> { }));
+        try {
+            agent.start();
+            assertThat(agent.alive()).isTrue();
+            electionAlive.set(false); // e.g. an Error ended the engine: no renewals, its leases fenced
+            assertThat(agent.alive()).isFalse();
+        } finally {
+            agent.stop(Duration.ofSeconds(1));
+        }
     }
 
     @Test

@@ -28,8 +28,9 @@ class AgentProducersTest {
             AgentConfig config = AgentConfig.defaults("node-a");
             var producers = new AgentProducers();
             var datapath = new InMemoryNodeDatapath();
-            var selection = producers.selection(config, client, datapath);
-            AgentRuntime agent = producers.agent(config, client, new SimpleMeterRegistry(), datapath, selection);
+            var informers = producers.informers(config, client);
+            var selection = producers.selection(config, client, datapath, informers);
+            AgentRuntime agent = producers.agent(config, client, new SimpleMeterRegistry(), datapath, selection, informers);
             agent.start();
             await().atMost(Duration.ofSeconds(15)).until(() -> agent.notReadyReasons().isEmpty());
             assertThat(datapath.devices.subscribers()).as("selection, reconciler and lease-holder hook follow the links").isPositive();
@@ -40,6 +41,47 @@ class AgentProducersTest {
             // The reconciler ends its subscription on its own thread (ResponderReconciler.close is async).
             await().atMost(Duration.ofSeconds(5)).untilAsserted(
                     () -> assertThat(datapath.devices.subscribers()).isZero());
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /**
+     * One watch per kind per agent (before: Leases and Nodes twice, policies three times, so every renew fanned
+     * out to two watches of every agent): the agent and its health monitor started, the watch requests counted.
+     */
+    @Test
+    void theAgentAndItsHealthMonitorWatchEachKindOnce() throws Exception {
+        var server = MockApi.start();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (KubernetesClient client = server.createClient()) {
+            AgentConfig config = AgentConfig.defaults("node-a");
+            var producers = new AgentProducers();
+            var datapath = new InMemoryNodeDatapath();
+            var informers = producers.informers(config, client);
+            var selection = producers.selection(config, client, datapath, informers);
+            AgentRuntime agent = producers.agent(config, client, new SimpleMeterRegistry(), datapath, selection, informers);
+            var health = dev.l2announcer.health.HealthMonitor.forAgent(config, informers, selection, datapath.devices(),
+                    new SimpleMeterRegistry(), (svc, reason, note) -> { }, java.time.Clock.systemUTC(),
+                    dev.l2announcer.time.Ticker.system());
+            agent.start();
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(() -> agent.notReadyReasons().isEmpty());
+                await().atMost(Duration.ofSeconds(5)).until(() -> drain(server, seen).stream()
+                        .filter(p -> p.contains("watch=true")).count() >= 5);
+                Thread.sleep(300); // a sixth watch, if any, would start by now
+                drain(server, seen);
+            } finally {
+                agent.stop(Duration.ofSeconds(5));
+                health.close();
+                informers.close();
+            }
+            java.util.Map<String, Long> watchesByKind = seen.stream().filter(p -> p.contains("watch=true"))
+                    .map(p -> p.replaceAll("\\?.*", "").replaceAll(".*/", ""))
+                    .collect(java.util.stream.Collectors.groupingBy(k -> k, java.util.stream.Collectors.counting()));
+            assertThat(watchesByKind).containsOnly(java.util.Map.entry("leases", 1L), java.util.Map.entry("nodes", 1L),
+                    java.util.Map.entry("ciliuml2announcementpolicies", 1L), java.util.Map.entry("services", 1L),
+                    java.util.Map.entry("endpointslices", 1L));
         } finally {
             server.destroy();
         }
@@ -64,8 +106,9 @@ class AgentProducersTest {
         try (KubernetesClient client = server.createClient()) {
             var producers = new AgentProducers();
             var datapath = new InMemoryNodeDatapath();
+            var informers = producers.informers(config, client);
             AgentRuntime agent = producers.agent(config, client, new SimpleMeterRegistry(), datapath,
-                    producers.selection(config, client, datapath));
+                    producers.selection(config, client, datapath, informers), informers);
             agent.start();
             try {
                 await().atMost(Duration.ofSeconds(15)).until(() -> agent.notReadyReasons().isEmpty());

@@ -39,7 +39,7 @@ class AgentQuarkusTest {
             "l2announcer_policies_with_errors", "l2announcer_reconcile_seconds_bucket", "l2announcer_reconcile_seconds_count",
             "l2announcer_lease_transitions_total", "l2announcer_leases_held", "l2announcer_lease_candidates",
             "l2announcer_lease_acquire_seconds_bucket", "l2announcer_lease_renew_failures_total",
-            "l2announcer_api_requests_total");
+            "l2announcer_api_requests_total", "l2announcer_lease_renew_budget_ratio");
 
     @Inject
     KubernetesClient client;

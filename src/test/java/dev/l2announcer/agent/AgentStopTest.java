@@ -1,6 +1,6 @@
 package dev.l2announcer.agent;
 
-import dev.l2announcer.announce.LocalAnnouncement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.election.LeaderElection;
@@ -47,6 +47,7 @@ class AgentStopTest {
             public void campaign(Map<String, SortedSet<String>> c) { leases.campaign(c); }
             public AutoCloseable subscribe(Consumer<LeadershipEvent> l) { return leases.subscribe(l); }
             public Set<String> held() { return leases.held(); }
+            public boolean mayAnnounce(String lease, long now) { return leases.mayAnnounce(lease, now); }
             public List<LeaseView> leases() { return leases.leases(); }
             public void shutdown(Duration timeout) { calls.add("shutdown"); leases.shutdown(timeout); }
             public void abandon() { calls.add("abandon"); }
@@ -55,7 +56,7 @@ class AgentStopTest {
         AgentConfig config = AgentConfig.defaults("node-a");
         AgentRuntime agent = new AgentRuntime(new AgentRuntime.Parts(config, null, new InMemorySelectionSource(),
                 recording, datapath.responderMap(), datapath.devices(), datapath::gratuitousArp,
-                metrics -> confirming(datapath.sink(metrics), datapathConfirms), datapath.status(),
+                (metrics, fence) -> confirming(datapath.sink(metrics, fence), datapathConfirms), datapath.status(),
                 new SimpleMeterRegistry(), Clock.systemUTC(), Ticker.system(), () -> true, () -> 0,
                 datapath::close, () -> { }));
         agent.start();

@@ -1,7 +1,7 @@
 package dev.l2announcer.agent;
 
 import dev.l2announcer.config.AgentConfig;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.linux.BpfLoader;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
 import dev.l2announcer.datapath.linux.NetNs;

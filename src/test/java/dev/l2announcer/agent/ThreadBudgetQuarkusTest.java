@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
@@ -22,15 +21,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Where the agent's threads come from (issue 17, FootprintBenchmark counts them in the packaged agent):
- * the parts that used to start threads per informer or spin a timer thread are bounded.
+ * the parts that used to start threads per informer are bounded.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class ThreadBudgetQuarkusTest {
     @Inject
     KubernetesClient client;
-    @Inject
-    Operator operator;
 
     /** fabric8's default: a cached pool, one more thread for each informer busy at the same time. */
     @Test
@@ -76,15 +73,5 @@ class ThreadBudgetQuarkusTest {
         } finally {
             informers.forEach(SharedIndexInformer::close);
         }
-    }
-
-    /**
-     * JOSDK's read-after-write cache for the policy controller is off: with it on, JOSDK schedules a
-     * ghost-entry check on a core-less ScheduledThreadPoolExecutor whose worker wakes every 10 ms.
-     */
-    @Test
-    void policyControllerHasNoReadAfterWriteCacheTimer() {
-        var controller = operator.getRegisteredController("l2-policy-status").orElseThrow();
-        assertThat(controller.getConfiguration().getInformerConfig().isComparableResourceVersions()).isFalse();
     }
 }

@@ -1,7 +1,7 @@
 package dev.l2announcer.announce;
 
 import dev.l2announcer.datapath.ResponderEntry;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.selection.InMemorySelectionSource;
@@ -179,9 +179,9 @@ class AnnouncementLoopTest {
     @Test
     void mapFullEntriesAreFailuresNotRows() {
         InMemorySelectionSource sel = new InMemorySelectionSource();
-        FakeResponderMap map = new FakeResponderMap();
+        FakeResponderMap map = new FakeResponderMap(1);
         AnnouncementLoop loop = new AnnouncementLoop("n1", sel, leases.node("n1"),
-                new PortResponderSink(map, Links.loAndEth0(1), new FakeGratuitousArp(), 1),
+                new PortResponderSink(map, Links.loAndEth0(1), new FakeGratuitousArp()),
                 AnnouncementObserver.NONE, time.wallClock(), time, Duration.ZERO);
         loop.start();
         try {

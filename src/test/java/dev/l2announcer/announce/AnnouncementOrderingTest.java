@@ -6,10 +6,10 @@ import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.datapath.fake.ManualScheduler;
+import dev.l2announcer.time.ManualScheduler;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.fakes.InMemoryLeases;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.selection.InMemorySelectionSource;
 import dev.l2announcer.selection.SelectionSnapshot;
@@ -60,7 +60,7 @@ class AnnouncementOrderingTest {
     void start() {
         sink = new ReconcilerSink(l -> new ResponderReconciler(map, new FakeResponderProgram(), Links.loAndEth0(1),
                 (d, ip) -> log.add("garp " + ip.getHostAddress()), datapathThread, datapathThread, 1,
-                Duration.ofMillis(100), Duration.ofSeconds(5), l),
+                Duration.ofMillis(100), Duration.ofSeconds(5), (lease, now) -> true, l),
                 new AnnouncerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), map, () -> 0, () -> 0));
         datapathThread.runPending(); // the reconciler's start: converged to the empty set
         loop = new AnnouncementLoop("n1", selection, new RecordingElection(leases.node("n1")), sink, r -> { },
@@ -85,11 +85,18 @@ class AnnouncementOrderingTest {
         return snapshot(version, group("a", false, List.of("n2"), addr("192.0.2.10")));
     }
 
-    /** The loop handed {A} to the datapath (table shows it); the datapath thread has not run it yet. */
-    private void holdLeaseWithApplyQueued() {
+    /**
+     * The loop handed {A} to the datapath, which installed it; the table shows it only once the datapath
+     * confirmed it (the loop waits for the convergence of what it asked for).
+     */
+    private void holdLeaseAnnounced() {
         selection.set(announced(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> loop.table().size() == 1);
-        assertThat(log).isEmpty();
+        await().atMost(Duration.ofSeconds(1)).during(Duration.ofMillis(200)).until(() -> loop.table().size() == 0);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            datapathThread.runPending();
+            return loop.table().size() == 1;
+        });
+        assertThat(log).containsExactly(ADDED, "garp 192.0.2.10");
     }
 
     /** Asserts the release has not happened while the datapath thread is held back. */
@@ -99,8 +106,7 @@ class AnnouncementOrderingTest {
 
     @Test
     void shutdownReleasesOnlyAfterTheDatapathRanTheWithdrawalNotAnOlderQueuedSet() {
-        holdLeaseWithApplyQueued();
-        // Map count is 0 and the withdrawal's desired size is 0: a count match is not "applied".
+        holdLeaseAnnounced();
         CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> loop.shutdown(Duration.ofSeconds(2)));
         assertNoReleaseWhileDatapathLags();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
@@ -115,7 +121,7 @@ class AnnouncementOrderingTest {
 
     @Test
     void shutdownDoesNotReleaseWhenTheDatapathNeverConfirmsTheWithdrawal() {
-        holdLeaseWithApplyQueued();
+        holdLeaseAnnounced();
         // The datapath thread never runs: the withdrawal cannot be confirmed.
         assertThat(loop.shutdown(Duration.ofSeconds(2))).as("graceful release skipped").isFalse();
         assertThat(log).doesNotContain(RELEASED);
@@ -136,8 +142,11 @@ class AnnouncementOrderingTest {
             return log.contains(RELEASED);
         });
         assertThat(log).containsExactly(ADDED, "garp 192.0.2.10", REMOVED, RELEASED);
-        loop.flush(Duration.ofSeconds(2));
-        assertThat(loop.table().size()).isZero();
+        // The loop's next pass waits for the datapath too: keep its thread running.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            datapathThread.runPending();
+            return loop.table().size() == 0;
+        });
         assertThat(leases.holders()).doesNotContainKey(LEASE_A);
     }
 
@@ -158,6 +167,11 @@ class AnnouncementOrderingTest {
         @Override
         public Map<ResponderEntry, Long> list() {
             return map.list();
+        }
+
+        @Override
+        public int capacity() {
+            return map.capacity();
         }
 
         @Override
@@ -191,6 +205,11 @@ class AnnouncementOrderingTest {
         @Override
         public Set<String> held() {
             return delegate.held();
+        }
+
+        @Override
+        public boolean mayAnnounce(String lease, long nowNanos) {
+            return delegate.mayAnnounce(lease, nowNanos);
         }
 
         @Override

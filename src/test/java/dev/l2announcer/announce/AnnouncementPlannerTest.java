@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.selection.ServiceRef;
@@ -22,8 +24,8 @@ class AnnouncementPlannerTest {
     private static final String LEASE_A = "cilium-l2announce-default-a";
     private static final String LEASE_B = "cilium-l2announce-default-b";
 
-    private static LocalAnnouncement la(String ip, String ifname) {
-        return new LocalAnnouncement((Inet4Address) ip(ip), ifname);
+    private static LocalAnnouncement la(String ip, String ifname, String lease) {
+        return new LocalAnnouncement((Inet4Address) ip(ip), ifname, lease);
     }
 
     @Test
@@ -42,7 +44,7 @@ class AnnouncementPlannerTest {
         SelectionSnapshot s = snapshot(1, group("a", true, List.of("n1"),
                 addr("192.0.2.10", "eth0", "eth1"), addr("192.0.2.9", "eth0")));
         AnnouncementPlan p = AnnouncementPlanner.plan(s, Set.of(LEASE_A), AnnouncementTable.EMPTY, T0);
-        assertThat(p.desired()).containsExactly(la("192.0.2.9", "eth0"), la("192.0.2.10", "eth0"), la("192.0.2.10", "eth1"));
+        assertThat(p.desired()).containsExactly(la("192.0.2.9", "eth0", LEASE_A), la("192.0.2.10", "eth0", LEASE_A), la("192.0.2.10", "eth1", LEASE_A));
         assertThat(p.table().rows()).extracting(r -> r.ip().getHostAddress() + "@" + r.interfaceName())
                 .containsExactly("192.0.2.9@eth0", "192.0.2.10@eth0", "192.0.2.10@eth1");
         assertThat(p.table().rows()).allSatisfy(r -> {
@@ -81,7 +83,7 @@ class AnnouncementPlannerTest {
         SelectionSnapshot s = snapshot(1, group("a", true, List.of("n1"),
                 addr("192.0.2.10", "eth0"), addr("2001:db8::10", "eth0"), addr("192.0.2.11")));
         AnnouncementPlan p = AnnouncementPlanner.plan(s, Set.of(LEASE_A), AnnouncementTable.EMPTY, T0);
-        assertThat(p.desired()).containsExactly(la("192.0.2.10", "eth0"));
+        assertThat(p.desired()).containsExactly(la("192.0.2.10", "eth0", LEASE_A));
         assertThat(p.failures()).extracting(f -> f.ip().getHostAddress() + " " + f.reason())
                 .containsExactlyInAnyOrder("2001:db8:0:0:0:0:0:10 IPV6_NOT_SUPPORTED", "192.0.2.11 NO_USABLE_INTERFACE");
     }
@@ -123,7 +125,7 @@ class AnnouncementPlannerTest {
         SelectionSnapshot s = snapshot(1, group("a", true, List.of("n1"), addr("192.0.2.10", "eth0", "eth1")));
         AnnouncementPlan p = AnnouncementPlanner.plan(s, Set.of(LEASE_A), AnnouncementTable.EMPTY, T0);
         AnnouncementTable t = AnnouncementPlanner.installed(p.table(),
-                java.util.Map.of(la("192.0.2.10", "eth1"), AnnouncementFailure.Reason.MAP_FULL));
+                java.util.Map.of(la("192.0.2.10", "eth1", LEASE_A), AnnouncementFailure.Reason.MAP_FULL));
         assertThat(t.rows()).extracting(AnnouncementRow::interfaceName).containsExactly("eth0");
     }
 }

@@ -1,6 +1,6 @@
 package dev.l2announcer.announce;
 
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.api.model.Pod;

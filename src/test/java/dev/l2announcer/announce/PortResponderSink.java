@@ -1,5 +1,7 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.LocalAnnouncement;
+
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.GratuitousArp;
@@ -17,49 +19,38 @@ import java.util.stream.Collectors;
 
 /**
  * Test sink over the datapath ports alone, synchronous so loop tests are deterministic: resolves
- * interface names to ifindexes, syncs the responder map (with a capacity, to test "map full"),
- * sends one gratuitous ARP per new entry. Production uses the datapath's ResponderReconciler
+ * interface names to ifindexes, syncs the responder map (whose capacity, as the kernel's, decides what
+ * is "map full"), sends one gratuitous ARP per new entry. Production uses the datapath's ResponderReconciler
  * through {@code dev.l2announcer.agent.ReconcilerSink}.
  */
 public final class PortResponderSink implements ResponderSink {
-    /** l2_responder_v4 max_entries, as in Cilium's map definition. */
-    public static final int MAP_CAPACITY = 4096;
-
     private final ResponderMap map;
     private final Devices devices;
     private final GratuitousArp garp;
-    private final int capacity;
+    private Set<LocalAnnouncement> previous = Set.of();
 
     public PortResponderSink(ResponderMap map, Devices devices, GratuitousArp garp) {
-        this(map, devices, garp, MAP_CAPACITY);
-    }
-
-    public PortResponderSink(ResponderMap map, Devices devices, GratuitousArp garp, int capacity) {
         this.map = map;
         this.devices = devices;
         this.garp = garp;
-        this.capacity = capacity;
     }
 
     @Override
     public Result apply(Set<LocalAnnouncement> desired) {
         Map<String, Device> byName = devices.list().stream()
                 .collect(Collectors.toMap(Device::name, Function.identity(), (a, b) -> a));
-        Map<Integer, String> nameByIndex = new HashMap<>();
-        byName.values().forEach(d -> nameByIndex.put(d.ifindex(), d.name()));
         Map<LocalAnnouncement, AnnouncementFailure.Reason> failed = new LinkedHashMap<>();
         Map<ResponderEntry, LocalAnnouncement> entries = new LinkedHashMap<>();
         for (LocalAnnouncement la : new TreeSet<>(desired)) {
             Device d = byName.get(la.interfaceName());
             if (d == null || !d.usableForL2()) {
                 failed.put(la, AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
-            } else if (entries.size() >= capacity) {
-                failed.put(la, AnnouncementFailure.Reason.MAP_FULL);
             } else {
                 entries.put(new ResponderEntry(la.ip(), d.ifindex()), la);
             }
         }
         ResponderMap.SyncResult sync = map.sync(entries.keySet());
+        sync.rejected().forEach(e -> failed.put(entries.get(e), AnnouncementFailure.Reason.MAP_FULL));
         Set<LocalAnnouncement> added = new HashSet<>();
         int errors = 0;
         for (ResponderEntry e : sync.added()) {
@@ -72,11 +63,9 @@ public final class PortResponderSink implements ResponderSink {
                 errors++;
             }
         }
-        Set<LocalAnnouncement> removed = new HashSet<>();
-        for (ResponderEntry e : sync.removed()) {
-            String name = nameByIndex.getOrDefault(e.ifindex(), "if" + e.ifindex());
-            removed.add(new LocalAnnouncement(e.ip(), name));
-        }
+        Set<LocalAnnouncement> removed = new HashSet<>(previous);
+        removed.removeAll(desired);
+        previous = Set.copyOf(desired);
         return new Result(added, removed, failed, errors);
     }
 }

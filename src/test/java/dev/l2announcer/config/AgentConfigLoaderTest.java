@@ -95,10 +95,12 @@ class AgentConfigLoaderTest {
             "--k8s-client-qps=0|invalid k8s-client-qps \"0\" (from flag --k8s-client-qps): must be a number greater than 0",
             "--k8s-client-qps=fast|invalid k8s-client-qps \"fast\" (from flag --k8s-client-qps): must be a number greater than 0",
             "--k8s-client-burst=0|invalid k8s-client-burst \"0\" (from flag --k8s-client-burst): must be an integer from 1 to 1000000",
+            "--l2-announcements-garp-repeats=0|invalid l2-announcements-garp-repeats \"0\" (from flag --l2-announcements-garp-repeats): must be an integer from 1 to 100",
+            "--l2-announcements-lease-duration=2147483648s|invalid l2-announcements-lease-duration \"2147483648s\" (from flag --l2-announcements-lease-duration): must be at most 2147483647s (leaseDurationSeconds is a 32-bit integer)",
             "--debug-port=70000|invalid debug-port \"70000\" (from flag --debug-port): must be an integer from 1 to 65535",
             "--l2-pod-announcements-interface-pattern=eth[|invalid l2-pod-announcements-interface-pattern \"eth[\" (from flag --l2-pod-announcements-interface-pattern): must be a Go (RE2) regular expression: error parsing regexp: missing closing ]: `[`",
             "--l2-announcements-lease-namespace=Kube_System|invalid l2-announcements-lease-namespace \"Kube_System\" (from flag --l2-announcements-lease-namespace): must be a namespace name (RFC 1123 label)",
-            "--lease-duration=3s|unknown flag --lease-duration (known: enable-l2-announcements, l2-announcements-lease-duration, l2-announcements-renew-deadline, l2-announcements-retry-period, k8s-client-qps, k8s-client-burst, devices, enable-l2-pod-announcements, l2-pod-announcements-interface, l2-pod-announcements-interface-pattern, enable-external-ips, kube-proxy-replacement, node-name, l2-announcements-lease-namespace, bpf-pin-dir, l2-announcements-garp-repeats, l2-announcements-garp-interval, health-probe-interval, debug-port, config-dir)"})
+            "--lease-duration=3s|unknown flag --lease-duration (known: enable-l2-announcements, l2-announcements-lease-duration, l2-announcements-renew-deadline, l2-announcements-retry-period, k8s-client-qps, k8s-client-burst, devices, enable-l2-pod-announcements, l2-pod-announcements-interface, l2-pod-announcements-interface-pattern, enable-external-ips, kube-proxy-replacement, node-name, l2-announcements-lease-namespace, bpf-pin-dir, l2-announcements-garp-repeats, l2-announcements-garp-interval, health-probe-interval, debug-port, l2-announcements-heartbeat-interval, config-dir)"})
     void invalidValuesStopTheAgentWithOneMessage(String flag, String message) {
         assertThatThrownBy(() -> load(List.of(flag), Map.of())).isInstanceOf(ConfigException.class).hasMessage(message);
     }
@@ -127,10 +129,10 @@ class AgentConfigLoaderTest {
                         + "must be less than the lease duration in whole seconds (leaseDurationSeconds 1 from "
                         + "l2-announcements-lease-duration 1.5s)");
         AgentConfig ok = load(List.of("--l2-announcements-lease-duration=1500ms",
-                "--l2-announcements-renew-deadline=900ms", "--l2-announcements-retry-period=200ms"), Map.of());
+                "--l2-announcements-renew-deadline=700ms", "--l2-announcements-retry-period=200ms"), Map.of());
         // What the election engine requires of every config the loader accepts.
-        assertThat(dev.l2announcer.election.LeaseElectionEngine.Timings.of(ok).renewDeadline())
-                .isEqualTo(Duration.ofMillis(900));
+        assertThat(ok.leaseTimings().renewDeadline())
+                .isEqualTo(Duration.ofMillis(700));
     }
 
     @Test

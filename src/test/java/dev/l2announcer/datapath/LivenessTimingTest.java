@@ -1,5 +1,6 @@
 package dev.l2announcer.datapath;
 
+import dev.l2announcer.config.LeaseTimings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,17 +15,17 @@ class LivenessTimingTest {
             // lease, renew, retry, expected max age, expected refresh
             "15000, 5000, 2000, 5000, 1250",   // Cilium's defaults: the renew deadline
             "3000, 1000, 200, 1000, 200",      // fast failover: the renew deadline, refresh every retry
-            "2000, 1900, 1000, 500, 125",      // valid but tight: capped to half of lease - retry
+            "15000, 10000, 2000, 2500, 625",   // kube-vip's defaults: capped to half of what the lease leaves
     })
     void deadAgentGoesSilentBeforeAnyTakeover(long lease, long renew, long retry, long maxAge, long refresh) {
-        LivenessTiming t = LivenessTiming.forLease(
-                Duration.ofMillis(lease), Duration.ofMillis(renew), Duration.ofMillis(retry));
+        LivenessTiming t = LivenessTiming.of(new LeaseTimings(
+                Duration.ofMillis(lease), Duration.ofMillis(renew), Duration.ofMillis(retry)));
 
         assertThat(t.maxAge()).isEqualTo(Duration.ofMillis(maxAge));
         assertThat(t.refreshInterval()).isEqualTo(Duration.ofMillis(refresh));
-        // The holder's last refresh is at most one retry period after its last renew; the earliest
-        // takeover is a lease duration after that renew: the program must stop answering before.
-        assertThat(Duration.ofMillis(retry).plus(t.maxAge())).isLessThan(Duration.ofMillis(lease));
+        // Refreshes stop at the renew deadline (the fence), answers stop max age later; the earliest takeover is
+        // a whole lease duration after the last renew: silent before it, with max age to spare.
+        assertThat(Duration.ofMillis(renew).plus(t.maxAge()).plus(t.maxAge())).isLessThanOrEqualTo(Duration.ofMillis(lease));
         // Several refreshes fit in one max age, so a live agent never lets the stamp go stale.
         assertThat(t.refreshInterval().multipliedBy(4)).isLessThanOrEqualTo(t.maxAge());
     }

@@ -1,11 +1,11 @@
 package dev.l2announcer.datapath;
 
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.datapath.fake.FakeGratuitousArp;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
-import dev.l2announcer.datapath.fake.ManualScheduler;
+import dev.l2announcer.time.ManualScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +31,9 @@ class ResponderReconcilerTest {
     FakeGratuitousArp garp = new FakeGratuitousArp();
     ManualScheduler sched = new ManualScheduler();
     List<String> errors = new ArrayList<>();
+    /** Leases the election says this node may no longer answer for (renew deadline passed, or not held). */
+    Set<String> fenced = new HashSet<>();
+    LeaseFence fence = (lease, now) -> !fenced.contains(lease);
     ResponderReconciler r;
 
     static Inet4Address ip(String s) {
@@ -47,7 +52,7 @@ class ResponderReconcilerTest {
     @BeforeEach
     void start() {
         map.put(new ResponderEntry(ip("192.0.2.99"), 2)); // left by a previous run / someone else
-        r = new ResponderReconciler(map, program, devices, garp, sched, sched, 3, GARP_INTERVAL, LIVENESS,
+        r = new ResponderReconciler(map, program, devices, garp, sched, sched, 3, GARP_INTERVAL, LIVENESS, fence,
                 new ResponderReconciler.Listener() {
                     @Override
                     public void datapathError(String operation, RuntimeException error) {
@@ -74,7 +79,7 @@ class ResponderReconcilerTest {
 
     @Test
     void newEntryIsMappedAttachedAndAnnouncedInABurst() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
         assertThat(program.attachedInterfaces()).containsExactly("eth0");
@@ -90,34 +95,39 @@ class ResponderReconcilerTest {
     }
 
     @Test
-    void convergedNamesWhichDesiredSetIsInEffectNotJustHowManyEntries() {
+    void convergedNamesWhichDesiredSetIsInEffectAndTheNewestQueuedSetWins() {
         List<String> converged = new ArrayList<>();
         ResponderReconciler rr = new ResponderReconciler(map, program, devices, garp, sched, sched, 1, GARP_INTERVAL, LIVENESS,
-                new ResponderReconciler.Listener() {
+                fence, new ResponderReconciler.Listener() {
                     @Override
-                    public void converged(long desiredSeq, int mapEntries, Set<Announcement> unresolved) {
+                    public void converged(long desiredSeq, int mapEntries, Map<LocalAnnouncement, DatapathFailure> failed) {
                         converged.add(desiredSeq + ":" + mapEntries);
                     }
                 });
         rr.start();
         sched.runPending();
         assertThat(converged).containsExactly("0:0");
-        long first = rr.desire(Set.of(new Announcement(VIP, "eth0")));
-        long second = rr.desire(Set.of());
-        assertThat(second).isGreaterThan(first);
-        assertThat(converged).as("nothing reported before the reconciler thread ran the desired sets").containsExactly("0:0");
+        long first = rr.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
-        // Both {A} and {} leave/put a count that an entry-count check could confuse with "0:0"; the sequence cannot be.
-        assertThat(converged).containsExactly("0:0", first + ":1", second + ":0");
+        assertThat(converged).containsExactly("0:0", first + ":1");
+        // Three sets handed in before the reconciler thread runs: one convergence, to the newest.
+        rr.desire(Set.of());
+        rr.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
+        long third = rr.desire(Set.of());
+        assertThat(converged).as("nothing reported before the reconciler thread ran").hasSize(2);
+        sched.runPending();
+        // {A} and {} both put counts an entry-count check could confuse; the sequence names the set in effect.
+        assertThat(converged).containsExactly("0:0", first + ":1", third + ":0");
+        assertThat(map.list()).isEmpty();
     }
 
     @Test
     void stayingEntriesKeepCountersAndAreNotReannounced() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.advance(Duration.ofSeconds(5));
         map.answered(new ResponderEntry(VIP, 2));
         garp.clear();
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "eth0", "cilium-l2announce-default-test")));
         sched.advance(Duration.ofSeconds(5));
         assertThat(map.list()).containsEntry(new ResponderEntry(VIP, 2), 1L).containsEntry(new ResponderEntry(VIP2, 2), 0L);
         assertThat(sentFor(VIP)).isEmpty();
@@ -127,9 +137,9 @@ class ResponderReconcilerTest {
 
     @Test
     void removedEntryIsDeletedItsBurstStopsAndTheIdleInterfaceIsDetached() {
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "eth1", "cilium-l2announce-default-test")));
         sched.runPending();
-        r.desire(Set.of(new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP2, "eth1", "cilium-l2announce-default-test")));
         sched.advance(Duration.ofSeconds(5));
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
         assertThat(sentFor(VIP)).hasSize(1);
@@ -138,7 +148,7 @@ class ResponderReconcilerTest {
 
     @Test
     void recreatedLinkGetsEntriesRekeyedProgramReattachedAndANewBurst() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.advance(Duration.ofSeconds(5));
         garp.clear();
         devices.set(List.of(dev(1, "lo", true, true), dev(9, "eth0", true, false), dev(3, "eth1", true, false)));
@@ -150,7 +160,7 @@ class ResponderReconcilerTest {
 
     @Test
     void linkDownSendsNothingAndLinkUpReannounces() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.advance(Duration.ofSeconds(5));
         garp.clear();
         devices.set(List.of(dev(2, "eth0", false, false)));
@@ -166,21 +176,21 @@ class ResponderReconcilerTest {
 
     @Test
     void missingInterfaceIsUnresolvedUntilItAppears() {
-        r.desire(Set.of(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth7", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "lo", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(map.list()).isEmpty();
-        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth7"), new Announcement(VIP2, "lo"));
+        assertThat(r.failed().keySet()).containsExactlyInAnyOrder(new LocalAnnouncement(VIP, "eth7", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "lo", "cilium-l2announce-default-test"));
         devices.set(List.of(dev(1, "lo", true, true), dev(7, "eth7", true, false)));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 7));
         assertThat(sentFor(VIP)).hasSize(1);
-        assertThat(r.unresolved()).containsExactly(new Announcement(VIP2, "lo"));
+        assertThat(r.failed().keySet()).containsExactly(new LocalAnnouncement(VIP2, "lo", "cilium-l2announce-default-test"));
     }
 
     @Test
     void failuresAreCountedReportedAndRetried() {
         map.failNext(new DatapathException("BPF_MAP_UPDATE_ELEM", 12, "ENOMEM", null));
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(r.datapathErrors()).isEqualTo(1);
         assertThat(errors).containsExactly("reconcile");
@@ -192,7 +202,7 @@ class ResponderReconcilerTest {
 
     @Test
     void failedDetachIsReportedAndRetried() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         program.failNextDetach("eth0");
         r.desire(Set.of());
@@ -207,7 +217,7 @@ class ResponderReconcilerTest {
     @Test
     void foreignProgramBlockingAttachIsRetriedUntilItIsGone() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(errors).containsExactly("attach responder on eth0");
         assertThat(program.attachedInterfaces()).isEmpty();
@@ -220,12 +230,12 @@ class ResponderReconcilerTest {
     @Test
     void failedAttachKeepsTheInterfaceOutOfTheMapAndGarpAndReportsItUnresolved() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth1")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "eth1", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP2, 3));
         assertThat(sentFor(VIP)).isEmpty();
         assertThat(sentFor(VIP2)).hasSize(1);
-        assertThat(r.unresolved()).containsExactly(new Announcement(VIP, "eth0"));
+        assertThat(r.failed().keySet()).containsExactly(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"));
         assertThat(r.mapEntries()).isEqualTo(1);
 
         sched.advance(Duration.ofSeconds(60));
@@ -237,13 +247,13 @@ class ResponderReconcilerTest {
         assertThat(program.attachedInterfaces()).containsExactlyInAnyOrder("eth0", "eth1");
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2), new ResponderEntry(VIP2, 3));
         assertThat(sentFor(VIP)).as("the whole burst once attached").hasSize(3);
-        assertThat(r.unresolved()).isEmpty();
+        assertThat(r.failed().keySet()).isEmpty();
     }
 
     @Test
     void attachRetriesBackOffFromOneSecondDoublingToThirty() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         List<Long> attemptsAtSecond = new ArrayList<>();
         int seen = errors.size();
@@ -264,25 +274,129 @@ class ResponderReconcilerTest {
     @Test
     void aDesireChangeDoesNotBypassTheAttachBackoff() {
         program.refuse("eth0");
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         sched.advance(Duration.ofSeconds(1)); // 2nd failure, next try in 2 s
         int before = errors.size();
-        r.desire(Set.of(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         assertThat(errors).hasSize(before);
-        assertThat(r.unresolved()).containsExactlyInAnyOrder(new Announcement(VIP, "eth0"), new Announcement(VIP2, "eth0"));
+        assertThat(r.failed().keySet()).containsExactlyInAnyOrder(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test"), new LocalAnnouncement(VIP2, "eth0", "cilium-l2announce-default-test"));
         assertThat(map.list()).isEmpty();
     }
 
     @Test
     void closeStopsBurstsAndLiveness() {
-        r.desire(Set.of(new Announcement(VIP, "eth0")));
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", "cilium-l2announce-default-test")));
         sched.runPending();
         r.close();
         sched.advance(Duration.ofSeconds(30));
         assertThat(sentFor(VIP)).hasSize(1);
         assertThat(program.livenessRefreshes()).isEqualTo(1);
         assertThat(devices.subscribers()).isZero();
+    }
+
+    static final String LEASE_A = "cilium-l2announce-default-a";
+    static final String LEASE_B = "cilium-l2announce-default-b";
+
+    static Inet4Address ipN(int n) {
+        return ip("198.51.100." + n);
+    }
+
+    ResponderReconciler small(FakeResponderMap smallMap, ResponderReconciler.Listener listener) {
+        ResponderReconciler rr = new ResponderReconciler(smallMap, program, devices, garp, sched, sched, 1, GARP_INTERVAL,
+                LIVENESS, fence, listener);
+        rr.start();
+        sched.runPending();
+        return rr;
+    }
+
+    @Test
+    void desiredSetLargerThanTheMapDeletesEveryStaleEntryAddsWhatFitsInOrderAndReportsTheRestAsMapFull() {
+        FakeResponderMap four = new FakeResponderMap(4);
+        ResponderReconciler rr = small(four, new ResponderReconciler.Listener() {});
+        Set<LocalAnnouncement> old = new HashSet<>();
+        for (int i = 1; i <= 4; i++) old.add(new LocalAnnouncement(ipN(i), "eth0", LEASE_A));
+        rr.desire(old);
+        sched.runPending();
+        assertThat(four.list()).hasSize(4);
+        garp.clear();
+        // Lease A lost, lease B (6 IPs) acquired: the old entries must go even though B does not fit.
+        Set<LocalAnnouncement> b = new HashSet<>();
+        for (int i = 10; i <= 15; i++) b.add(new LocalAnnouncement(ipN(i), "eth0", LEASE_B));
+        rr.desire(b);
+        sched.runPending();
+        assertThat(four.list().keySet()).extracting(ResponderEntry::ip)
+                .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
+        assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(ipN(14), "eth0", LEASE_B), new LocalAnnouncement(ipN(15), "eth0", LEASE_B))
+                .containsValues(DatapathFailure.MAP_FULL);
+        assertThat(garp.sent()).extracting(FakeGratuitousArp.Sent::ip).as("no GARP for what is not installed")
+                .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
+        // Later removals still apply, and a freed slot goes to the next one in order.
+        Set<LocalAnnouncement> fewer = new HashSet<>(b);
+        fewer.remove(new LocalAnnouncement(ipN(10), "eth0", LEASE_B));
+        rr.desire(fewer);
+        sched.runPending();
+        assertThat(four.list().keySet()).extracting(ResponderEntry::ip).containsExactlyInAnyOrder(ipN(11), ipN(12), ipN(13), ipN(14));
+        assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(ipN(15), "eth0", LEASE_B));
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void installedEntriesAreNeverEvictedForNewOnes() {
+        FakeResponderMap two = new FakeResponderMap(2);
+        ResponderReconciler rr = small(two, new ResponderReconciler.Listener() {});
+        rr.desire(Set.of(new LocalAnnouncement(ipN(50), "eth0", LEASE_A), new LocalAnnouncement(ipN(51), "eth0", LEASE_A)));
+        sched.runPending();
+        // A lower IP arrives while the map is full: it waits, the answered IPs stay answered.
+        rr.desire(Set.of(new LocalAnnouncement(ipN(50), "eth0", LEASE_A), new LocalAnnouncement(ipN(51), "eth0", LEASE_A),
+                new LocalAnnouncement(ipN(1), "eth0", LEASE_B)));
+        sched.runPending();
+        assertThat(two.list().keySet()).extracting(ResponderEntry::ip).containsExactlyInAnyOrder(ipN(50), ipN(51));
+        assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(ipN(1), "eth0", LEASE_B));
+    }
+
+    @Test
+    void livenessIsRefreshedOnlyWhileTheFenceHoldsEveryLeaseInTheMap() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP2, "eth1", LEASE_B)));
+        sched.runPending();
+        sched.advance(LIVENESS.multipliedBy(2));
+        int before = program.livenessRefreshes();
+        assertThat(before).isGreaterThan(1);
+        fenced.add(LEASE_B); // B's renew deadline passed (the election's Lost may come much later)
+        sched.advance(LIVENESS.multipliedBy(3));
+        assertThat(program.livenessRefreshes()).as("one stale lease silences the program").isEqualTo(before);
+        // Withdrawn from the map: the rest is answered again.
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.runPending();
+        sched.advance(LIVENESS);
+        assertThat(program.livenessRefreshes()).isGreaterThan(before);
+    }
+
+    @Test
+    void gratuitousArpsOfAFencedLeaseStop() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(sentFor(VIP)).hasSize(1);
+        fenced.add(LEASE_A); // as after a freeze longer than the lease: the repeats are overdue
+        sched.advance(GARP_INTERVAL.multipliedBy(5));
+        assertThat(sentFor(VIP)).as("no repeat pulls neighbours back to a node that lost the lease").hasSize(1);
+    }
+
+    @Test
+    void aFailedConvergenceRefreshesNoLivenessUntilOneSucceeds() {
+        FakeResponderMap stale = new FakeResponderMap();
+        stale.put(new ResponderEntry(ipN(9), 2)); // left by a previous life
+        stale.failNext(new IllegalStateException("map write failed (simulated)"));
+        FakeResponderProgram fresh = new FakeResponderProgram();
+        ResponderReconciler rr = new ResponderReconciler(stale, fresh, devices, garp, sched, sched, 1, GARP_INTERVAL, LIVENESS,
+                fence, new ResponderReconciler.Listener() {});
+        rr.start();
+        sched.runPending();
+        assertThat(fresh.livenessRefreshes()).as("stale pinned entries are not revived").isZero();
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(stale.list()).isEmpty();
+        sched.advance(LIVENESS);
+        assertThat(fresh.livenessRefreshes()).isPositive();
     }
 }

@@ -89,21 +89,21 @@ class DockerfileTest {
     /**
      * The AOT cache is valid only for the JVM and jar paths it was trained with: stage 2 (JDK) must not
      * train, the runtime stage trains against /app with its own JRE and ships /app/app.aot; the training
-     * classes come from a bind mount, so they are not in the image.
+     * class is in the packaged jar and the CRD comes from a bind mount, so nothing is added to the image.
      */
     @Test
     void aotCacheIsTrainedInTheRuntimeStageWithItsJre() throws IOException {
         String d = dockerfile();
         String runtime = d.substring(d.lastIndexOf("\nFROM "));
-        assertThat(d).contains("./mvnw -B package -DskipTests -Dl2a.aot.skip=true")
-                .contains("-Dmdep.includeScope=test -Dmdep.outputFile=target/aot-training.classpath");
-        assertThat(runtime).contains("--mount=type=bind,from=app,source=/src/target,target=/src/target")
-                .contains("$(cat /src/target/aot-training.classpath)")
-                .contains("dev.l2announcer.e2e.AotTraining /app")
+        assertThat(d).contains("./mvnw -B package -DskipTests -Dl2a.aot.skip=true");
+        assertThat(runtime).contains("--mount=type=bind,source=crds,target=/tmp/crds")
+                .contains("-cp /app/quarkus-run.jar")
+                .contains("dev.l2announcer.demo.AotTraining /app /tmp/crds/ciliuml2announcementpolicies.cilium.io.yaml")
                 .contains("test -s /app/app.aot");
         assertThat(runtime.indexOf("AotTraining")).as("trained after the app is in place")
                 .isGreaterThan(runtime.indexOf("COPY --from=app /src/target/quarkus-app/ /app/"));
-        assertThat(ROOT.resolve("src/test/java/dev/l2announcer/e2e/AotTraining.java")).exists();
+        assertThat(ROOT.resolve("src/main/java/dev/l2announcer/demo/AotTraining.java")).as("in the packaged jar").exists();
+        assertThat(ROOT.resolve("crds/ciliuml2announcementpolicies.cilium.io.yaml")).exists();
         assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<l2a.aot.skip>false</l2a.aot.skip>")
                 .contains("<skip>${l2a.aot.skip}</skip>");
     }

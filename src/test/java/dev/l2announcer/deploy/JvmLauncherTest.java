@@ -45,6 +45,7 @@ class JvmLauncherTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().remove("MALLOC_ARENA_MAX");
         pb.environment().remove("L2A_AOT_CACHE_OUTPUT");
+        pb.environment().remove("L2A_JAVA_OPTS");
         pb.environment().put("JAVA_HOME", tmp.resolve("jdk").toString());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -66,18 +67,31 @@ class JvmLauncherTest {
     void usesTheAotCacheNextToItWhenPresent() throws Exception {
         Path app = app();
         Files.writeString(app.resolve("app.aot"), "cache");
-        assertThat(run(app, Map.of("MALLOC_ARENA_MAX", "4"), "x")).containsExactly(
+        assertThat(run(app, Map.of("MALLOC_ARENA_MAX", "4"), "--config-dir=/etc/x")).containsExactly(
                 "MALLOC_ARENA_MAX=4", "@" + app.resolve("jvm.options"), "-XX:AOTCache=" + app.resolve("app.aot"),
-                "-jar", app.resolve("quarkus-run.jar").toString(), "x");
+                "-jar", app.resolve("quarkus-run.jar").toString(), "--config-dir=/etc/x");
+        assertThat(run(app, Map.of())).as("the image's ENTRYPOINT without args").contains("-XX:AOTCache=" + app.resolve("app.aot"));
     }
 
+    /** The cache holds the agent's classes: dbg (inside the agent's memory limit), demo and demo-api run without it. */
     @Test
-    void theDebugCliRunsWithoutTheAgentsCache() throws Exception {
+    void subcommandsRunWithoutTheAgentsCache() throws Exception {
         Path app = app();
         Files.writeString(app.resolve("app.aot"), "cache");
-        assertThat(run(app, Map.of(), "dbg", "doctor")).containsExactly(
-                "MALLOC_ARENA_MAX=2", "@" + app.resolve("jvm.options"), "-jar", app.resolve("quarkus-run.jar").toString(),
-                "dbg", "doctor");
+        for (String sub : List.of("dbg", "demo", "demo-api")) {
+            assertThat(run(app, Map.of(), sub, "x")).containsExactly(
+                    "MALLOC_ARENA_MAX=2", "@" + app.resolve("jvm.options"), "-jar", app.resolve("quarkus-run.jar").toString(),
+                    sub, "x");
+        }
+    }
+
+    /** L2A_JAVA_OPTS: words after jvm.options, so they win (the embedded API's heap, -Ddemo.debug=true). */
+    @Test
+    void extraOptionsComeAfterTheOptionsFile() throws Exception {
+        Path app = app();
+        assertThat(run(app, Map.of("L2A_JAVA_OPTS", "-Xmx256m  -Dx=y"), "demo-api")).containsExactly(
+                "MALLOC_ARENA_MAX=2", "@" + app.resolve("jvm.options"), "-Xmx256m", "-Dx=y",
+                "-jar", app.resolve("quarkus-run.jar").toString(), "demo-api");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.l2announcer.election;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.l2announcer.config.LeaseTimings;
 import dev.l2announcer.election.ElectionHarness.Agent;
 import dev.l2announcer.time.Ticker;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -42,18 +43,18 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 class LeaseElectionBenchmark {
-    static final LeaseElectionEngine.Timings CILIUM = new LeaseElectionEngine.Timings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2));
-    static final LeaseElectionEngine.Timings FAST = new LeaseElectionEngine.Timings(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200));
+    static final LeaseTimings CILIUM = new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2));
+    static final LeaseTimings FAST = new LeaseTimings(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(200));
     static final Logger QUIET = Logger.getLogger("io.fabric8.mockwebserver");
     static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     final List<String> rows = new ArrayList<>();
 
-    static String t(LeaseElectionEngine.Timings t) {
+    static String t(LeaseTimings t) {
         return t.leaseDuration().toSeconds() + "s/" + t.renewDeadline().toMillis() + "ms/" + t.retryPeriod().toMillis() + "ms";
     }
 
-    static double model(int s, int n, LeaseElectionEngine.Timings t) {
+    static double model(int s, int n, LeaseTimings t) {
         double rp = t.retryPeriod().toNanos() / 1e9;
         return s * (2 / rp + (n - 1) / (1.6 * rp));
     }
@@ -162,7 +163,7 @@ class LeaseElectionBenchmark {
         @Override
         public void eventReceived(Action action, Lease lease) {
             changes.computeIfAbsent(lease.getMetadata().getName(), k -> Collections.synchronizedList(new ArrayList<>()))
-                    .add(new Object[] {System.nanoTime(), LeaseRecords.holder(lease)});
+                    .add(new Object[] {System.nanoTime(), ElectionHarness.holder(lease)});
         }
 
         @Override
@@ -223,7 +224,7 @@ class LeaseElectionBenchmark {
 
     // ---------------------------------------------------------------- baseline: one LeaderElector per (service, node)
 
-    void baseline(int services, int nodes, LeaseElectionEngine.Timings t, boolean failover) throws Exception {
+    void baseline(int services, int nodes, LeaseTimings t, boolean failover) throws Exception {
         try (Server s = new Server()) {
             int threadsBefore = Thread.activeCount();
             List<KubernetesClient> clients = new ArrayList<>();
@@ -249,11 +250,11 @@ class LeaseElectionBenchmark {
             }
             await().ignoreExceptions().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() ->
                     s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems().stream()
-                            .filter(l -> !LeaseRecords.holder(l).isEmpty()).count() == services);
+                            .filter(l -> !ElectionHarness.holder(l).isEmpty()).count() == services);
             Thread.sleep(t.retryPeriod().toMillis() * 3);
             Window w = measure(s, List.of(), t.retryPeriod().multipliedBy(5).compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : t.retryPeriod().multipliedBy(5));
             Map<String, Integer> spread = new TreeMap<>();
-            s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems().forEach(l -> spread.merge(LeaseRecords.holder(l), 1, Integer::sum));
+            s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems().forEach(l -> spread.merge(ElectionHarness.holder(l), 1, Integer::sum));
             double max = spread.values().stream().mapToInt(i -> i).max().orElse(0);
             row("baseline fabric8 LeaderElector S=%d N=%d %s | req/s total %.0f (%s), per node avg %.0f | model %.0f | spread %s max/mean %.2f | live threads +%d (JVM %d) | mock CPU %.2f cores, process %.2f",
                     services, nodes, t(t), w.total(), w.verbs(), w.total() / nodes, model(services, nodes, t), spread.values(),
@@ -263,7 +264,7 @@ class LeaseElectionBenchmark {
                     Thread.sleep(500);
                     String victim = spread.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
                     List<String> its = s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems().stream()
-                            .filter(l -> victim.equals(LeaseRecords.holder(l))).map(l -> l.getMetadata().getName()).toList();
+                            .filter(l -> victim.equals(ElectionHarness.holder(l))).map(l -> l.getMetadata().getName()).toList();
                     long killedAt = System.nanoTime();
                     electors.get(victim).forEach(f -> f.cancel(true));
                     clients.get(Integer.parseInt(victim.substring(5))).close();
@@ -285,7 +286,7 @@ class LeaseElectionBenchmark {
         return ElectionHarness.leases(services, live);
     }
 
-    void engine(int services, int nodes, LeaseElectionEngine.Timings t, boolean failovers, boolean graceful) throws Exception {
+    void engine(int services, int nodes, LeaseTimings t, boolean failovers, boolean graceful) throws Exception {
         try (Server s = new Server()) {
             int threadsBefore = Thread.activeCount();
             List<Agent> agents = new ArrayList<>();
@@ -316,11 +317,11 @@ class LeaseElectionBenchmark {
                         .collect(java.util.stream.Collectors.groupingBy(e -> ((LeadershipEvent.Lost) e.event()).reason(), java.util.stream.Collectors.counting())));
                 System.out.println("BENCHDBG node-0 events " + agents.getFirst().events.stream().limit(400).map(e -> e.event().getClass().getSimpleName().charAt(0) + e.event().leaseName().substring(30)).toList());
                 var api = s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems();
-                api.stream().filter(l -> "node-0".equals(LeaseRecords.holder(l)) && !agents.getFirst().engine.held().contains(l.getMetadata().getName())).limit(3)
+                api.stream().filter(l -> "node-0".equals(ElectionHarness.holder(l)) && !agents.getFirst().engine.held().contains(l.getMetadata().getName())).limit(3)
                         .forEach(l -> System.out.println("BENCHDBG orphan " + l.getMetadata().getName() + " rv " + l.getMetadata().getResourceVersion() + " renew " + l.getSpec().getRenewTime()
                                 + " view " + agents.getFirst().engine.leases().stream().filter(v -> v.name().equals(l.getMetadata().getName())).toList()));
                 System.out.println("BENCHDBG server holders " + s.h.admin.leases().inNamespace(ElectionHarness.NS).list().getItems().stream()
-                        .collect(java.util.stream.Collectors.groupingBy(LeaseRecords::holder, TreeMap::new, java.util.stream.Collectors.counting())));
+                        .collect(java.util.stream.Collectors.groupingBy(ElectionHarness::holder, TreeMap::new, java.util.stream.Collectors.counting())));
             }
             List<Integer> held = agents.stream().map(a -> a.engine.held().size()).toList();
             double max = held.stream().mapToInt(i -> i).max().orElse(0);
@@ -357,7 +358,7 @@ class LeaseElectionBenchmark {
      * One sample per kill: from the kill to the last of the victim's leases taken over (seen on an admin watch),
      * plus every per-lease takeover.
      */
-    void crashFailovers(int services, int nodes, LeaseElectionEngine.Timings t, int kills) throws Exception {
+    void crashFailovers(int services, int nodes, LeaseTimings t, int kills) throws Exception {
         try (Server s = new Server()) {
             List<Agent> agents = new ArrayList<>();
             for (int n = 0; n < nodes; n++) agents.add(s.h.start("node-" + n, t, Ticker.system(), Clock.systemUTC()));
@@ -403,7 +404,7 @@ class LeaseElectionBenchmark {
      * for them too (a drained node): from shutdown() start to the last lease acquired by another node (the
      * acquirer's own Acquired event time, same monotonic clock).
      */
-    void handover(int services, int followers, LeaseElectionEngine.Timings t) throws Exception {
+    void handover(int services, int followers, LeaseTimings t) throws Exception {
         try (Server s = new Server()) {
             Agent leaving = s.h.start("node-0", t, Ticker.system(), Clock.systemUTC());
             s.h.awaitWatching(leaving);
@@ -495,7 +496,7 @@ class LeaseElectionBenchmark {
         // objects it does ~500 writes/s (each write scans the store), so even a 20 s retry period keeps it saturated and
         // a slow run drops renewals. A 40 s retry period (250 writes/s) keeps the server out of the way: what is
         // measured here is the agent's memory and threads, with the engine unchanged.
-        LeaseElectionEngine.Timings slow = new LeaseElectionEngine.Timings(Duration.ofSeconds(120), Duration.ofSeconds(80), Duration.ofSeconds(40));
+        LeaseTimings slow = new LeaseTimings(Duration.ofSeconds(120), Duration.ofSeconds(80), Duration.ofSeconds(40));
         try (Server s = new Server()) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<CompletableFuture<?>> fs = new ArrayList<>();
@@ -504,7 +505,9 @@ class LeaseElectionBenchmark {
                 String name = String.format("cilium-l2announce-default-svc-%05d", i);
                 fs.add(CompletableFuture.runAsync(() -> s.h.admin.leases().inNamespace(ElectionHarness.NS).resource(new LeaseBuilder()
                         .withNewMetadata().withName(name).withNamespace(ElectionHarness.NS).endMetadata()
-                        .withSpec(LeaseRecords.created(ElectionHarness.NS, name, "ghost", 1, now, Map.of()).getSpec()).build()).create(), pool));
+                        .withNewSpec().withHolderIdentity("ghost").withLeaseDurationSeconds(1)
+                        .withAcquireTime(now.atZone(java.time.ZoneOffset.UTC)).withRenewTime(now.atZone(java.time.ZoneOffset.UTC))
+                        .withLeaseTransitions(0).endSpec().build()).create(), pool));
             }
             CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
             pool.shutdown();

@@ -2,9 +2,9 @@ package dev.l2announcer.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,54 +15,64 @@ class LeaseRecordsTest {
 
     @Test
     void createdLeaseHasZeroTransitionsAndMicrosecondTimes() {
-        Lease l = LeaseRecords.created("kube-system", "cilium-l2announce-a-b", "node-1", 15, T0, Map.of("k", "v"));
-        assertThat(l.getSpec().getHolderIdentity()).isEqualTo("node-1");
-        assertThat(l.getSpec().getLeaseDurationSeconds()).isEqualTo(15);
-        assertThat(l.getSpec().getLeaseTransitions()).isZero();
-        assertThat(l.getMetadata().getAnnotations()).containsEntry("k", "v");
-        String json = Serialization.asJson(l);
-        assertThat(json).contains("\"acquireTime\":\"2026-01-01T10:00:00.123456Z\"").contains("\"renewTime\":\"2026-01-01T10:00:00.123456Z\"");
+        LeaseContent l = LeaseRecords.created("node-1", 15, T0, Map.of("k", "v"));
+        assertThat(l.holder()).isEqualTo("node-1");
+        assertThat(l.durationSeconds()).isEqualTo(15);
+        assertThat(l.transitions()).isZero();
+        assertThat(l.annotations()).containsEntry("k", "v");
+        // On the wire (the store adapter's mapping): metav1.MicroTime, always UTC.
+        String json = Serialization.asJson(KubernetesLeaseStore.newLease("kube-system", "cilium-l2announce-a-b", l));
+        assertThat(json).contains("\"acquireTime\":\"2026-01-01T10:00:00.123456Z\"").contains("\"renewTime\":\"2026-01-01T10:00:00.123456Z\"")
+                .contains("\"holderIdentity\":\"node-1\"").contains("\"leaseDurationSeconds\":15").contains("\"leaseTransitions\":0");
     }
 
     @Test
     void takeoverIncrementsTransitionsRenewKeepsAcquireTime() {
-        Lease mine = LeaseRecords.created("ns", "cilium-l2announce-a-b", "node-1", 15, T0, Map.of());
-        mine.getMetadata().setResourceVersion("7");
-        Lease renewed = LeaseRecords.acquiredOrRenewed(mine, "node-1", 15, T1, Map.of(), Set.of());
-        assertThat(renewed.getSpec().getLeaseTransitions()).isZero();
-        assertThat(renewed.getSpec().getAcquireTime()).isEqualTo(mine.getSpec().getAcquireTime());
-        assertThat(Serialization.asJson(renewed)).contains("\"renewTime\":\"2026-01-01T10:00:05.500000Z\"");
-        assertThat(renewed.getMetadata().getResourceVersion()).isEqualTo("7");
+        LeaseContent mine = LeaseRecords.created("node-1", 15, T0, Map.of());
+        LeaseContent renewed = LeaseRecords.acquiredOrRenewed(mine, "node-1", 15, T1, Map.of(), Set.of());
+        assertThat(renewed.transitions()).isZero();
+        assertThat(renewed.acquireTime()).isEqualTo(mine.acquireTime());
+        assertThat(renewed.renewTime()).isEqualTo(Instant.parse("2026-01-01T10:00:05.500000Z"));
 
-        Lease taken = LeaseRecords.acquiredOrRenewed(renewed, "node-2", 15, T1, Map.of(), Set.of());
-        assertThat(taken.getSpec().getHolderIdentity()).isEqualTo("node-2");
-        assertThat(taken.getSpec().getLeaseTransitions()).isEqualTo(1);
-        assertThat(taken.getSpec().getAcquireTime()).isEqualTo(taken.getSpec().getRenewTime());
+        LeaseContent taken = LeaseRecords.acquiredOrRenewed(renewed, "node-2", 15, T1, Map.of(), Set.of());
+        assertThat(taken.holder()).isEqualTo("node-2");
+        assertThat(taken.transitions()).isEqualTo(1);
+        assertThat(taken.acquireTime()).isEqualTo(taken.renewTime());
     }
 
     @Test
     void releaseIsClientGosReleaseRecordAndDropsOurAnnotations() {
-        Lease mine = LeaseRecords.created("ns", "cilium-l2announce-a-b", "node-1", 15, T0, Map.of("ours", "x"));
-        mine.getMetadata().getAnnotations().put("theirs", "y");
-        mine.getSpec().setLeaseTransitions(4);
-        Lease released = LeaseRecords.released(mine, T1, Set.of("ours"));
-        assertThat(released.getSpec().getHolderIdentity()).isEmpty();
-        assertThat(released.getSpec().getLeaseDurationSeconds()).isEqualTo(1);
-        assertThat(released.getSpec().getLeaseTransitions()).isEqualTo(4);
-        assertThat(released.getSpec().getAcquireTime()).isEqualTo(released.getSpec().getRenewTime());
-        assertThat(released.getMetadata().getAnnotations()).containsOnlyKeys("theirs");
+        Map<String, String> annotations = new HashMap<>(Map.of("ours", "x", "theirs", "y"));
+        LeaseContent mine = new LeaseContent("node-1", 15, T0, T0, 4, annotations);
+        LeaseContent released = LeaseRecords.released(mine, T1, Set.of("ours"));
+        assertThat(released.holder()).isEmpty();
+        assertThat(released.durationSeconds()).isEqualTo(1);
+        assertThat(released.transitions()).isEqualTo(4);
+        assertThat(released.acquireTime()).isEqualTo(released.renewTime());
+        assertThat(released.annotations()).containsOnlyKeys("theirs");
     }
 
     @Test
     void releaseMayNameTheSuccessorAndTheNextHolderDropsIt() {
-        Lease mine = LeaseRecords.created("ns", "cilium-l2announce-a-b", "node-1", 15, T0, Map.of("ours", "x"));
-        Lease released = LeaseRecords.released(mine, T1, Set.of("ours"), "node-2");
-        assertThat(released.getMetadata().getAnnotations()).containsOnly(Map.entry(LeaseRecords.SUCCESSOR_ANNOTATION, "node-2"));
+        LeaseContent mine = LeaseRecords.created("node-1", 15, T0, Map.of("ours", "x"));
+        LeaseContent released = LeaseRecords.released(mine, T1, Set.of("ours"), "node-2");
+        assertThat(released.annotations()).containsOnly(Map.entry(LeaseRecords.SUCCESSOR_ANNOTATION, "node-2"));
         assertThat(LeaseRecords.successor(released)).isEqualTo("node-2");
-        Lease taken = LeaseRecords.acquiredOrRenewed(released, "node-2", 15, T1, Map.of("ours", "y"), Set.of());
-        assertThat(taken.getMetadata().getAnnotations()).containsOnly(Map.entry("ours", "y"));
+        LeaseContent taken = LeaseRecords.acquiredOrRenewed(released, "node-2", 15, T1, Map.of("ours", "y"), Set.of());
+        assertThat(taken.annotations()).containsOnly(Map.entry("ours", "y"));
         assertThat(LeaseRecords.successor(taken)).isNull();
         // A later release without a successor does not keep a stale one.
         assertThat(LeaseRecords.successor(LeaseRecords.released(released, T1, Set.of()))).isNull();
+    }
+
+    @Test
+    void theStoreMappingKeepsWhatTheEngineDoesNotModel() {
+        var lease = KubernetesLeaseStore.newLease("ns", "cilium-l2announce-a-b", LeaseRecords.created("node-1", 15, T0, Map.of()));
+        lease.getMetadata().setLabels(Map.of("team", "net"));
+        lease.getMetadata().setResourceVersion("7");
+        LeaseRecord record = KubernetesLeaseStore.toRecord(lease);
+        assertThat(record.resourceVersion()).isEqualTo("7");
+        assertThat(record.content().acquireTime()).isEqualTo(Instant.parse("2026-01-01T10:00:00.123456Z"));
+        assertThat(record.origin()).isSameAs(lease);
     }
 }

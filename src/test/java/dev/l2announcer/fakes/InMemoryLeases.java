@@ -124,6 +124,14 @@ public final class InMemoryLeases {
             }
         }
 
+        /** A held lease stays valid until this fake takes it away (it has no renew deadlines). */
+        @Override
+        public boolean mayAnnounce(String lease, long nowNanos) {
+            synchronized (InMemoryLeases.this) {
+                return name.equals(holders.get(lease));
+            }
+        }
+
         @Override
         public List<LeaseView> leases() {
             synchronized (InMemoryLeases.this) {

@@ -5,6 +5,7 @@ import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.fake.FakeDevices;
 import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
+import dev.l2announcer.selection.LeaseAddresses;
 import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.selection.SelectionSource;
 import dev.l2announcer.selection.ServiceRef;
@@ -88,8 +89,10 @@ class AnnouncedOnAnnotationTest {
     void hookPublishesInterfacesOfTheGroupsIpv4AddressesWithLiveMacs() throws Exception {
         var group = webGroup();
         try (var hook = new HolderAnnotations(selectionOf(group), new FakeDevices(List.of(ETH0, ETH1, ETH2)))) {
-            assertThat(hook.apply(group.leaseName()))
-                    .containsExactly(Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b"));
+            assertThat(hook.apply(group.leaseName())).containsOnly(
+                    Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b"),
+                    // every address of the group, so agents can tell which group the Lease elects
+                    Map.entry(LeaseAddresses.KEY, "192.0.2.10,2001:db8:0:0:0:0:0:10,192.0.2.11"));
             assertThat(hook.apply("cilium-l2announce-other-svc")).isEmpty();
         }
     }

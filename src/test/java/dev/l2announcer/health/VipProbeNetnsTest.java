@@ -1,5 +1,7 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.demo.HostCommand;
+import dev.l2announcer.demo.Netns;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
@@ -73,7 +75,7 @@ class VipProbeNetnsTest {
 
     @BeforeAll
     static void topology() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot(), () -> {
+        Assumptions.assumeTrue(HostCommand.isRoot(), () -> {
             System.out.println("SKIP VipProbeNetnsTest: needs root (netns, XDP, AF_PACKET)");
             return "needs root";
         });
@@ -90,7 +92,7 @@ class VipProbeNetnsTest {
             for (int i = 1; i <= 4; i++) {
                 Netns ns = Netns.create(prefix + (i == 4 ? "-c" : "-n" + i));
                 int host = i == 4 ? 100 : i;
-                bridge.ip("link", "add", "p" + i, "type", "veth", "peer", "name", "eth0", "netns", ns.name);
+                bridge.ip("link", "add", "p" + i, "type", "veth", "peer", "name", "eth0", "netns", ns.name());
                 bridge.ip("link", "set", "p" + i, "master", "br0", "up");
                 String mac = "02:00:5e:00:02:%02x".formatted(host);
                 ns.ip("link", "set", "eth0", "address", mac);
@@ -229,10 +231,10 @@ class VipProbeNetnsTest {
 
     @Test
     void responderAnswersRfc5227ProbesUnicastWithoutTeachingTheHolderAnything() throws Exception {
-        Netns.sh("ip", "-n", nodes.get(1).name, "neigh", "flush", "all");
+        HostCommand.ok("ip", "-n", nodes.get(1).name(), "neigh", "flush", "all");
         assertThat(single(probeFrom(2, prober())).outcome()).isEqualTo(ProbeOutcome.OK);
         // A probe's sender IP is 0.0.0.0: the holder's kernel must not have learnt n2 from it.
-        assertThat(Netns.sh("ip", "-n", nodes.get(1).name, "neigh", "show", "192.0.2.2")).isBlank();
+        assertThat(HostCommand.ok("ip", "-n", nodes.get(1).name(), "neigh", "show", "192.0.2.2")).isBlank();
     }
 
     @Test

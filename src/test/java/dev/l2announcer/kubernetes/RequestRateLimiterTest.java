@@ -27,6 +27,58 @@ class RequestRateLimiterTest {
         return new RequestRateLimiter(qps, burst, time, nanos -> time.advance(Duration.ofNanos(nanos)), () -> mayBlock);
     }
 
+    static HttpRequest request(KubernetesClient client, String method, String path) {
+        var b = client.getHttpClient().newHttpRequestBuilder().uri("http://127.0.0.1:1" + path);
+        return switch (method) {
+            case "GET" -> b.build();
+            case "DELETE" -> b.delete("application/json", "{}").build();
+            case "POST" -> b.post("application/json", "{}").build();
+            default -> b.put("application/json", "{}").build();
+        };
+    }
+
+    @Test
+    void leaseRequestsOfTheElectionAreTheOnlyPriorityOnes() {
+        var server = MockApi.start();
+        try (KubernetesClient c = server.createClient()) {
+            String lease = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/cilium-l2announce-default-web";
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "PUT", lease))).isTrue();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "GET", lease))).isTrue();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "DELETE", lease))).isTrue();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "POST", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases"))).isTrue();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?watch=true"))).isFalse();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "GET", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases"))).isFalse();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "POST", "/apis/events.k8s.io/v1/namespaces/default/events"))).isFalse();
+            assertThat(RequestRateLimiter.isLeaseRequest(request(c, "PUT", "/api/v1/namespaces/default/services/web"))).isFalse();
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /**
+     * Renewals never wait behind other traffic: an event burst that empties the bucket delays the next ordinary
+     * request, not the renewal (before: the renewal waited in line and missed its deadline at ~40 leases / 10 qps).
+     */
+    @Test
+    void renewalsDoNotWaitOtherRequestsPayTheirDebt() {
+        var server = MockApi.start();
+        try (KubernetesClient c = server.createClient()) {
+            RequestRateLimiter l = new RequestRateLimiter(1, 1, time, nanos -> time.advance(Duration.ofNanos(nanos)), () -> true,
+                    RequestRateLimiter::isLeaseRequest);
+            HttpRequest event = request(c, "POST", "/apis/events.k8s.io/v1/namespaces/default/events");
+            HttpRequest renew = request(c, "PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/cilium-l2announce-default-web");
+            l.before(null, event, null);   // the burst token
+            l.before(null, event, null);   // waits 1 s
+            long t = time.nanoTime();
+            l.before(null, renew, null);   // would wait 1 s: does not
+            assertThat(time.nanoTime()).isEqualTo(t);
+            l.before(null, event, null);   // pays for the renewal's token too
+            assertThat(time.nanoTime() - t).isEqualTo(Duration.ofSeconds(2).toNanos());
+        } finally {
+            server.destroy();
+        }
+    }
+
     @Test
     void burstIsFreeThenOneRequestPerInterval() {
         RequestRateLimiter l = limiter(5, 10, true);

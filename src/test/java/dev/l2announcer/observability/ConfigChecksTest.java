@@ -30,6 +30,15 @@ class ConfigChecksTest {
     }
 
     @Test
+    void renewBudgetWarnsBeforeRenewalsTakeTheWholeQps() {
+        AgentConfig d = AgentConfig.defaults("n1"); // 10 qps, retry 2 s: 5 leases need 2.5 requests/s
+        assertThat(ConfigChecks.renewBudget(d, 5).status()).isEqualTo(DoctorCheck.Status.OK);
+        assertThat(ConfigChecks.renewBudget(d, 16).status()).isEqualTo(DoctorCheck.Status.WARN); // 8/s
+        assertThat(ConfigChecks.renewBudget(d, 20).status()).isEqualTo(DoctorCheck.Status.FAIL); // 10/s
+        assertThat(ConfigChecks.renewBudget(d, 20).detail()).contains("20 held leases renew 10.0 requests/s of k8s-client-qps 10");
+    }
+
+    @Test
     void podAnnouncementsNeedAnInterfaceOrAValidPattern() {
         AgentConfig d = AgentConfig.defaults("n1");
         AgentConfig none = podConfig(d, "", "");

@@ -6,7 +6,7 @@ import dev.l2announcer.announce.AnnouncementTable;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.election.LeaderElection;
-import dev.l2announcer.fakes.Links;
+import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.selection.ServiceRef;

@@ -75,12 +75,32 @@ class PolicyStatusReconcilerTest {
         return p.getStatus().getConditions().getFirst();
     }
 
+    /** Watch-driven, as in the agent: two nodes over their own policy informers write each change once. */
+    @Test
+    void twoAgentsFollowingTheirInformersWriteTheConditionOnceAndClearItOnce() throws Exception {
+        try (var informersA = new dev.l2announcer.kubernetes.SharedInformers(client, "kube-system");
+             var informersB = new dev.l2announcer.kubernetes.SharedInformers(client, "kube-system");
+             var a = nodeA.watch(informersA.policies()); var b = nodeB.watch(informersB.policies())) {
+            informersA.start();
+            informersB.start();
+            create(named("p2", PolicyStatusFactoryTest.bad(0)));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get("p2").getStatus() != null
+                    && !get("p2").getStatus().getConditions().isEmpty());
+            assertThat(only(get("p2")).getStatus()).isEqualTo("True");
+            String rv = get("p2").getMetadata().getResourceVersion();
+            Thread.sleep(500); // both informers delivered the written object
+            // One write; the other node's attempt, if it raced, got a 409 and wrote nothing after re-reading.
+            assertThat(statusWrites()).hasSizeBetween(1, 2);
+            assertThat(get("p2").getMetadata().getResourceVersion()).isEqualTo(rv);
+        }
+    }
+
     @Test
     void conditionsAppearAndClearAndEachChangeIsWrittenOnce() throws Exception {
         var created = create(named("p1", PolicyStatusFactoryTest.bad(0)));
         statusWrites();
 
-        nodeA.reconcile(created, null);
+        nodeA.reconcile(created);
         assertThat(statusWrites()).containsExactly(
                 "PATCH /apis/cilium.io/v2alpha1/ciliuml2announcementpolicies/p1/status");
         Condition c = only(get("p1"));
@@ -95,16 +115,16 @@ class PolicyStatusReconcilerTest {
         // The other node sees the written object (its informer delivers the MODIFIED event): no write.
         timeA.advance(Duration.ofMinutes(1));
         timeB.advance(Duration.ofMinutes(1));
-        nodeB.reconcile(get("p1"), null);
-        nodeA.reconcile(get("p1"), null);
+        nodeB.reconcile(get("p1"));
+        nodeA.reconcile(get("p1"));
         assertThat(statusWrites()).isEmpty();
 
         // Fix the spec: the condition goes False (empty message) with a new transition time, once.
         var fixed = get("p1");
         fixed.getSpec().setServiceSelector(new LabelSelectorBuilder().withMatchLabels(java.util.Map.of("a", "b")).build());
         fixed = client.resource(fixed).update();
-        nodeB.reconcile(fixed, null);
-        nodeA.reconcile(get("p1"), null);
+        nodeB.reconcile(fixed);
+        nodeA.reconcile(get("p1"));
         assertThat(statusWrites()).hasSize(1);
         Condition after = only(get("p1"));
         assertThat(after.getStatus()).isEqualTo("False");
@@ -117,8 +137,8 @@ class PolicyStatusReconcilerTest {
     void validPolicyIsNeverWritten() throws Exception {
         var created = create(named("ok", PolicyStatusFactoryTest.good(0)));
         statusWrites();
-        nodeA.reconcile(created, null);
-        nodeB.reconcile(created, null);
+        nodeA.reconcile(created);
+        nodeB.reconcile(created);
         assertThat(statusWrites()).isEmpty();
         assertThat(get("ok").getStatus() == null || get("ok").getStatus().getConditions().isEmpty()).isTrue();
     }
@@ -146,8 +166,8 @@ class PolicyStatusReconcilerTest {
         for (int i = 0; i < 10; i++) {
             timeA.advance(Duration.ofSeconds(13));
             timeB.advance(Duration.ofSeconds(17));
-            nodeA.reconcile(get("race"), null);
-            nodeB.reconcile(get("race"), null);
+            nodeA.reconcile(get("race"));
+            nodeB.reconcile(get("race"));
         }
         assertThat(statusWrites()).isEmpty();
         assertThat(get("race").getMetadata().getResourceVersion()).isEqualTo(stored.getMetadata().getResourceVersion());
@@ -162,7 +182,7 @@ class PolicyStatusReconcilerTest {
         var both = create(named("both", badRegex));
         statusWrites();
         for (var p : List.of(bad, good, both)) {
-            nodeA.reconcile(p, null);
+            nodeA.reconcile(p);
         }
         assertThat(statusWrites()).hasSize(2);
         assertThat(get("good").getStatus() == null || get("good").getStatus().getConditions().isEmpty()).isTrue();
@@ -180,7 +200,7 @@ class PolicyStatusReconcilerTest {
         var created = create(named("gone", PolicyStatusFactoryTest.bad(0)));
         var stale = get("gone");
         // Someone else changes it (so our copy is stale), then it is deleted.
-        nodeB.reconcile(created, null);
+        nodeB.reconcile(created);
         client.resource(get("gone")).delete();
         assertThat(new PolicyStatusWriter(client, new PolicyStatusFactory(timeA.wallClock())).write(stale)).isFalse();
     }
@@ -193,7 +213,7 @@ class PolicyStatusReconcilerTest {
         }
         regexes.add("(a+)+$");
         var created = create(named("many", PolicyValidatorTest.policy(null, null, regexes)));
-        nodeA.reconcile(created, null);
+        nodeA.reconcile(created);
         assertThat(get("many").getStatus() == null || get("many").getStatus().getConditions().isEmpty()).isTrue();
         assertThat(PolicyValidator.validate(get("many")).matchesInterface("a".repeat(10_000) + "!")).isFalse();
     }

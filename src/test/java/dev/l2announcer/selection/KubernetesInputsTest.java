@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -92,6 +94,14 @@ class KubernetesInputsTest {
         assertThat(KubernetesInputs.node(cordoned).exclusion()).contains("cordoned");
     }
 
+    @ParameterizedTest(name = "exclude label value \"{0}\" excludes")
+    @CsvSource({"''", "true", "false", "0", "anything"})
+    void excludeLabelExcludesByPresenceWhateverItsValue(String value) {
+        Node labelled = new NodeBuilder(node("Ready", "True")).editMetadata()
+                .addToLabels(NodeState.EXCLUDE_LABEL, value).endMetadata().build();
+        assertThat(KubernetesInputs.node(labelled).exclusion()).contains("label " + NodeState.EXCLUDE_LABEL);
+    }
+
     static EndpointSlice slice(String ns, String svc, EndpointBuilder... endpoints) {
         EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace(ns)
                 .withName(svc + "-x").endMetadata().withAddressType("IPv4");
@@ -111,19 +121,66 @@ class KubernetesInputsTest {
     }
 
     @Test
-    void readyEndpointNodes() {
-        var ready = KubernetesInputs.readyEndpointNodes(List.of(
+    void endpointNodesByCondition() {
+        var nodes = KubernetesInputs.endpointNodes(List.of(
                 slice("shop", "web",
                         ep("node-a", true, true, false),
                         ep("node-b", null, null, null),       // unset ready means ready (API doc)
-                        ep("node-c", false, true, true),      // serving but terminating: not ready
-                        ep("node-d", false, false, false),
+                        ep("node-c", false, true, true),      // serving and terminating: the grace period
+                        ep("node-d", false, false, false),    // neither
+                        ep("node-g", false, false, true),     // terminating, no longer serving: not used
+                        ep("node-h", false, null, true),      // unset serving means serving (kube-proxy)
+                        ep("node-i", false, true, false),     // serving but not terminating: not ready is not ready
                         ep(null, true, true, false)),         // no node: cannot make a node a candidate
                 slice("shop", "web", ep("node-e", true, true, false)), // second slice of the same service
                 slice("shop", "db", ep("node-d", false, false, false)),
                 slice("shop", null, ep("node-f", true, true, false)))); // not owned by a Service
-        assertThat(ready).isEqualTo(Map.of(
-                new ServiceRef("shop", "web"), Set.of("node-a", "node-b", "node-e"),
-                new ServiceRef("shop", "db"), Set.of()));
+        assertThat(nodes).isEqualTo(Map.of(
+                new ServiceRef("shop", "web"), new EndpointNodes(Set.of("node-a", "node-b", "node-e"),
+                        Set.of("node-c", "node-h")),
+                new ServiceRef("shop", "db"), EndpointNodes.NONE));
+        assertThat(nodes.get(new ServiceRef("shop", "web")).announcing()).as("ready nodes win while there are any")
+                .containsExactlyInAnyOrder("node-a", "node-b", "node-e");
+    }
+
+    @Test
+    void everyEndpointTerminatingKeepsTheServingNodes() {
+        // A rolling delete: both Pods in their grace period, still passing readiness (KEP-1669).
+        var nodes = KubernetesInputs.endpointNodes(List.of(slice("shop", "web",
+                ep("node-a", false, true, true), ep("node-b", false, true, true), ep("node-c", false, false, true))));
+        assertThat(nodes.get(new ServiceRef("shop", "web")).announcing()).containsExactlyInAnyOrder("node-a", "node-b");
+    }
+
+    @Test
+    void announcementLeases() {
+        Lease lease = new LeaseBuilder().withNewMetadata().withName("cilium-l2announce-default-a")
+                .withCreationTimestamp("2026-01-01T00:00:05Z")
+                .addToAnnotations(LeaseAddresses.KEY, "192.0.2.10, 2001:db8::10,not-an-ip")
+                .addToAnnotations("l2announcer.dev/announced-on", "eth0=02:00:00:00:00:01").endMetadata()
+                .withNewSpec().withHolderIdentity("node-a").endSpec().build();
+        assertThat(KubernetesInputs.lease(lease)).isEqualTo(new ExistingLease("cilium-l2announce-default-a",
+                java.time.Instant.parse("2026-01-01T00:00:05Z"), Set.of(ip("192.0.2.10"), ip("2001:db8::10"))));
+
+        Lease cilium = new LeaseBuilder().withNewMetadata().withName("cilium-l2announce-default-b")
+                .withCreationTimestamp("garbage").endMetadata().build();
+        assertThat(KubernetesInputs.lease(cilium)).as("no annotation, unparsable time")
+                .isEqualTo(new ExistingLease("cilium-l2announce-default-b", null, Set.of()));
+        Lease other = new LeaseBuilder().withNewMetadata().withName("kube-scheduler").endMetadata().build();
+        assertThat(KubernetesInputs.lease(other)).as("not an announcement Lease").isNull();
+    }
+
+    @Test
+    void leaseAddressesRoundTripAndAreCapped() {
+        List<AddressOnInterfaces> many = new java.util.ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            many.add(new AddressOnInterfaces(ip("198.51.100." + i), List.of()));
+        }
+        AnnouncementGroup g = new AnnouncementGroup("cilium-l2announce-default-a",
+                List.of(new ServiceRef("default", "a")), many, new java.util.TreeSet<>(), false);
+        Set<java.net.InetAddress> decoded = LeaseAddresses.decode(LeaseAddresses.encode(g));
+        assertThat(decoded).hasSize(LeaseAddresses.MAX_ADDRESSES)
+                .contains(ip("198.51.100.1"), ip("198.51.100.64")).doesNotContain(ip("198.51.100.65"));
+        assertThat(LeaseAddresses.decode(null)).isEmpty();
+        assertThat(LeaseAddresses.decode(",,x,192.0.2.1")).containsExactly(ip("192.0.2.1"));
     }
 }

@@ -8,16 +8,20 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -46,7 +50,9 @@ class KubernetesSelectionSourceTest {
     private ScheduledExecutorService scheduler;
     private FakeDevices devices;
     private KubernetesSelectionSource source;
+    private static final String LEASE_NS = "kube-system";
     private final List<SelectionSnapshot> published = Collections.synchronizedList(new ArrayList<>());
+    private final List<SharedIndexInformer<Lease>> leaseInformers = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -64,6 +70,7 @@ class KubernetesSelectionSourceTest {
         if (source != null) {
             source.close();
         }
+        leaseInformers.forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
         client.close();
         server.destroy();
@@ -102,6 +109,21 @@ class KubernetesSelectionSourceTest {
                 .addToEndpoints(new EndpointBuilder().withAddresses("10.0.0.7").withNodeName(node)
                         .withNewConditions().withReady(ready).endConditions().build())
                 .build();
+    }
+
+    static EndpointSlice slice(String svc, EndpointBuilder... endpoints) {
+        EndpointSliceBuilder b = new EndpointSliceBuilder().withNewMetadata().withNamespace("default")
+                .withName(svc + "-abc").addToLabels(KubernetesInputs.SERVICE_NAME_LABEL, svc).endMetadata()
+                .withAddressType("IPv4");
+        for (EndpointBuilder e : endpoints) {
+            b.addToEndpoints(e.build());
+        }
+        return b.build();
+    }
+
+    static EndpointBuilder endpoint(String node, boolean ready, boolean serving, boolean terminating) {
+        return new EndpointBuilder().withAddresses("10.0.0.7").withNodeName(node).withNewConditions()
+                .withReady(ready).withServing(serving).withTerminating(terminating).endConditions();
     }
 
     private void converges(String what, Predicate<SelectionSnapshot> condition) {
@@ -182,10 +204,10 @@ class KubernetesSelectionSourceTest {
 
         // device goes down: still a candidate (API view) but nothing to announce here
         devices.set(List.of(down("eth0", 2)));
-        converges("device down", s -> web() != null && !web().localCandidate()
+        converges("device down", s -> web() != null && web().localCandidate()
                 && web().addresses().getFirst().interfaces().isEmpty());
         devices.set(List.of(device("eth0", 2)));
-        converges("device up", s -> web() != null && web().localCandidate());
+        converges("device up", s -> web() != null && !web().addresses().getFirst().interfaces().isEmpty());
 
         // Service deleted, then policy deleted
         client.services().inNamespace("default").withName("web").delete();
@@ -201,6 +223,104 @@ class KubernetesSelectionSourceTest {
             assertThat(seen.get(i)).as("publication %d", i).isNotEqualTo(seen.get(i - 1));
         }
         assertThat(source.publishes()).isEqualTo(seen.size() - 1L);
+    }
+
+    @Test
+    void localServiceKeepsItsNodesWhileEveryEndpointIsTerminating() {
+        startSource(DEBOUNCE);
+        client.resources(CiliumL2AnnouncementPolicy.class).resource(Scenario.policyObject("all", s -> s)).create();
+        client.services().resource(new ServiceBuilder(service("web", Map.of(), "192.0.2.10")).editSpec()
+                .withExternalTrafficPolicy("Local").endSpec().build()).create();
+        var slices = client.discovery().v1().endpointSlices();
+        slices.resource(slice("web", endpoint("node-a", true, true, false))).create();
+        converges("ready endpoint on node-a", s -> web() != null && web().localCandidate());
+
+        // kubectl delete pod: the endpoint stays serving during the grace period, the controller marks it
+        // terminating and not ready. kube-proxy still forwards to it, so node-a keeps announcing.
+        slices.resource(slice("web", endpoint("node-a", false, true, true))).update();
+        long before = source.recomputes();
+        await("still announced while terminating, after the update was recomputed").during(Duration.ofMillis(500)).atMost(CONVERGE)
+                .until(() -> source.recomputes() > before && web() != null && web().localCandidate()
+                        && web().candidates().equals(java.util.Set.of("node-a")));
+
+        // a replacement becomes ready on node-b: the draining node hands over
+        slices.resource(slice("web", endpoint("node-a", false, true, true), endpoint("node-b", true, true, false)))
+                .update();
+        converges("ready node-b wins", s -> web() != null && web().candidates().equals(java.util.Set.of("node-b")));
+
+        // grace period over, the replacement gone too: nobody serves
+        slices.resource(slice("web", endpoint("node-a", false, false, true), endpoint("node-b", false, false, true)))
+                .update();
+        converges("nothing serving", s -> web() != null && web().candidates().isEmpty());
+    }
+
+    private SharedIndexInformer<Lease> leaseInformer() {
+        SharedIndexInformer<Lease> informer = client.resources(Lease.class).inNamespace(LEASE_NS).runnableInformer(0);
+        leaseInformers.add(informer);
+        return informer;
+    }
+
+    /** The Lease as its holder writes it: holder identity and {@link LeaseAddresses} from its group. */
+    private void holderWrites(AnnouncementGroup group, String holder) {
+        client.resources(Lease.class).inNamespace(LEASE_NS).resource(new LeaseBuilder().withNewMetadata()
+                .withName(group.leaseName()).withNamespace(LEASE_NS)
+                .addToAnnotations(LeaseAddresses.KEY, LeaseAddresses.encode(group)).endMetadata()
+                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(15).endSpec().build()).create();
+    }
+
+    @Test
+    void deletingTheFirstMemberOfASharedIpKeepsTheLeaseAlsoForARestartedAgent() {
+        SharedIndexInformer<Lease> leases = leaseInformer();
+        source = new KubernetesSelectionSource(client, devices, "node-a", List.of(), true,
+                RecomputeDebouncer.Scheduler.of(scheduler), DEBOUNCE);
+        source.useLeases(leases);
+        source.subscribe(published::add);
+        source.start();
+        client.resources(CiliumL2AnnouncementPolicy.class).resource(Scenario.policyObject("all", s -> s)).create();
+        client.services().resource(service("a", Map.of(), "192.0.2.10")).create();
+        client.services().resource(service("b", Map.of(), "192.0.2.10")).create();
+        await().atMost(CONVERGE).until(source::informersSynced);
+        await("no snapshot before the Lease informer synced").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> !source.synced() && source.current().equals(SelectionSnapshot.EMPTY));
+
+        leases.start();
+        String leaseA = "cilium-l2announce-default-a";
+        converges("group of a and b", s -> s.groups().containsKey(leaseA)
+                && s.groups().get(leaseA).services().size() == 2);
+        holderWrites(source.current().groups().get(leaseA), "node-b");
+        await().atMost(CONVERGE).until(() -> leases.getStore().list().size() == 1);
+
+        // Renewals (every retry period, per Lease) change nothing naming reads: they must not recompute.
+        long[] last = {-1};
+        await("the Lease's creation recomputed, nothing pending").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> last[0] == (last[0] = source.recomputes()));
+        long settled = source.recomputes();
+        for (int renew = 1; renew <= 5; renew++) {
+            ZonedDateTime at = ZonedDateTime.parse("2026-01-01T00:00:00Z").plusSeconds(renew);
+            client.resources(Lease.class).inNamespace(LEASE_NS).withName(leaseA)
+                    .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(at).endSpec().build());
+        }
+        await().atMost(CONVERGE).until(() -> leases.getStore().list().getFirst().getSpec().getRenewTime() != null
+                && leases.getStore().list().getFirst().getSpec().getRenewTime().getSecond() == 5);
+        await("renewals do not signal").during(Duration.ofMillis(300)).atMost(CONVERGE)
+                .until(() -> source.recomputes() == settled);
+
+        client.services().inNamespace("default").withName("a").delete();
+        converges("a deleted", s -> s.groups().size() == 1 && s.groups().containsKey(leaseA)
+                && s.groups().get(leaseA).services().equals(List.of(new ServiceRef("default", "b"))));
+        assertThat(published).as("never renamed on the way").allSatisfy(s ->
+                assertThat(s.groups().keySet()).isSubsetOf(leaseA));
+
+        // An agent that starts now has no previous snapshot: it must still name b's group after a's Lease.
+        SharedIndexInformer<Lease> restartedLeases = leaseInformer();
+        try (KubernetesSelectionSource restarted = new KubernetesSelectionSource(client, devices, "node-b",
+                List.of(), true, RecomputeDebouncer.Scheduler.of(scheduler), DEBOUNCE)) {
+            restarted.useLeases(restartedLeases);
+            restartedLeases.start();
+            restarted.start();
+            await().atMost(CONVERGE).until(restarted::synced);
+            assertThat(restarted.current().groups()).containsOnlyKeys(leaseA);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * Test fixture: a small cluster described fluently, turned into {@link SelectionInputs}.
@@ -29,12 +31,16 @@ import java.util.function.UnaryOperator;
 final class Scenario {
     final List<CiliumL2AnnouncementPolicy> policies = new ArrayList<>();
     final List<ServiceState> services = new ArrayList<>();
-    final Map<ServiceRef, Set<String>> ready = new HashMap<>();
+    final Map<ServiceRef, EndpointNodes> endpoints = new HashMap<>();
     final Map<String, NodeState> nodes = new LinkedHashMap<>();
     String localNode = "node-a";
     List<Device> devices = new ArrayList<>(List.of(device("eth0", 2)));
     List<String> devicesOption = List.of();
     boolean enableExternalIps = true;
+    /** Announcement Leases in the API (empty: not known, groups named after their first member). */
+    final List<ExistingLease> leases = new ArrayList<>();
+    /** The lease each address was announced under in the previous snapshot. */
+    final Map<InetAddress, String> previous = new HashMap<>();
 
     Scenario() {
         for (String n : List.of("node-a", "node-b", "node-c")) {
@@ -164,8 +170,15 @@ final class Scenario {
         return this;
     }
 
+    /** The Service's ready endpoints run on these nodes (replaces what was set before, terminating ones too). */
     Scenario readyEndpoints(String ns, String name, String... nodeNames) {
-        ready.put(new ServiceRef(ns, name), Set.of(nodeNames));
+        endpoints.put(new ServiceRef(ns, name), new EndpointNodes(Set.of(nodeNames), Set.of()));
+        return this;
+    }
+
+    /** Ready endpoints on {@code ready}, serving+terminating ones on {@code terminating}. */
+    Scenario endpoints(String ns, String name, List<String> ready, List<String> terminating) {
+        endpoints.put(new ServiceRef(ns, name), new EndpointNodes(Set.copyOf(ready), Set.copyOf(terminating)));
         return this;
     }
 
@@ -208,12 +221,35 @@ final class Scenario {
         return IpLiterals.parse(literal).orElseThrow(() -> new IllegalArgumentException(literal));
     }
 
+    // ---- leases -------------------------------------------------------------------------------
+
+    /** A Lease exists, created at second {@code createdAt}, its holder having recorded {@code addresses}. */
+    Scenario lease(String name, long createdAt, String... addresses) {
+        leases.add(new ExistingLease(name, Instant.ofEpochSecond(createdAt),
+                Arrays.stream(addresses).map(Scenario::ip).collect(Collectors.toSet())));
+        return this;
+    }
+
+    /** What a holder of each group would have written: every group's Lease exists and records its addresses. */
+    Scenario leasesAsHoldersWrote(SelectionSnapshot s, long createdAt) {
+        for (AnnouncementGroup g : s.groups().values()) {
+            leases.add(new ExistingLease(g.leaseName(), Instant.ofEpochSecond(createdAt),
+                    LeaseAddresses.decode(LeaseAddresses.encode(g))));
+        }
+        return this;
+    }
+
+    Scenario removeService(String ns, String name) {
+        services.removeIf(s -> s.ref().equals(new ServiceRef(ns, name)));
+        return this;
+    }
+
     // ---- result -------------------------------------------------------------------------------
 
     SelectionInputs inputs() {
         List<ValidatedPolicy> validated = policies.stream().map(PolicyValidator::validate).toList();
-        return new SelectionInputs(validated, services, ready, List.copyOf(nodes.values()), localNode, devices,
-                new DeviceNameFilter(devicesOption), enableExternalIps);
+        return new SelectionInputs(validated, services, endpoints, List.copyOf(nodes.values()), localNode, devices,
+                new DeviceNameFilter(devicesOption), enableExternalIps, leases, previous);
     }
 
     SelectionSnapshot compute() {

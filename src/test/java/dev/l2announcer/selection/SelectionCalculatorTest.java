@@ -260,6 +260,34 @@ class SelectionCalculatorTest {
         assertThat(addresses(g).get("192.0.2.10")).isEqualTo(localCandidate ? List.of("eth0") : List.of());
     }
 
+    static Stream<Arguments> terminatingEndpoints() {
+        return Stream.of(
+                Arguments.of("every endpoint terminating: the serving nodes keep announcing", List.of(),
+                        List.of("node-a", "node-c"), List.of("node-a", "node-c"), true),
+                Arguments.of("a ready endpoint elsewhere wins over a terminating one here", List.of("node-b"),
+                        List.of("node-a"), List.of("node-b"), false),
+                Arguments.of("ready here, terminating elsewhere: only the ready node", List.of("node-a"),
+                        List.of("node-b"), List.of("node-a"), true),
+                Arguments.of("nothing ready or serving: nobody", List.of(), List.of(), List.of(), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("terminatingEndpoints")
+    void localPolicyFallsBackToServingTerminatingEndpoints(String name, List<String> ready, List<String> terminating,
+                                                          List<String> candidates, boolean localCandidate) {
+        AnnouncementGroup g = only(new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10").local())
+                .endpoints("default", "web", ready, terminating).compute());
+        assertThat(g.candidates()).containsExactlyElementsOf(candidates);
+        assertThat(g.localCandidate()).isEqualTo(localCandidate);
+    }
+
+    @Test
+    void terminatingEndpointsDoNotMatterForClusterPolicy() {
+        AnnouncementGroup g = only(new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10"))
+                .endpoints("default", "web", List.of(), List.of("node-b")).compute());
+        assertThat(g.candidates()).containsExactly("node-a", "node-b", "node-c");
+    }
+
     @Test
     void localPolicyNodeDropsOutWhenItsLastEndpointGoes() {
         Scenario sc = new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10").local())
@@ -281,8 +309,10 @@ class SelectionCalculatorTest {
                         false), false),
                 Arguments.of("exclude label true", new NodeState("node-a", Map.of(label, "true"), false, true,
                         false), false),
-                Arguments.of("exclude label false keeps the node (service controller rule)",
-                        new NodeState("node-a", Map.of(label, "false"), false, true, false), true),
+                Arguments.of("exclude label \"false\" still excludes: presence counts, not the value",
+                        new NodeState("node-a", Map.of(label, "false"), false, true, false), false),
+                Arguments.of("exclude label \"0\" still excludes",
+                        new NodeState("node-a", Map.of(label, "0"), false, true, false), false),
                 Arguments.of("exclude label garbage excludes",
                         new NodeState("node-a", Map.of(label, "maybe"), false, true, false), false),
                 Arguments.of("cordoned", new NodeState("node-a", Map.of(), true, true, false), false),
@@ -346,8 +376,8 @@ class SelectionCalculatorTest {
         sc.devicesOption = devicesOption;
         AnnouncementGroup g = only(sc.compute());
         assertThat(addresses(g).get("192.0.2.10")).isEqualTo(expected);
-        assertThat(g.localCandidate()).as("a candidate without interfaces does not campaign")
-                .isEqualTo(!expected.isEmpty());
+        assertThat(g.localCandidate()).as("a candidate stays one without interfaces (the planner reports it)")
+                .isTrue();
         assertThat(g.candidates()).as("candidates come from API objects only, not devices")
                 .containsExactly("node-a", "node-b", "node-c");
     }
@@ -365,7 +395,8 @@ class SelectionCalculatorTest {
         assertThat(a.address()).isEqualTo(ip("2001:db8::10"));
         assertThat(a.interfaces()).containsExactly("eth0");
         assertThat(g.candidates()).containsExactly("node-a", "node-b", "node-c");
-        assertThat(g.localCandidate()).isFalse();
+        assertThat(g.localCandidate()).as("a candidate; the planner reports the IPv6 address instead of campaigning")
+                .isTrue();
     }
 
     @Test

@@ -8,17 +8,39 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** In-memory {@link ResponderMap} with the kernel map's semantics (4096 entries, counters kept on put). */
+/**
+ * In-memory {@link ResponderMap} with the kernel map's semantics: a hash map of {@code capacity} entries (4096,
+ * as l2_responder_v4) that refuses one more with E2BIG, counters kept on put.
+ */
 public final class FakeResponderMap implements ResponderMap {
     public static final int MAX_ENTRIES = 4096;
     private final Map<ResponderEntry, Long> entries = new HashMap<>();
+    private final int capacity;
     private RuntimeException failNext;
+
+    public FakeResponderMap() {
+        this(MAX_ENTRIES);
+    }
+
+    public FakeResponderMap(int capacity) {
+        this.capacity = capacity;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
 
     @Override
     public synchronized void put(ResponderEntry entry) {
         throwIfFailing();
-        if (!entries.containsKey(entry) && entries.size() >= MAX_ENTRIES) {
-            throw new IllegalStateException("map full (E2BIG)");
+        insert(entry);
+    }
+
+    /** As the kernel: a new key in a full hash map fails with E2BIG. */
+    private void insert(ResponderEntry entry) {
+        if (!entries.containsKey(entry) && entries.size() >= capacity) {
+            throw new IllegalStateException("map full (E2BIG): " + capacity + " entries");
         }
         entries.putIfAbsent(entry, 0L);
     }
@@ -37,10 +59,10 @@ public final class FakeResponderMap implements ResponderMap {
     @Override
     public synchronized SyncResult sync(Set<ResponderEntry> desired) {
         throwIfFailing();
-        ResponderDiff diff = ResponderDiff.between(entries.keySet(), desired);
+        ResponderDiff diff = ResponderDiff.within(entries.keySet(), desired, capacity);
         diff.toDelete().forEach(entries::remove);
-        diff.toAdd().forEach(e -> entries.putIfAbsent(e, 0L));
-        return new SyncResult(diff.toAdd(), diff.toDelete());
+        diff.toAdd().forEach(this::insert);
+        return new SyncResult(diff.toAdd(), diff.toDelete(), diff.rejected());
     }
 
     /** What the program does when it answers a request for {@code entry}. */

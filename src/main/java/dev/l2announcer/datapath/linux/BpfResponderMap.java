@@ -12,16 +12,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** The pinned l2_responder_v4 map. Not thread-safe: the reconciler is its only writer. */
+/**
+ * The pinned l2_responder_v4 map. Not thread-safe: the reconciler is its only writer. Its capacity is the kernel
+ * map's own max_entries (ebpf/l2_responder.bpf.c is the one place that sets it).
+ */
 public final class BpfResponderMap implements ResponderMap {
-    public static final int MAX_ENTRIES = 4096;
     private static final byte[] ZERO = new byte[ResponderKeys.VALUE_SIZE];
     private final Bpf bpf;
     private final int fd;
+    private final int capacity;
 
     public BpfResponderMap(Bpf bpf, int mapFd) {
         this.bpf = bpf;
         this.fd = mapFd;
+        this.capacity = bpf.mapInfo(mapFd).maxEntries();
     }
 
     @Override
@@ -56,7 +60,7 @@ public final class BpfResponderMap implements ResponderMap {
     public Map<ResponderEntry, Long> list() {
         if (batchOps) {
             try {
-                Bpf.Batch b = bpf.lookupAll(fd, ResponderKeys.KEY_SIZE, ResponderKeys.VALUE_SIZE, MAX_ENTRIES);
+                Bpf.Batch b = bpf.lookupAll(fd, ResponderKeys.KEY_SIZE, ResponderKeys.VALUE_SIZE, capacity);
                 Map<ResponderEntry, Long> out = new HashMap<>();
                 for (int i = 0; i < b.count(); i++) {
                     byte[] k = Arrays.copyOfRange(b.keys(), i * ResponderKeys.KEY_SIZE, (i + 1) * ResponderKeys.KEY_SIZE);
@@ -78,8 +82,8 @@ public final class BpfResponderMap implements ResponderMap {
         byte[] key = null;
         byte[] next = new byte[ResponderKeys.KEY_SIZE];
         byte[] value = new byte[ResponderKeys.VALUE_SIZE];
-        // Bounded: the map holds at most 4096 keys; a concurrent delete can restart the walk, so allow slack.
-        for (int guard = 0; guard < 4 * 4096 && bpf.nextKey(fd, key, next); guard++) {
+        // Bounded: the map holds at most capacity keys; a concurrent delete can restart the walk, so allow slack.
+        for (int guard = 0; guard < 4 * capacity && bpf.nextKey(fd, key, next); guard++) {
             if (bpf.lookup(fd, next, value)) {
                 out.put(ResponderKeys.decode(next), ResponderKeys.decodeCounter(value));
             }
@@ -89,11 +93,13 @@ public final class BpfResponderMap implements ResponderMap {
     }
 
     @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
     public SyncResult sync(Set<ResponderEntry> desired) {
-        if (desired.size() > MAX_ENTRIES) {
-            throw new IllegalArgumentException(desired.size() + " entries exceed the map's " + MAX_ENTRIES);
-        }
-        ResponderDiff diff = ResponderDiff.between(list().keySet(), desired);
+        ResponderDiff diff = ResponderDiff.within(list().keySet(), desired, capacity);
         if (batchOps) {
             try {
                 // Deletes first, so a full map has room for the additions.
@@ -101,7 +107,7 @@ public final class BpfResponderMap implements ResponderMap {
                 // The diff says these keys are absent and only we create keys: ANY cannot reset a counter.
                 bpf.updateBatch(fd, packKeys(diff.toAdd()), new byte[diff.toAdd().size() * ResponderKeys.VALUE_SIZE],
                         diff.toAdd().size(), Bpf.BPF_ANY);
-                return new SyncResult(diff.toAdd(), diff.toDelete());
+                return new SyncResult(diff.toAdd(), diff.toDelete(), diff.rejected());
             } catch (DatapathException e) {
                 if (!batchUnsupported(e) && e.errno() != Errno.ENOENT) {
                     throw e;
@@ -115,7 +121,7 @@ public final class BpfResponderMap implements ResponderMap {
         for (ResponderEntry e : diff.toAdd()) {
             put(e);
         }
-        return new SyncResult(diff.toAdd(), diff.toDelete());
+        return new SyncResult(diff.toAdd(), diff.toDelete(), diff.rejected());
     }
 
     private static byte[] packKeys(Set<ResponderEntry> entries) {

@@ -6,8 +6,9 @@ import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.GratuitousArp;
 import dev.l2announcer.datapath.LivenessTiming;
 import dev.l2announcer.datapath.ResponderMap;
+import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 
 import java.util.List;
 import java.util.Set;
@@ -42,8 +43,8 @@ public final class LinuxDatapath implements AutoCloseable {
     }
 
     /** A reconciler over this datapath; call {@code start()} on it, then {@code desire(...)}. */
-    public ResponderReconciler reconciler(TaskScheduler scheduler, ResponderReconciler.Listener listener) {
-        return ResponderReconciler.create(config, program.responderMap(), program, devices, garp, scheduler, listener);
+    public ResponderReconciler reconciler(TaskScheduler scheduler, LeaseFence fence, ResponderReconciler.Listener listener) {
+        return ResponderReconciler.create(config, program.responderMap(), program, devices, garp, scheduler, fence, listener);
     }
 
     public ResponderMap responderMap() {

@@ -1,5 +1,7 @@
 package dev.l2announcer.datapath.linux;
 
+import dev.l2announcer.demo.HostCommand;
+import dev.l2announcer.demo.Netns;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Finding;
@@ -21,11 +23,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
-import static dev.l2announcer.datapath.linux.Netns.in;
-import static dev.l2announcer.datapath.linux.Netns.inRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,8 +40,7 @@ class BpfDatapathKernelTest {
     static final Path PIN = Path.of("/sys/fs/bpf/l2a-dp-test-" + ProcessHandle.current().pid());
     static final Path PIN_OLD = Path.of("/sys/fs/bpf/l2a-dp-test-old-" + ProcessHandle.current().pid());
 
-    static Netns net;
-    static ExecutorService node, client;
+    static Netns node, client;
     static BpfDatapath dp;
     static Device n0, c0;
 
@@ -56,35 +54,34 @@ class BpfDatapathKernelTest {
 
     @BeforeAll
     static void setUp() {
-        if (!Netns.isRoot()) {
+        if (!HostCommand.isRoot()) {
             System.out.println("SKIP BpfDatapathKernelTest: needs root (BPF, network namespaces)");
         }
-        Assumptions.assumeTrue(Netns.isRoot(), "needs root for BPF and network namespaces");
-        net = new Netns();
-        net.add(NODE);
-        net.add(CLIENT);
-        net.veth(NODE, N0, CLIENT, C0);
-        net.veth(NODE, N1, CLIENT, C1);
-        Netns.ok("ip", "-n", CLIENT, "addr", "add", "192.0.2.2/24", "dev", C0);
-        node = net.thread(NODE);
-        client = net.thread(CLIENT);
+        Assumptions.assumeTrue(HostCommand.isRoot(), "needs root for BPF and network namespaces");
+        node = Netns.create(NODE);
+        client = Netns.create(CLIENT);
+        node.ip("link", "set", "lo", "up");
+        client.ip("link", "set", "lo", "up");
+        node.veth(N0, client, C0);
+        node.veth(N1, client, C1);
+        HostCommand.ok("ip", "-n", CLIENT, "addr", "add", "192.0.2.2/24", "dev", C0);
         n0 = device(node, N0);
         c0 = device(client, C0);
-        dp = in(node, () -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
-        inRun(node, () -> {
+        dp = node.run(() -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
+        node.exec(() -> {
             dp.attach(n0);
             dp.refreshLiveness();
         });
     }
 
-    static Device device(ExecutorService ns, String name) {
-        return in(ns, () -> new NetlinkDevices().list().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow());
+    static Device device(Netns ns, String name) {
+        return ns.run(() -> new NetlinkDevices().list().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow());
     }
 
     @AfterEach
     void clearEntries() {
         if (dp != null) {
-            inRun(node, () -> {
+            node.exec(() -> {
                 dp.responderMap().sync(Set.of());
                 dp.refreshLiveness();
             });
@@ -99,8 +96,11 @@ class BpfDatapathKernelTest {
                 dp.close();
             }
         } finally {
-            if (net != null) {
-                net.close();
+            if (node != null) {
+                node.close();
+            }
+            if (client != null) {
+                client.close();
             }
             removeDir(PIN);
             removeDir(PIN_OLD);
@@ -119,17 +119,51 @@ class BpfDatapathKernelTest {
     }
 
     static Optional<ArpFrame> ask(Inet4Address target) {
-        return in(client, () -> {
+        return client.run(() -> {
             try (ArpSocket s = new ArpSocket(c0.ifindex())) {
                 return s.resolve(c0.mac(), CLIENT_IP, target, Duration.ofMillis(500));
             }
         });
     }
 
+    /**
+     * The kernel map is the one that decides what "full" is: a desired set larger than its max_entries keeps every
+     * deletion and fills it in order, the rest rejected; nothing throws (before: the sync threw, so nothing was
+     * added or removed from then on). Keys only: no packet is sent for them.
+     */
+    @Test
+    void syncOfMoreEntriesThanTheMapHoldsDeletesAndFillsItInOrder() throws Exception {
+        Set<ResponderEntry> stale = Set.of(new ResponderEntry((Inet4Address) InetAddress.getByName("192.0.2.250"), 99));
+        java.util.Set<ResponderEntry> desired = new java.util.HashSet<>();
+        for (String net : List.of("192.0.2.", "198.51.100.", "203.0.113.")) {
+            for (int i = 1; i <= 254; i++) {
+                for (int ifindex = 100; ifindex < 106; ifindex++) { // 762 IPs on 6 interfaces: 4,572 entries
+                    desired.add(new ResponderEntry((Inet4Address) InetAddress.getByName(net + i), ifindex));
+                }
+            }
+        }
+        var result = node.run(() -> {
+            dp.responderMap().sync(stale);
+            return dp.responderMap().sync(desired);
+        });
+        int capacity = dp.responderMap().capacity();
+        assertThat(capacity).as("max_entries of l2_responder_v4 as loaded").isEqualTo(4096);
+        assertThat(result.removed()).containsExactlyElementsOf(stale);
+        assertThat(result.added()).hasSize(capacity);
+        assertThat(result.rejected()).hasSize(desired.size() - capacity);
+        var inMap = node.run(() -> dp.responderMap().list().keySet());
+        assertThat(inMap).hasSize(capacity).containsExactlyInAnyOrderElementsOf(result.added());
+        // In order: every rejected entry sorts after every installed one.
+        var order = java.util.Comparator.comparing(ResponderEntry::ip, dev.l2announcer.datapath.Addresses.ORDER)
+                .thenComparingInt(ResponderEntry::ifindex);
+        ResponderEntry lastIn = inMap.stream().max(order).orElseThrow();
+        assertThat(result.rejected()).allSatisfy(e -> assertThat(order.compare(e, lastIn)).isPositive());
+    }
+
     @Test
     void answersArpingWithTheInterfaceMacAndCountsResponses() {
-        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
-        Netns.Result r = Netns.run("ip", "netns", "exec", CLIENT, "arping", "-c", "1", "-w", "1", "-i", C0, "-S", "192.0.2.2",
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        HostCommand.Result r = HostCommand.result("ip", "netns", "exec", CLIENT, "arping", "-c", "1", "-w", "1", "-i", C0, "-S", "192.0.2.2",
                 "192.0.2.100");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out().toLowerCase()).contains(n0.mac().toString());
@@ -140,7 +174,7 @@ class BpfDatapathKernelTest {
     void answersOnlyKeysInTheMapAndStopsAfterDelete() {
         ResponderEntry e = new ResponderEntry(VIP, n0.ifindex());
         assertThat(ask(VIP)).isEmpty();
-        inRun(node, () -> dp.responderMap().put(e));
+        node.exec(() -> dp.responderMap().put(e));
         Optional<ArpFrame> reply = ask(VIP);
         assertThat(reply).isPresent();
         assertThat(reply.get().senderMac()).isEqualTo(n0.mac());
@@ -148,13 +182,13 @@ class BpfDatapathKernelTest {
         assertThat(reply.get().targetMac()).isEqualTo(c0.mac());
         assertThat(reply.get().targetIp()).isEqualTo(CLIENT_IP);
         assertThat(ask(VIP2)).as("other IP not in map").isEmpty();
-        inRun(node, () -> dp.responderMap().delete(e));
+        node.exec(() -> dp.responderMap().delete(e));
         assertThat(ask(VIP)).as("deleted entry").isEmpty();
     }
 
     /** Sends {@code request} from the client and waits (bounded) for a reply from {@code target}. */
     static Optional<ArpFrame> askWith(ArpFrame request) {
-        return in(client, () -> {
+        return client.run(() -> {
             try (ArpSocket s = new ArpSocket(c0.ifindex())) {
                 s.send(request);
                 long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
@@ -176,7 +210,7 @@ class BpfDatapathKernelTest {
 
     @Test
     void answersOnlyRequestsToBroadcastOrTheInterfaceMacLikeCiliumArpCheck() {
-        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
         MacAddress otherHost = new MacAddress(0x0200_00c0_ffeeL);
         ArpFrame broadcast = ArpFrame.request(c0.mac(), CLIENT_IP, VIP);
         ArpFrame toOtherHost = new ArpFrame(otherHost, c0.mac(), ArpFrame.OP_REQUEST, c0.mac(), CLIENT_IP, ArpFrame.ZERO, VIP);
@@ -190,7 +224,7 @@ class BpfDatapathKernelTest {
 
     @Test
     void ignoresRequestsWithAMulticastSenderHardwareAddress() {
-        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
         MacAddress multicast = new MacAddress(0x0100_5e00_0001L);
         ArpFrame bogus = new ArpFrame(ArpFrame.BROADCAST, c0.mac(), ArpFrame.OP_REQUEST, multicast, CLIENT_IP, ArpFrame.ZERO, VIP);
 
@@ -202,12 +236,12 @@ class BpfDatapathKernelTest {
     void closingTwiceIsANoOp() {
         Path pin = Path.of("/sys/fs/bpf/l2a-fx-close-" + ProcessHandle.current().pid());
         try {
-            BpfDatapath second = in(node, () -> BpfDatapath.open(pin, Duration.ofSeconds(15)));
+            BpfDatapath second = node.run(() -> BpfDatapath.open(pin, Duration.ofSeconds(15)));
             second.destroyPins();
             second.close();
             second.close(); // a second bpf_object__close would be a double free
             // The shared datapath still works: its fds were not closed by the second close.
-            inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+            node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
             assertThat(ask(VIP)).isPresent();
         } finally {
             removeDir(pin);
@@ -226,41 +260,41 @@ class BpfDatapathKernelTest {
 
     @Test
     void entryForAnotherIfindexIsNotAnswered() {
-        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex() + 1000)));
         assertThat(ask(VIP)).isEmpty();
     }
 
     @Test
     void staleLivenessStopsAnswersAndRefreshResumesThem() {
-        inRun(node, () -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP, n0.ifindex())));
         long maxAge = Duration.ofSeconds(15).toNanos();
-        inRun(node, () -> dp.writeLiveness(Libc.monotonicNanos() - 2 * maxAge, maxAge));
+        node.exec(() -> dp.writeLiveness(Libc.monotonicNanos() - 2 * maxAge, maxAge));
         assertThat(ask(VIP)).as("stale liveness").isEmpty();
-        inRun(node, () -> dp.stopAnswering());
+        node.exec(() -> dp.stopAnswering());
         assertThat(ask(VIP)).as("cleared liveness").isEmpty();
-        inRun(node, () -> dp.refreshLiveness());
+        node.exec(() -> dp.refreshLiveness());
         assertThat(ask(VIP)).as("refreshed").isPresent();
     }
 
     @Test
     void gratuitousArpUpdatesTheClientNeighbourTable() {
-        Netns.ok("ip", "netns", "exec", CLIENT, "sysctl", "-qw", "net.ipv4.conf." + C0 + ".arp_accept=1");
-        Netns.run("ip", "-n", CLIENT, "neigh", "del", "192.0.2.101", "dev", C0);
-        inRun(node, () -> {
+        HostCommand.ok("ip", "netns", "exec", CLIENT, "sysctl", "-qw", "net.ipv4.conf." + C0 + ".arp_accept=1");
+        HostCommand.result("ip", "-n", CLIENT, "neigh", "del", "192.0.2.101", "dev", C0);
+        node.exec(() -> {
             try (PacketSocketGratuitousArp g = new PacketSocketGratuitousArp()) {
                 g.announce(n0, VIP2);
             }
         });
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
-                assertThat(Netns.ok("ip", "-n", CLIENT, "neigh", "show", "192.0.2.101", "dev", C0).toLowerCase())
+                assertThat(HostCommand.ok("ip", "-n", CLIENT, "neigh", "show", "192.0.2.101", "dev", C0).toLowerCase())
                         .contains(n0.mac().toString()));
     }
 
     @Test
     void gratuitousArpSendsRequestAndReplyForms() {
-        List<ArpFrame> seen = in(client, () -> {
+        List<ArpFrame> seen = client.run(() -> {
             try (ArpSocket s = new ArpSocket(c0.ifindex())) {
-                in(node, () -> {
+                node.run(() -> {
                     try (PacketSocketGratuitousArp g = new PacketSocketGratuitousArp()) {
                         g.announce(n0, VIP2);
                     }
@@ -283,7 +317,7 @@ class BpfDatapathKernelTest {
         int fd = bpf.mapCreate(Bpf.MAP_TYPE_HASH, 8, 8, 16, BpfLoader.RESPONDER_MAP);
         try {
             int planted = bpf.mapInfo(fd).id();
-            List<Finding> findings = in(node, () -> new Doctor(bpf, PIN, new NetlinkDevices()).examine(Set.of(N0)));
+            List<Finding> findings = node.run(() -> new Doctor(bpf, PIN, new NetlinkDevices()).examine(Set.of(N0)));
             assertThat(findings).filteredOn(f -> f.code().equals("DUPLICATE_MAP")).singleElement().satisfies(f -> {
                 assertThat(f.severity()).as("no program uses the planted map").isEqualTo(Finding.Severity.WARNING);
                 assertThat(f.message()).contains(String.valueOf(planted)).contains(String.valueOf(dp.responderMapId()));
@@ -297,10 +331,10 @@ class BpfDatapathKernelTest {
     @Test
     void doctorFindsAStaleProgramUsingAnotherMap() {
         Device n1 = device(node, N1);
-        BpfDatapath old = in(node, () -> BpfDatapath.open(PIN_OLD, Duration.ofSeconds(15)));
+        BpfDatapath old = node.run(() -> BpfDatapath.open(PIN_OLD, Duration.ofSeconds(15)));
         try {
-            inRun(node, () -> old.attach(n1));
-            List<Finding> findings = in(node, () -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
+            node.exec(() -> old.attach(n1));
+            List<Finding> findings = node.run(() -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
             assertThat(findings).filteredOn(f -> f.code().equals("STALE_PROGRAM")).singleElement().satisfies(f -> {
                 assertThat(f.message()).contains(N1).contains(String.valueOf(old.programId()));
                 assertThat(f.confirmCommands()).contains("bpftool prog show id " + old.programId(), "ip -d link show dev " + N1);
@@ -312,7 +346,7 @@ class BpfDatapathKernelTest {
             });
             System.out.println(Doctor.render(findings));
         } finally {
-            inRun(node, () -> {
+            node.exec(() -> {
                 old.destroyPins();
                 old.close();
             });
@@ -322,10 +356,10 @@ class BpfDatapathKernelTest {
     @Test
     void reopeningAdoptsPinnedLinksAtomicallyAndKeepsEntriesAndCounters() {
         ResponderEntry e = new ResponderEntry(VIP, n0.ifindex());
-        inRun(node, () -> dp.responderMap().put(e));
+        node.exec(() -> dp.responderMap().put(e));
         assertThat(ask(VIP)).isPresent();
         int oldProg = dp.programId();
-        BpfDatapath second = in(node, () -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
+        BpfDatapath second = node.run(() -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
         try {
             assertThat(second.programId()).isNotEqualTo(oldProg);
             assertThat(second.responderMapId()).isEqualTo(dp.responderMapId());
@@ -349,33 +383,33 @@ class BpfDatapathKernelTest {
                 SEC("xdp") int foreign_pass(struct xdp_md *ctx) { return XDP_PASS; }
                 char LICENSE[] SEC("license") = "GPL";
                 """);
-        Netns.Result cc = Netns.run("clang", "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src.toString(),
+        HostCommand.Result cc = HostCommand.result("clang", "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", src.toString(),
                 "-o", obj.toString());
         Assumptions.assumeTrue(cc.exit() == 0, "clang cannot build a BPF object here: " + cc.out());
-        Netns.ok("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "obj", obj.toString(), "sec", "xdp");
+        HostCommand.ok("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "obj", obj.toString(), "sec", "xdp");
         try {
             Device n1 = device(node, N1);
             assertThat(n1.xdpProgId()).isPositive();
-            List<Finding> findings = in(node, () -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
+            List<Finding> findings = node.run(() -> new Doctor(new SyscallBpf(), PIN, new NetlinkDevices()).examine(Set.of(N0, N1)));
             assertThat(findings).filteredOn(f -> f.code().equals("FOREIGN_PROGRAM")).singleElement().satisfies(f -> {
                 assertThat(f.severity()).isEqualTo(Finding.Severity.ERROR);
                 assertThat(f.message()).contains(N1).contains("foreign_pass");
                 assertThat(f.confirmCommands()).contains("bpftool prog show id " + n1.xdpProgId());
             });
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> inRun(node, () -> dp.attach(n1))))
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> node.exec(() -> dp.attach(n1))))
                     .isInstanceOf(dev.l2announcer.datapath.DatapathException.class)
                     .satisfies(t -> assertThat(((dev.l2announcer.datapath.DatapathException) t).errnoName()).isIn("EBUSY", "EEXIST"));
             assertThat(device(node, N1).xdpProgId()).as("foreign program left in place").isEqualTo(n1.xdpProgId());
             assertThat(macEntryExists(n1.ifindex())).as("no MAC entry left for an interface we could not attach to").isFalse();
         } finally {
-            Netns.run("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
+            HostCommand.result("ip", "-n", NODE, "link", "set", "dev", N1, "xdpgeneric", "off");
             removeDir(dir);
         }
     }
 
     @Test
     void netlinkDevicesReportKindMacStateAndLoopbackInTheNamespace() {
-        List<Device> devs = in(node, () -> new NetlinkDevices().list());
+        List<Device> devs = node.run(() -> new NetlinkDevices().list());
         assertThat(devs).extracting(Device::name).contains("lo", N0, N1).hasSize(3);
         Device lo = devs.stream().filter(d -> d.name().equals("lo")).findFirst().orElseThrow();
         assertThat(lo.loopback()).isTrue();
@@ -385,7 +419,7 @@ class BpfDatapathKernelTest {
         assertThat(v.up()).isTrue();
         assertThat(v.operState()).isEqualTo("up");
         assertThat(v.usableForL2()).isTrue();
-        String ipLink = Netns.ok("ip", "-n", NODE, "-o", "link", "show", "dev", N0);
+        String ipLink = HostCommand.ok("ip", "-n", NODE, "-o", "link", "show", "dev", N0);
         assertThat(ipLink).contains("link/ether " + v.mac()).startsWith(v.ifindex() + ": ");
     }
 }

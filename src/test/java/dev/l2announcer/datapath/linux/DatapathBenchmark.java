@@ -1,9 +1,10 @@
 package dev.l2announcer.datapath.linux;
 
+import dev.l2announcer.demo.HostCommand;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.time.Ticker;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -17,7 +18,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
-import static dev.l2announcer.datapath.linux.Netns.in;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,15 +60,15 @@ class DatapathBenchmark {
 
     @Test
     void figures() {
-        Assumptions.assumeTrue(Netns.isRoot(), "needs root");
+        Assumptions.assumeTrue(HostCommand.isRoot(), "needs root");
         try (NodeTopology topo = new NodeTopology("bm")) {
-            BpfDatapath dp = in(topo.nodeThread, () -> BpfDatapath.open(topo.pinDir, Duration.ofSeconds(15)));
+            BpfDatapath dp = topo.nodeNs.run(() -> BpfDatapath.open(topo.pinDir, Duration.ofSeconds(15)));
             try {
                 mapSync(dp);
                 garpLatency(topo);
                 desiredToWire(topo, dp);
             } finally {
-                Netns.inRun(topo.nodeThread, () -> {
+                topo.nodeNs.exec(() -> {
                     dp.destroyPins();
                     dp.close();
                 });
@@ -123,7 +123,7 @@ class DatapathBenchmark {
 
     void garpLatency(NodeTopology topo) {
         Device n = topo.nodeDevice();
-        long[] lat = in(topo.nodeThread, () -> {
+        long[] lat = topo.nodeNs.run(() -> {
             try (PacketSocketGratuitousArp g = new PacketSocketGratuitousArp()) {
                 Inet4Address vip = ip(100);
                 for (int i = 0; i < 200; i++) {
@@ -143,9 +143,9 @@ class DatapathBenchmark {
     }
 
     void desiredToWire(NodeTopology topo, BpfDatapath dp) {
-        PacketSocketGratuitousArp garp = in(topo.nodeThread, PacketSocketGratuitousArp::new);
-        ResponderReconciler r = in(topo.nodeThread, () -> new ResponderReconciler(dp.responderMap(), dp, new NetlinkDevices(), garp,
-                topo.nodeScheduler(), Ticker.system(), 1, Duration.ofSeconds(1), Duration.ofSeconds(5),
+        PacketSocketGratuitousArp garp = topo.nodeNs.run(PacketSocketGratuitousArp::new);
+        ResponderReconciler r = topo.nodeNs.run(() -> new ResponderReconciler(dp.responderMap(), dp, new NetlinkDevices(), garp,
+                topo.nodeScheduler(), Ticker.system(), 1, Duration.ofSeconds(1), Duration.ofSeconds(5), (lease, now) -> true,
                 new ResponderReconciler.Listener() {
                 }));
         try {
@@ -153,10 +153,10 @@ class DatapathBenchmark {
             NodeTopology.Capture cap = topo.capture();
             int n = 20;
             long[] delays = new long[n];
-            Set<Announcement> desired = new HashSet<>();
+            Set<LocalAnnouncement> desired = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 Inet4Address vip = ip(3 * (100 + i)); // 192.0.2.100..119
-                desired.add(new Announcement(vip, topo.nodeIf));
+                desired.add(new LocalAnnouncement(vip, topo.nodeIf, "cilium-l2announce-default-test"));
                 Instant changed = Instant.now();
                 r.desire(Set.copyOf(desired));
                 await().atMost(Duration.ofSeconds(5)).until(() -> !cap.gratuitousFor(vip).isEmpty());

@@ -1,15 +1,14 @@
 package dev.l2announcer.datapath.linux;
 
+import dev.l2announcer.demo.HostCommand;
+import dev.l2announcer.demo.Netns;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.l2announcer.datapath.linux.Netns.in;
-import static dev.l2announcer.datapath.linux.Netns.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,24 +22,22 @@ class NetlinkSubscriptionsKernelTest {
 
     @Test
     void subscriptionsShareOneThreadAndEachSeesLinkChanges() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot(), "needs root (network namespaces)");
-        try (Netns net = new Netns()) {
-            net.add(NS);
-            ExecutorService thread = net.thread(NS);
+        Assumptions.assumeTrue(HostCommand.isRoot(), "needs root (network namespaces)");
+        try (Netns ns = Netns.create(NS)) {
             NetlinkDevices devices = new NetlinkDevices();
             int others = pollerThreads().size(); // of other tests' instances in this JVM, if any
             AtomicInteger first = new AtomicInteger();
             AtomicInteger second = new AtomicInteger();
-            AutoCloseable a = in(thread, () -> devices.subscribe(first::incrementAndGet));
-            AutoCloseable b = in(thread, () -> devices.subscribe(second::incrementAndGet));
+            AutoCloseable a = ns.run(() -> devices.subscribe(first::incrementAndGet));
+            AutoCloseable b = ns.run(() -> devices.subscribe(second::incrementAndGet));
             assertThat(pollerThreads()).as("one polling thread for both subscriptions").hasSize(others + 1);
 
-            ok("ip", "-n", NS, "link", "add", "l2anla", "type", "veth", "peer", "name", "l2anlb");
+            ns.ip("link", "add", "l2anla", "type", "veth", "peer", "name", "l2anlb");
             await().atMost(Duration.ofSeconds(5)).until(() -> first.get() > 0 && second.get() > 0);
 
             a.close();
             int seenBySecond = second.get();
-            ok("ip", "-n", NS, "link", "set", "l2anla", "up");
+            ns.ip("link", "set", "l2anla", "up");
             await().atMost(Duration.ofSeconds(5)).until(() -> second.get() > seenBySecond);
             assertThat(pollerThreads()).hasSize(others + 1);
 

@@ -1,8 +1,10 @@
 package dev.l2announcer.datapath.linux;
 
+import dev.l2announcer.demo.HostCommand;
+import dev.l2announcer.demo.Netns;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
-import dev.l2announcer.datapath.TaskScheduler;
+import dev.l2announcer.time.TaskScheduler;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -19,14 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import static dev.l2announcer.datapath.linux.Netns.in;
 
 /** node namespace (veth nodeIf) <-> client namespace (veth clientIf, 192.0.2.2/24), plus a private pin dir. */
 final class NodeTopology implements AutoCloseable {
     final String node, client, nodeIf, clientIf;
     final Path pinDir;
-    final Netns net = new Netns();
-    final ExecutorService nodeThread, clientThread;
+    final Netns nodeNs, clientNs;
     private final List<AutoCloseable> extra = new CopyOnWriteArrayList<>();
 
     NodeTopology(String tag) {
@@ -36,24 +36,24 @@ final class NodeTopology implements AutoCloseable {
         nodeIf = "l2adp" + tag + "n";
         clientIf = "l2adp" + tag + "c";
         pinDir = Path.of("/sys/fs/bpf/l2a-dp-" + tag + "-" + pid);
-        net.add(node);
-        net.add(client);
-        net.veth(node, nodeIf, client, clientIf);
-        Netns.ok("ip", "-n", client, "addr", "add", "192.0.2.2/24", "dev", clientIf);
-        nodeThread = net.thread(node);
-        clientThread = net.thread(client);
+        nodeNs = Netns.create(node);
+        clientNs = Netns.create(client);
+        nodeNs.ip("link", "set", "lo", "up");
+        clientNs.ip("link", "set", "lo", "up");
+        nodeNs.veth(nodeIf, clientNs, clientIf);
+        HostCommand.ok("ip", "-n", client, "addr", "add", "192.0.2.2/24", "dev", clientIf);
     }
 
-    Device device(ExecutorService ns, String name) {
-        return in(ns, () -> new NetlinkDevices().list().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow());
+    Device device(Netns ns, String name) {
+        return ns.run(() -> new NetlinkDevices().list().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow());
     }
 
     Device nodeDevice() {
-        return device(nodeThread, nodeIf);
+        return device(nodeNs, nodeIf);
     }
 
     Device clientDevice() {
-        return device(clientThread, clientIf);
+        return device(clientNs, clientIf);
     }
 
     /** A TaskScheduler whose single platform thread lives in the node namespace. */
@@ -67,7 +67,8 @@ final class NodeTopology implements AutoCloseable {
     /** Captures ARP frames on the client side on a platform thread in the client namespace, until close. */
     Capture capture() {
         Capture c = new Capture();
-        ExecutorService t = net.thread(client);
+        ExecutorService t = Executors.newSingleThreadExecutor(NetNs.platformThreadsIn(Path.of("/run/netns", client), "l2a-dp-capture"));
+        extra.add(t::shutdownNow);
         int ifindex = clientDevice().ifindex();
         t.submit(() -> {
             try (ArpSocket s = new ArpSocket(ifindex)) {
@@ -110,7 +111,8 @@ final class NodeTopology implements AutoCloseable {
                 System.out.println("cleanup: " + e);
             }
         }
-        net.close();
+        nodeNs.close();
+        clientNs.close();
         if (Files.exists(pinDir)) {
             try (Stream<Path> s = Files.walk(pinDir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -1,10 +1,11 @@
 package dev.l2announcer.datapath.linux;
 
+import dev.l2announcer.demo.HostCommand;
 import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderReconciler;
-import dev.l2announcer.datapath.ResponderReconciler.Announcement;
+import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.config.AgentConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import static dev.l2announcer.datapath.linux.Netns.in;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,17 +40,17 @@ class ResponderReconcilerKernelTest {
 
     @BeforeEach
     void setUp() {
-        if (!Netns.isRoot()) {
+        if (!HostCommand.isRoot()) {
             System.out.println("SKIP ResponderReconcilerKernelTest: needs root (BPF, network namespaces)");
         }
-        Assumptions.assumeTrue(Netns.isRoot(), "needs root");
+        Assumptions.assumeTrue(HostCommand.isRoot(), "needs root");
         topo = new NodeTopology("rc");
         AgentConfig config = new AgentConfig(true, Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2), 10, 20,
                 List.of(), false, "", "", true, "false", "node-a", "kube-system", topo.pinDir, 2, Duration.ofMillis(200),
                 Duration.ofSeconds(60), 9890);
-        datapath = in(topo.nodeThread, () -> LinuxDatapath.open(config));
+        datapath = topo.nodeNs.run(() -> LinuxDatapath.open(config));
         dp = datapath.program();
-        reconciler = datapath.reconciler(topo.nodeScheduler(), new ResponderReconciler.Listener() {
+        reconciler = datapath.reconciler(topo.nodeScheduler(), (lease, now) -> true, new ResponderReconciler.Listener() {
         });
         reconciler.start();
     }
@@ -62,7 +62,7 @@ class ResponderReconcilerKernelTest {
                 reconciler.close();
             }
             if (dp != null) {
-                Netns.inRun(topo.nodeThread, () -> {
+                topo.nodeNs.exec(() -> {
                     dp.destroyPins();
                     datapath.close();
                 });
@@ -76,7 +76,7 @@ class ResponderReconcilerKernelTest {
 
     Optional<ArpFrame> ask(Inet4Address target) {
         Device c = topo.clientDevice();
-        return in(topo.clientThread, () -> {
+        return topo.clientNs.run(() -> {
             try (ArpSocket s = new ArpSocket(c.ifindex())) {
                 return s.resolve(c.mac(), CLIENT_IP, target, Duration.ofMillis(500));
             }
@@ -87,7 +87,7 @@ class ResponderReconcilerKernelTest {
     void desiredEntryIsAnsweredAndAnnouncedAndRemovalDetaches() {
         NodeTopology.Capture cap = topo.capture();
         Device n = topo.nodeDevice();
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> cap.gratuitousFor(VIP).size() >= 4); // 2 bursts x 2 forms
         assertThat(cap.gratuitousFor(VIP)).allMatch(r -> r.arp().orElseThrow().senderMac().equals(n.mac()));
         assertThat(ask(VIP).map(ArpFrame::senderMac)).contains(n.mac());
@@ -102,12 +102,12 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void recreatedLinkIsFollowedThroughItsNewIfindex() {
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> ask(VIP).isPresent());
         int oldIfindex = topo.nodeDevice().ifindex();
-        Netns.ok("ip", "-n", topo.node, "link", "del", topo.nodeIf);
-        topo.net.veth(topo.node, topo.nodeIf, topo.client, topo.clientIf);
-        Netns.ok("ip", "-n", topo.client, "addr", "add", "192.0.2.2/24", "dev", topo.clientIf);
+        HostCommand.ok("ip", "-n", topo.node, "link", "del", topo.nodeIf);
+        topo.nodeNs.veth(topo.nodeIf, topo.clientNs, topo.clientIf);
+        HostCommand.ok("ip", "-n", topo.client, "addr", "add", "192.0.2.2/24", "dev", topo.clientIf);
         Device n = topo.nodeDevice();
         assertThat(n.ifindex()).isNotEqualTo(oldIfindex);
         await().atMost(Duration.ofSeconds(5)).until(() -> dp.responderMap().list().containsKey(new ResponderEntry(VIP, n.ifindex())));
@@ -117,12 +117,12 @@ class ResponderReconcilerKernelTest {
 
     @Test
     void linkComingBackUpIsReannounced() {
-        reconciler.desire(Set.of(new Announcement(VIP, topo.nodeIf)));
+        reconciler.desire(Set.of(new LocalAnnouncement(VIP, topo.nodeIf, "cilium-l2announce-default-test")));
         await().atMost(Duration.ofSeconds(5)).until(() -> reconciler.garpsSentPerInterface().getOrDefault(topo.nodeIf, 0L) >= 2);
-        Netns.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "down");
+        HostCommand.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "down");
         await().atMost(Duration.ofSeconds(5)).until(() -> !topo.nodeDevice().up());
         NodeTopology.Capture cap = topo.capture();
-        Netns.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "up");
+        HostCommand.ok("ip", "-n", topo.node, "link", "set", topo.nodeIf, "up");
         await().atMost(Duration.ofSeconds(5)).until(() -> cap.gratuitousFor(VIP).size() >= 2);
         assertThat(reconciler.garpsSentPerInterface().get(topo.nodeIf)).isGreaterThanOrEqualTo(3L);
     }

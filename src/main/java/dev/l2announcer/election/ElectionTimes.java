@@ -1,0 +1,13 @@
+package dev.l2announcer.election;
+
+import dev.l2announcer.config.LeaseTimings;
+import java.time.Duration;
+
+/** The engine's timings in monotonic nanoseconds, from {@link LeaseTimings} (the one owner of the rules). */
+record ElectionTimes(long lease, long renewDeadline, long retry, long rankStep, long maxRankDelay, int leaseSeconds,
+                     long watchGap) {
+    static ElectionTimes of(LeaseTimings t, Duration rankStep, Duration maxRankDelay) {
+        return new ElectionTimes(t.leaseDuration().toNanos(), t.renewDeadline().toNanos(), t.retryPeriod().toNanos(),
+                rankStep.toNanos(), maxRankDelay.toNanos(), t.leaseDurationSeconds(), t.watchGapThatRestartsExpiry().toNanos());
+    }
+}

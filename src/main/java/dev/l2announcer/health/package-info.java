@@ -1,0 +1,12 @@
+/**
+ * cilium-health for L2: every candidate node ARP-probes the IPs another node holds (RFC 5227 probes: nothing is
+ * learnt from them) and the other agents' health endpoints, and classifies what answered (ok, no-answer,
+ * wrong-responder, split-brain, unverified). Pure parts: {@link dev.l2announcer.health.VipTargets},
+ * {@link dev.l2announcer.health.ProbeClassifier}, {@link dev.l2announcer.health.ProbeScheduler}.
+ *
+ * <p>Threads: one probe thread ({@code l2-health-probes}) runs the rounds; results are published as immutable reports.
+ *
+ * <p>Invariant: health observes, it never changes announcements; probes are bounded per second and spread over the
+ * interval; Events are rate-limited per (Service, reason).
+ */
+package dev.l2announcer.health;

@@ -1,0 +1,295 @@
+package dev.l2announcer.election;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.l2announcer.config.LeaseTimings;
+import dev.l2announcer.election.LeaseState.Acquiring;
+import dev.l2announcer.election.LeaseState.Holding;
+import dev.l2announcer.election.LeaseState.Releasing;
+import dev.l2announcer.election.LeaseState.Renewing;
+import dev.l2announcer.election.LeaseState.Rereading;
+import dev.l2announcer.election.LeaseState.Waiting;
+import dev.l2announcer.election.LeaseTransitions.Effect;
+import dev.l2announcer.election.LeaseTransitions.Step;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The election's decisions as a table, in the style of client-go's {@code testTryAcquireOrRenew}: each row is
+ * {observed record, observed at, candidates, own state, now} and one input, and says the decision (next state
+ * and effects) the pure rules must take. One synchronous call per row, no engine, no API.
+ */
+class LeaseDecisionTableTest {
+    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2));
+    static final ElectionTimes T = ElectionTimes.of(TIMINGS, TIMINGS.rankStep(), TIMINGS.maxRankDelay());
+    static final long S = 1_000_000_000L;
+    static final long MS = 1_000_000L;
+    static final long NOW = 100 * S;
+    static final String ME = "node-b";
+    static final String LEASE = "cilium-l2announce-default-web";
+    static final SortedSet<String> NODES = new TreeSet<>(Set.of("node-a", "node-b", "node-c"));
+
+    /** What the ranking says in a row. */
+    record Ranking(SortedSet<String> candidates, int rank, long refreshAt, String first, Set<String> alive, Set<String> dead)
+            implements Candidacy {
+        @Override public int rank() { return rank; }
+        @Override public long planRefreshAt() { return refreshAt; }
+        @Override public String firstRanked() { return first; }
+        @Override public boolean alive(String node) { return alive.contains(node); }
+        @Override public boolean dead(String node) { return dead.contains(node); }
+
+        static Ranking rank(int rank) {
+            return new Ranking(NODES, rank, NOW + 20 * MS, rank == 0 ? ME : "node-a", Set.of(), Set.of());
+        }
+
+        Ranking withAlive(String... nodes) {
+            return new Ranking(candidates, rank, refreshAt, first, Set.of(nodes), dead);
+        }
+
+        Ranking withDead(String... nodes) {
+            return new Ranking(candidates, rank, refreshAt, first, alive, Set.of(nodes));
+        }
+    }
+
+    /** The inputs of a transition. */
+    enum Input { RECONSIDER, WAKE, DEADLINE, OBSERVED, DELETED, WRITTEN, REREAD, RELEASE_ANSWERED, DROPPED, RESYNCED }
+
+    /**
+     * @param seen    observed Lease (null: absent) and when
+     * @param result  the answer, for WRITTEN / REREAD / RELEASE_ANSWERED
+     * @param expect  the decision the row asserts
+     */
+    record Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
+               Input input, LeaseStore.Result result, Step expect, boolean retired) {
+        Row(String name, Observation seen, Ranking ranking, LeaseState state, boolean campaigning, boolean watchHealthy,
+            Input input, LeaseStore.Result result, Step expect) {
+            this(name, seen, ranking, state, campaigning, watchHealthy, input, result, expect, false);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        Step run() {
+            Situation s = new Situation(LEASE, ME, NOW, seen, campaigning, false, watchHealthy, ranking, T, retired);
+            return switch (input) {
+                case RECONSIDER -> LeaseTransitions.reconsider(state, s);
+                case WAKE -> LeaseTransitions.woken(state, s);
+                case DEADLINE -> LeaseTransitions.deadlinePassed(state, s);
+                case OBSERVED -> LeaseTransitions.observed(state, s, false);
+                case DELETED -> LeaseTransitions.observed(state, s, true);
+                case WRITTEN -> LeaseTransitions.written(state, result, s);
+                case REREAD -> LeaseTransitions.reread(state, result, s);
+                case RELEASE_ANSWERED -> LeaseTransitions.releaseAnswered(state, result, s);
+                case DROPPED -> LeaseTransitions.dropped(state, s);
+                case RESYNCED -> LeaseTransitions.resynced(state, s);
+            };
+        }
+    }
+
+    static LeaseRecord record(String rv, String holder, int durationSeconds, Map<String, String> annotations) {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        return new LeaseRecord(LEASE, rv, new LeaseContent(holder, durationSeconds, t, t, 1, annotations), null);
+    }
+
+    static Observation seen(String holder, long observedAt) {
+        return new Observation(record("10", holder, 15, Map.of()), observedAt, 15, null);
+    }
+
+    static Observation released(String by, String successor) {
+        Map<String, String> a = successor == null ? Map.of() : Map.of(LeaseRecords.SUCCESSOR_ANNOTATION, successor);
+        return new Observation(record("11", "", 1, a), NOW - 10 * MS, 1, by);
+    }
+
+    static final LeaseRecord MINE = record("10", ME, 15, Map.of());
+    static final Waiting FRESH = new Waiting(LeaseState.NOT_FREE, LeaseState.NEVER);
+    static final long LAST_RENEW = NOW - 1500 * MS;
+
+    static Step waitUntil(long freeSince, long at) {
+        return new Step(new Waiting(freeSince, at), List.of());
+    }
+
+    static Step write(long freeSince) {
+        return new Step(new Acquiring(freeSince, false), List.of(new Effect.Write()));
+    }
+
+    static LeaseStore.Result ok(LeaseRecord r, long sentAt) {
+        return LeaseStore.Result.ok(r, sentAt);
+    }
+
+    static LeaseStore.Result failed(LeaseStore.Outcome o) {
+        return LeaseStore.Result.failed(o, o.name(), NOW - 10 * MS);
+    }
+
+    static Row follower(String name, Observation seen, Ranking ranking, Step expect) {
+        return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect);
+    }
+
+    static Stream<Row> rows() {
+        Observation mineSeen = new Observation(MINE, NOW - 100 * MS, 15, null);
+        Observation taken = seen("node-c", NOW - 10 * MS);
+        return Stream.of(
+                // ---- followers: when to try
+                follower("free lease (absent), first-ranked: create now", null, Ranking.rank(0), write(NOW)),
+                follower("absent, second-ranked: the first creates it, wait a lease duration more", null, Ranking.rank(1),
+                        waitUntil(NOW, NOW + T.lease() + T.rankStep())),
+                follower("absent, first-ranked node is dead: only the rank delay", null, Ranking.rank(1).withDead("node-a"),
+                        waitUntil(NOW, NOW + T.rankStep())),
+                follower("live holder: decide again when it expires (observed + leaseDurationSeconds)",
+                        seen("node-a", NOW - 3 * S), Ranking.rank(0), waitUntil(LeaseState.NOT_FREE, NOW + 12 * S)),
+                follower("expired holder, first-ranked: take it now", seen("node-a", NOW - 15 * S), Ranking.rank(0), write(NOW)),
+                follower("expired holder, third-ranked: rank delay", seen("node-a", NOW - 16 * S), Ranking.rank(2),
+                        waitUntil(NOW, NOW + 2 * T.rankStep())),
+                follower("rank delay is capped", seen("node-a", NOW - 16 * S), Ranking.rank(1000),
+                        waitUntil(NOW, NOW + T.maxRankDelay())),
+                new Row("rank delay counts from when it was first judged free", seen("node-a", NOW - 16 * S), Ranking.rank(2),
+                        new Waiting(NOW - 2 * T.rankStep(), NOW), true, true, Input.WAKE, null, write(NOW - 2 * T.rankStep())),
+                follower("own record after restart, still live: renew at once", mineSeen, Ranking.rank(2), write(LeaseState.NOT_FREE)),
+                follower("released naming us as successor: at once", released("node-a", ME), Ranking.rank(2), write(NOW)),
+                follower("released naming another, known alive: a lease duration, then rendezvous order",
+                        released("node-a", "node-c"), Ranking.rank(0).withAlive("node-c"),
+                        waitUntil(NOW, NOW + T.lease() + behind(ME) * T.rankStep())),
+                follower("released naming another, not known alive: the released record's 1 s",
+                        released("node-a", "node-c"), Ranking.rank(0),
+                        waitUntil(NOW, NOW + S + behind(ME) * T.rankStep())),
+                follower("released naming a node that is no candidate: ranked as any free lease",
+                        released("node-a", "node-z"), Ranking.rank(0), write(NOW)),
+                follower("rank unknown until the plan refresh", seen("node-a", NOW - 16 * S), Ranking.rank(-1),
+                        waitUntil(NOW, NOW + 20 * MS)),
+                new Row("watch not synced: nothing", seen("node-a", NOW - 16 * S), Ranking.rank(0), FRESH, true, false,
+                        Input.RECONSIDER, null, waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+                new Row("watch just reconnected: a free judgement is forgotten, expiry restarts from the resync",
+                        seen("node-a", NOW), Ranking.rank(0), new Waiting(NOW - S, NOW), true, true, Input.RESYNCED, null,
+                        waitUntil(LeaseState.NOT_FREE, NOW + 15 * S)),
+                new Row("not campaigning: nothing", null, Ranking.rank(0), FRESH, false, true, Input.RECONSIDER, null,
+                        waitUntil(LeaseState.NOT_FREE, LeaseState.NEVER)),
+
+                // ---- acquiring: the answer
+                new Row("acquired within the renew deadline: holding", null, Ranking.rank(0), new Acquiring(NOW - S, false), true, true,
+                        Input.WRITTEN, ok(MINE, NOW - 50 * MS),
+                        new Step(new Holding(MINE, NOW - 50 * MS), List.of(new Effect.Acquired(NOW - S)))),
+                new Row("acquire answered after the deadline: does not count, write afresh", mineSeen, Ranking.rank(0),
+                        new Acquiring(NOW - 6 * S, false), true, true, Input.WRITTEN, ok(MINE, NOW - 5 * S), write(NOW - 6 * S)),
+                new Row("acquire conflicted (409): read once", taken, Ranking.rank(0), new Acquiring(NOW, false), true, true,
+                        Input.WRITTEN, failed(LeaseStore.Outcome.CONFLICT),
+                        new Step(new Rereading(null, 0, "10", NOW), List.of(new Effect.Reread()))),
+                new Row("acquire failed: not before a retry period", null, Ranking.rank(0), new Acquiring(NOW, false), true, true,
+                        Input.WRITTEN, failed(LeaseStore.Outcome.FAILED), waitUntil(NOW, NOW + T.retry())),
+                new Row("acquired while dropped from the campaign: never announced, released", null, Ranking.rank(0),
+                        new Acquiring(NOW, false), false, true, Input.WRITTEN, ok(MINE, NOW - 50 * MS),
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                new Row("re-read after 409 shows nothing new: do not spin", taken, Ranking.rank(0), new Rereading(null, 0, "10", NOW),
+                        true, true, Input.REREAD, ok(taken.record(), NOW), waitUntil(NOW, NOW + T.retry())),
+
+                // ---- holders
+                new Row("renew due: renew", mineSeen, Ranking.rank(0), new Holding(MINE, LAST_RENEW), true, true, Input.WAKE, null,
+                        new Step(new Renewing(MINE, LAST_RENEW), List.of(new Effect.Renew(MINE)))),
+                new Row("renew answered: holding from the later send", mineSeen, Ranking.rank(0), new Renewing(MINE, LAST_RENEW), true, true,
+                        Input.WRITTEN, ok(record("12", ME, 15, Map.of()), NOW - 20 * MS),
+                        new Step(new Holding(record("12", ME, 15, Map.of()), NOW - 20 * MS), List.of())),
+                new Row("409 on renew: read once, still holding", mineSeen, Ranking.rank(0), new Renewing(MINE, LAST_RENEW), true, true,
+                        Input.WRITTEN, failed(LeaseStore.Outcome.CONFLICT),
+                        new Step(new Rereading(MINE, LAST_RENEW, "10", LeaseState.NOT_FREE), List.of(new Effect.Reread()))),
+                new Row("re-read shows our own newer version: renew on top of it", new Observation(record("13", ME, 15, Map.of()), NOW, 15, null),
+                        Ranking.rank(0), new Rereading(MINE, LAST_RENEW, "10", LeaseState.NOT_FREE), true, true, Input.REREAD,
+                        ok(record("13", ME, 15, Map.of()), NOW),
+                        new Step(new Renewing(record("13", ME, 15, Map.of()), LAST_RENEW), List.of(new Effect.Renew(record("13", ME, 15, Map.of()))))),
+                new Row("foreign holder written over ours: stand down at once", taken, Ranking.rank(0), new Holding(MINE, LAST_RENEW),
+                        true, true, Input.OBSERVED, null,
+                        new Step(new Waiting(LeaseState.NOT_FREE, taken.expiresAt()), List.of(new Effect.Lost("lease taken over by node-c")))),
+                new Row("released by another writer while we hold: stand down", released("x", null), Ranking.rank(1),
+                        new Holding(MINE, LAST_RENEW), true, true, Input.OBSERVED, null,
+                        new Step(new Waiting(NOW, NOW + T.rankStep()), List.of(new Effect.Lost("lease released by another writer")))),
+                new Row("renew failed: keep holding until the deadline, try again a retry period after the attempt", mineSeen,
+                        Ranking.rank(0), new Renewing(MINE, LAST_RENEW), true, true, Input.WRITTEN, failed(LeaseStore.Outcome.FAILED),
+                        new Step(new Holding(MINE, LAST_RENEW, NOW - 10 * MS), List.of())),
+                new Row("renew deadline passed while a renew hangs: lost, the renew no longer counts", mineSeen, Ranking.rank(0),
+                        new Renewing(MINE, NOW - 5 * S), true, true, Input.DEADLINE, null,
+                        new Step(new Acquiring(LeaseState.NOT_FREE, true), List.of(new Effect.Lost(LeaseTransitions.DEADLINE_PASSED)))),
+                new Row("renew answered after the deadline: decide afresh (own record: write again)", mineSeen, Ranking.rank(0),
+                        new Acquiring(LeaseState.NOT_FREE, true), true, true, Input.WRITTEN, ok(MINE, NOW - 6 * S), write(LeaseState.NOT_FREE)),
+                new Row("deadline timer before the deadline: nothing", mineSeen, Ranking.rank(0), new Holding(MINE, NOW - 4 * S), true, true,
+                        Input.DEADLINE, null, new Step(new Holding(MINE, NOW - 4 * S), List.of())),
+                new Row("lease deleted while held: stand down, then create it again (first-ranked)", null, Ranking.rank(0),
+                        new Holding(MINE, LAST_RENEW), true, true, Input.DELETED, null,
+                        new Step(new Acquiring(NOW, false), List.of(new Effect.Lost("lease deleted"), new Effect.Write()))),
+                new Row("renew answered 404: stand down", null, Ranking.rank(1).withDead("node-a"), new Renewing(MINE, LAST_RENEW), true, true,
+                        Input.WRITTEN, failed(LeaseStore.Outcome.NOT_FOUND),
+                        new Step(new Waiting(NOW, NOW + T.rankStep()), List.of(new Effect.Lost("lease deleted")))),
+
+                // ---- leaving
+                new Row("dropped while holding: released first, then the release record", mineSeen, Ranking.rank(0),
+                        new Holding(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Released(), new Effect.Release(MINE)))),
+                new Row("dropped because its group is gone everywhere: released first, then deleted (conditionally)", mineSeen,
+                        Ranking.rank(0), new Holding(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
+                        new Step(new Releasing(Releasing.Phase.DELETE), List.of(new Effect.Released(), new Effect.Delete(MINE))), true),
+                new Row("delete answered: forgotten", null, Ranking.rank(0), new Releasing(Releasing.Phase.DELETE), false, true,
+                        Input.RELEASE_ANSWERED, LeaseStore.Result.ok(null, NOW), new Step(FRESH, List.of(new Effect.Forget())), true),
+                new Row("dropped while a renew is in flight: released now, its answer is given back", mineSeen, Ranking.rank(0),
+                        new Renewing(MINE, LAST_RENEW), false, true, Input.DROPPED, null,
+                        new Step(new Acquiring(LeaseState.NOT_FREE, true), List.of(new Effect.Released()))),
+                new Row("dropped, then its renew failed: the Lease still names us, release it (no successor waits a lease duration)",
+                        mineSeen, Ranking.rank(0), new Acquiring(LeaseState.NOT_FREE, true), false, true, Input.WRITTEN,
+                        failed(LeaseStore.Outcome.FAILED),
+                        new Step(new Releasing(Releasing.Phase.WRITE), List.of(new Effect.Release(MINE)))),
+                new Row("dropped, acquire failed and the Lease is someone else's: forgotten", taken, Ranking.rank(0),
+                        new Acquiring(NOW, false), false, true, Input.WRITTEN, failed(LeaseStore.Outcome.FAILED),
+                        new Step(new Acquiring(NOW, false), List.of(new Effect.Forget()))),
+                new Row("dropped while waiting: forgotten", taken, Ranking.rank(0), FRESH, false, true, Input.DROPPED, null,
+                        new Step(FRESH, List.of(new Effect.Forget()))),
+                new Row("release conflicted: read it back once", mineSeen, Ranking.rank(0), new Releasing(Releasing.Phase.WRITE), false, true,
+                        Input.RELEASE_ANSWERED, failed(LeaseStore.Outcome.CONFLICT),
+                        new Step(new Releasing(Releasing.Phase.READ_BACK), List.of(new Effect.Reread()))),
+                new Row("read back still ours: release again on top of it", mineSeen, Ranking.rank(0), new Releasing(Releasing.Phase.READ_BACK),
+                        false, true, Input.RELEASE_ANSWERED, ok(MINE, NOW),
+                        new Step(new Releasing(Releasing.Phase.RETRY), List.of(new Effect.Release(MINE)))),
+                new Row("release answered: forgotten", mineSeen, Ranking.rank(0), new Releasing(Releasing.Phase.WRITE), false, true,
+                        Input.RELEASE_ANSWERED, ok(record("14", "", 1, Map.of()), NOW),
+                        new Step(FRESH, List.of(new Effect.Forget()))));
+    }
+
+    /** How many candidates precede this node in rendezvous order for the lease (the stagger behind a successor). */
+    static int behind(String node) {
+        return CandidateRanking.byRendezvous(LEASE, NODES).indexOf(node);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void decides(Row row) {
+        Step got = row.run();
+        assertThat(got.next()).as("next state").isEqualTo(row.expect().next());
+        assertThat(got.effects()).as("effects").isEqualTo(row.expect().effects());
+    }
+
+    /** The two rules that make takeovers safe, over every row: writes only as a follower, announcements only after a write. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void onlyAFollowerWritesToAcquireAndOnlyAnAnsweredWriteAcquires(Row row) {
+        Step got = row.run();
+        Function<Class<?>, Boolean> has = c -> got.effects().stream().anyMatch(c::isInstance);
+        if (has.apply(Effect.Acquired.class)) {
+            assertThat(row.input()).isEqualTo(Input.WRITTEN);
+            assertThat(row.result().ok()).isTrue();
+            assertThat(row.result().sentAt() + T.renewDeadline()).isGreaterThan(NOW);
+        }
+        if (has.apply(Effect.Write.class)) {
+            // A holder renews; it acquires only after it stood down (and said so first).
+            if (row.state().held()) assertThat(got.effects().getFirst()).isInstanceOf(Effect.Lost.class);
+            assertThat(got.next()).isInstanceOf(Acquiring.class);
+        }
+        if (got.next().held()) {
+            assertThat(row.state().held() || has.apply(Effect.Acquired.class)).isTrue();
+        }
+    }
+}
