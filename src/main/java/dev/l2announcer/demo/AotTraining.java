@@ -114,7 +114,8 @@ public final class AotTraining {
             seed(client);
             int port = freePort();
             Path config = writeConfig(work, isolated);
-            Path kubeconfig = writeKubeconfig(work, server.port());
+            Path kubeconfig = Kubectl.writeKubeconfig(work.resolve("kubeconfig"), server.url(), "kube-system",
+                    "aot-training-not-a-secret");
             ProcessBuilder pb = new ProcessBuilder(app.command(Map.of(), List.of("--node-name=" + NODE,
                     "--config-dir=" + config, "--bpf-pin-dir=" + work.resolve(isolated ? "bpf/pins" : "pins"))))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -273,29 +274,6 @@ public final class AotTraining {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }
         return dir;
-    }
-
-    private static Path writeKubeconfig(Path work, int apiPort) throws IOException {
-        Path f = work.resolve("kubeconfig");
-        Files.writeString(f, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: aot
-                  cluster:
-                    server: http://127.0.0.1:%d
-                contexts:
-                - name: aot
-                  context:
-                    cluster: aot
-                    user: aot
-                current-context: aot
-                users:
-                - name: aot
-                  user:
-                    token: aot-training-not-a-secret
-                """.formatted(apiPort));
-        return f;
     }
 
     private static int freePort() throws IOException {

@@ -197,9 +197,10 @@ public final class NetnsCluster implements AutoCloseable {
         return new ApiControl(p, Duration.ofSeconds(90));
     }
 
-    /** A kubeconfig for processes inside the LAN, pointing at the API server. */
+    /** A kubeconfig for the agents inside the LAN, pointing at the API server (with a token, as a pod has). */
     public Path writeKubeconfig() {
-        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig-lan"), "http://" + API_IP + ":" + API_PORT, "kube-system");
+        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig-lan"), "http://" + API_IP + ":" + API_PORT, "kube-system",
+                "l2a-demo-not-a-secret");
     }
 
     /** Runs a short command in a member's network namespace (host mount namespace). */
