@@ -29,11 +29,10 @@ import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,12 +44,14 @@ public final class KubernetesLeaseStore implements LeaseStore {
     private static final Logger LOG = Logger.getLogger(KubernetesLeaseStore.class);
     /** Blocking requests at once: renewals are short, and a thousand acquisitions at once queue here. */
     public static final int IO_THREADS = 8;
+    /** Most blocking requests at once ({@code ioThreads}); the rest wait in order of arrival. */
+    private final Semaphore inFlight;
 
     private final KubernetesClient api;
     private final String namespace;
     private final String namePrefix;
     private final Ticker ticker;
-    private final ThreadPoolExecutor io;
+    private final ExecutorService io;
     private final SharedIndexInformer<Lease> informer;
     private final boolean ownsInformer;
     private volatile boolean closed;
@@ -88,10 +89,12 @@ public final class KubernetesLeaseStore implements LeaseStore {
                         .withRequestTimeout((int) Math.max(1, requestTimeout.toMillis()))
                         .build())
                 .adapt(KubernetesClient.class);
-        AtomicInteger ioCount = new AtomicInteger();
-        this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name("l2a-election-io-" + ioCount.incrementAndGet()).unstarted(r));
-        io.allowCoreThreadTimeOut(true);
+        // One virtual thread per request, at most ioThreads in flight (fair semaphore: FIFO, like the queue of
+        // a fixed pool). A request blocks only waiting for the API's answer, which unmounts the virtual thread:
+        // no platform thread per request slot (a fixed pool of 8 kept all 8 alive, each renew starting the
+        // next one below its core size), the carriers are the JDK's shared scheduler.
+        this.inFlight = new Semaphore(ioThreads, true);
+        this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("l2a-election-io-", 1).factory());
         this.informer = informer;
     }
 
@@ -298,6 +301,12 @@ public final class KubernetesLeaseStore implements LeaseStore {
         CompletableFuture<Result> done = new CompletableFuture<>();
         try {
             io.execute(() -> {
+                try {
+                    inFlight.acquire();
+                } catch (InterruptedException e) {
+                    done.complete(Result.failed(Outcome.FAILED, "store closed", ticker.nanoTime()));
+                    return;
+                }
                 long sentAt = ticker.nanoTime();
                 try {
                     LeaseRecord record = op.call();
@@ -305,6 +314,8 @@ public final class KubernetesLeaseStore implements LeaseStore {
                             : Result.ok(record, sentAt));
                 } catch (Throwable e) {
                     done.complete(Result.failed(outcome(e), e.toString(), sentAt));
+                } finally {
+                    inFlight.release();
                 }
             });
         } catch (RejectedExecutionException e) {
