@@ -28,28 +28,25 @@ public final class AgentCluster implements AutoCloseable {
     static final String LEASE_NAMESPACE = "kube-system";
     static final String PIN_DIR = "/sys/fs/bpf/l2-announcer";
     static final int DEBUG_PORT = 9890;
-    /**
-     * The JVM options of every agent process the demo and the e2e start (the one place they are set):
-     * three agents, the API server and the test share two cores, so the JIT and GC stay cheap.
-     */
-    static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-Xss512k");
 
     private final NetnsCluster net;
     private final ApiControl api;
-    private final Path agentJar;
+    private final PackagedApp app;
     private final Timings timings;
     private final Path kubeconfig;
     private final Map<String, Process> agents = new LinkedHashMap<>();
     private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Instant> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private List<String> agentCommand;
     private final ArpObserver observer;
     private final NeighbourWatch neighbours;
 
     private AgentCluster(NetnsCluster net, Path agentJar, Timings timings, List<String> apiJvmOptions) {
         this.net = net;
-        this.agentJar = agentJar;
+        this.app = PackagedApp.of(agentJar);
         this.timings = timings;
         this.kubeconfig = net.writeKubeconfig();
+        this.agentCommand = app.command(Map.of(), List.of());
         this.api = net.startApiServer(agentJar, apiJvmOptions);
         for (NetnsCluster.Member n : net.nodes()) {
             api.node(n.name(), "topology.kubernetes.io/zone=e2e");
@@ -64,9 +61,9 @@ public final class AgentCluster implements AutoCloseable {
         return create(nodes, agentJar, timings, logDir, NetnsCluster.API_JVM_OPTIONS);
     }
 
-    /** As above, with the API server's JVM options. */
+    /** As above, with the API server's extra JVM options (after the packaged app's own). */
     public static AgentCluster create(int nodes, Path agentJar, Timings timings, Path logDir, List<String> apiJvmOptions) {
-        if (!Files.isRegularFile(agentJar)) {
+        if (!PackagedApp.of(agentJar).isPackaged()) {
             throw new IllegalStateException("packaged agent not found at " + agentJar
                     + ": build it first (./mvnw -B package -DskipTests)");
         }
@@ -77,6 +74,11 @@ public final class AgentCluster implements AutoCloseable {
             net.close();
             throw e;
         }
+    }
+
+    /** The packaged app the agents run from (its launcher: jvm.options and the AOT cache, as in the image). */
+    public PackagedApp app() {
+        return app;
     }
 
     private void writeConfig(NetnsCluster.Member n) {
@@ -112,6 +114,25 @@ public final class AgentCluster implements AutoCloseable {
         }
     }
 
+    /** Sets a cilium-config key for every node; agents started afterwards read it. */
+    public void configure(String key, String value) {
+        for (NetnsCluster.Member n : net.nodes()) {
+            try {
+                Files.writeString(configDir(n).resolve(key), value);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Replaces the command (JVM and its options, without the agent's arguments) of agents started afterwards;
+     * by default {@link PackagedApp#command} of the app's launcher. For benchmarks comparing JVM options.
+     */
+    public synchronized void agentCommand(List<String> command) {
+        this.agentCommand = List.copyOf(command);
+    }
+
     /** Go duration syntax, as in cilium-config ("3s", "0.2s"). */
     static String seconds(Duration d) {
         long ms = d.toMillis();
@@ -129,12 +150,8 @@ public final class AgentCluster implements AutoCloseable {
         if (old != null && old.isAlive()) {
             throw new IllegalStateException("agent on " + node + " still running");
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(AGENT_JVM_OPTIONS);
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED",
-                "-jar", agentJar.toAbsolutePath().toString(),
-                "--node-name=" + node,
+        List<String> cmd = new ArrayList<>(agentCommand);
+        cmd.addAll(List.of("--node-name=" + node,
                 "--config-dir=" + configDir(n),
                 "--bpf-pin-dir=" + PIN_DIR));
         Map<String, String> env = Map.of(
@@ -278,11 +295,9 @@ public final class AgentCluster implements AutoCloseable {
 
     /** {@code dbg <view>} inside the node (its netns): exit code and output. */
     public Map.Entry<Integer, String> debug(String node, String view) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String out = net.execOnNode(net.node(node), "sh", "-c",
-                "\"$@\"; echo \"exit=$?\"", "sh", java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-jar", agentJar.toAbsolutePath().toString(), "dbg", view,
-                "--port", String.valueOf(DEBUG_PORT));
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "\"$@\"; echo \"exit=$?\"", "sh"));
+        cmd.addAll(app.command(Map.of(), List.of("dbg", view, "--port", String.valueOf(DEBUG_PORT))));
+        String out = net.execOnNode(net.node(node), cmd.toArray(String[]::new));
         int i = out.lastIndexOf("exit=");
         int code = i < 0 ? -1 : Integer.parseInt(out.substring(i + 5).trim());
         return Map.entry(code, i < 0 ? out : out.substring(0, i));

@@ -39,6 +39,17 @@ public record Kubectl(Path binary, Path kubeconfig, Path cacheDir) {
 
     /** Writes a kubeconfig for {@code server} (plain HTTP, no credentials: the embedded API has no auth). */
     public static Path writeKubeconfig(Path file, String server, String namespace) {
+        return writeKubeconfig(file, server, namespace, null);
+    }
+
+    /**
+     * As above with a bearer token the embedded API ignores, for agents: a pod's client always has one (its
+     * service account's). Without any credential, fabric8's TokenRefreshInterceptor finds no token to refresh,
+     * so it re-reads and re-parses the whole kubeconfig before every request once the first minute has passed
+     * (FootprintBenchmark: 3/4 of the election's request CPU), which no deployed agent does.
+     */
+    public static Path writeKubeconfig(Path file, String server, String namespace, String bearerToken) {
+        String user = bearerToken == null ? "{}" : "\n    token: " + bearerToken;
         String yaml = """
                 apiVersion: v1
                 kind: Config
@@ -55,8 +66,8 @@ public record Kubectl(Path binary, Path kubeconfig, Path cacheDir) {
                 current-context: l2a-demo
                 users:
                 - name: l2a-demo
-                  user: {}
-                """.formatted(server, namespace);
+                  user: %s
+                """.formatted(server, namespace, user);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, yaml);

@@ -191,23 +191,25 @@ public final class NetnsCluster implements AutoCloseable {
         return startApiServer(agentJar, API_JVM_OPTIONS);
     }
 
-    /** The API server's JVM options for short runs: a cheap JIT and GC (it shares two cores with the agents). */
-    static final List<String> API_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
+    /**
+     * The API server's JVM options beyond the packaged app's own: the heap of an API server, which holds every
+     * object of the cluster (1,000 Services and their Leases in FootprintBenchmark); the agent's bound is for one agent.
+     */
+    static final List<String> API_JVM_OPTIONS = List.of("-Xmx256m");
 
-    /** As {@link #startApiServer(Path)} with the given JVM options (a long, busy run wants the full JIT). */
+    /** As {@link #startApiServer(Path)} with the given extra JVM options (a long, busy run wants a bigger heap). */
     public ApiControl startApiServer(Path agentJar, List<String> jvmOptions) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", agentJar.toAbsolutePath().toString(), "demo-api", API_IP, String.valueOf(API_PORT)));
-        Resources.CRD_FILES.forEach(f -> cmd.add(f.toAbsolutePath().toString()));
+        List<String> args = new ArrayList<>(List.of("demo-api", API_IP, String.valueOf(API_PORT)));
+        Resources.CRD_FILES.forEach(f -> args.add(f.toAbsolutePath().toString()));
+        List<String> cmd = PackagedApp.of(agentJar).command(Map.of(PackagedApp.EXTRA_JVM_OPTIONS, String.join(" ", jvmOptions)), args);
         Process p = startInNetns(api, cmd, "mock-api", true);
         return new ApiControl(p, Duration.ofSeconds(90));
     }
 
-    /** A kubeconfig for processes inside the LAN, pointing at the API server. */
+    /** A kubeconfig for the agents inside the LAN, pointing at the API server (with a token, as a pod has). */
     public Path writeKubeconfig() {
-        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig-lan"), "http://" + API_IP + ":" + API_PORT, "kube-system");
+        return Kubectl.writeKubeconfig(workDir.resolve("kubeconfig-lan"), "http://" + API_IP + ":" + API_PORT, "kube-system",
+                "l2a-demo-not-a-secret");
     }
 
     /** Runs a short command in a member's network namespace (host mount namespace). */

@@ -29,11 +29,10 @@ import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,15 +44,18 @@ public final class KubernetesLeaseStore implements LeaseStore {
     private static final Logger LOG = Logger.getLogger(KubernetesLeaseStore.class);
     /** Blocking requests at once: renewals are short, and a thousand acquisitions at once queue here. */
     public static final int IO_THREADS = 8;
+    /** Most blocking requests at once ({@code ioThreads}); the rest wait in order of arrival. */
+    private final Semaphore inFlight;
 
     private final KubernetesClient api;
     private final String namespace;
     private final String namePrefix;
     private final Ticker ticker;
-    private final ThreadPoolExecutor io;
-    /** The heartbeat's own thread: never queued behind a burst of renewals on {@link #io} (see {@link #write}). */
-    private final ThreadPoolExecutor heartbeatIo;
-    private final ThreadPoolExecutor claimIo;
+    private final ExecutorService io;
+    /** The heartbeat's own lane: never queued behind a burst of renewals (see {@link #write}). */
+    private final Semaphore heartbeatLane = new Semaphore(1, true);
+    /** Claims on peers' heartbeats: neither behind renewals nor in front of this node's beat (see {@link #claim}). */
+    private final Semaphore claimLane = new Semaphore(1, true);
     private final SharedIndexInformer<Lease> informer;
     private final boolean ownsInformer;
     private volatile boolean closed;
@@ -91,16 +93,12 @@ public final class KubernetesLeaseStore implements LeaseStore {
                         .withRequestTimeout((int) Math.max(1, requestTimeout.toMillis()))
                         .build())
                 .adapt(KubernetesClient.class);
-        AtomicInteger ioCount = new AtomicInteger();
-        this.io = new ThreadPoolExecutor(ioThreads, ioThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name("l2a-election-io-" + ioCount.incrementAndGet()).unstarted(r));
-        io.allowCoreThreadTimeOut(true);
-        this.heartbeatIo = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name("l2a-heartbeat-io").unstarted(r));
-        heartbeatIo.allowCoreThreadTimeOut(true);
-        this.claimIo = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name("l2a-claim-io").unstarted(r));
-        claimIo.allowCoreThreadTimeOut(true);
+        // One virtual thread per request, at most ioThreads in flight (fair semaphore: FIFO, like the queue of
+        // a fixed pool). A request blocks only waiting for the API's answer, which unmounts the virtual thread:
+        // no platform thread per request slot (a fixed pool of 8 kept all 8 alive, each renew starting the
+        // next one below its core size), the carriers are the JDK's shared scheduler.
+        this.inFlight = new Semaphore(ioThreads, true);
+        this.io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("l2a-election-io-", 1).factory());
         this.informer = informer;
     }
 
@@ -165,17 +163,17 @@ public final class KubernetesLeaseStore implements LeaseStore {
         KubernetesClient c = clientWithTimeout(timeout);
         if (base == null) {
             Lease body = newLease(namespace, name, content);
-            return call(heartbeatIo, false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
+            return call(heartbeatLane, false, () -> toRecord(c.leases().inNamespace(namespace).resource(body).create()));
         }
-        return conditionalUpdate(heartbeatIo, c, base, content);
+        return conditionalUpdate(heartbeatLane, c, base, content);
     }
 
     @Override
     public CompletionStage<Result> claim(LeaseRecord base, LeaseContent content, Duration timeout) {
-        return conditionalUpdate(claimIo, clientWithTimeout(timeout), base, content);
+        return conditionalUpdate(claimLane, clientWithTimeout(timeout), base, content);
     }
 
-    private CompletionStage<Result> conditionalUpdate(ThreadPoolExecutor lane, KubernetesClient c, LeaseRecord base, LeaseContent content) {
+    private CompletionStage<Result> conditionalUpdate(Semaphore lane, KubernetesClient c, LeaseRecord base, LeaseContent content) {
         Lease updated = new LeaseBuilder(origin(base)).build();
         updated.getMetadata().setResourceVersion(base.resourceVersion());
         apply(updated, content);
@@ -240,8 +238,6 @@ public final class KubernetesLeaseStore implements LeaseStore {
     public void close() {
         stopWatch();
         io.shutdownNow();
-        heartbeatIo.shutdownNow();
-        claimIo.shutdownNow();
     }
 
     @Override
@@ -314,13 +310,20 @@ public final class KubernetesLeaseStore implements LeaseStore {
 
     /** Runs a blocking request on the IO pool; {@code absentIsNotFound}: a null answer means 404 (get). */
     private CompletionStage<Result> call(boolean absentIsNotFound, Callable<LeaseRecord> op) {
-        return call(io, absentIsNotFound, op);
+        return call(inFlight, absentIsNotFound, op);
     }
 
-    private CompletionStage<Result> call(ThreadPoolExecutor pool, boolean absentIsNotFound, Callable<LeaseRecord> op) {
+    /** On a virtual thread, once {@code lane} lets it (at most that many of the lane's requests in flight). */
+    private CompletionStage<Result> call(Semaphore lane, boolean absentIsNotFound, Callable<LeaseRecord> op) {
         CompletableFuture<Result> done = new CompletableFuture<>();
         try {
-            pool.execute(() -> {
+            io.execute(() -> {
+                try {
+                    lane.acquire();
+                } catch (InterruptedException e) {
+                    done.complete(Result.failed(Outcome.FAILED, "store closed", ticker.nanoTime()));
+                    return;
+                }
                 long sentAt = ticker.nanoTime();
                 try {
                     LeaseRecord record = op.call();
@@ -328,6 +331,8 @@ public final class KubernetesLeaseStore implements LeaseStore {
                             : Result.ok(record, sentAt));
                 } catch (Throwable e) {
                     done.complete(Result.failed(outcome(e), e.toString(), sentAt));
+                } finally {
+                    lane.release();
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar quarkus-run.jar dbg <view> [-o json] [--port N]}: reads a view from the running
- * agent's localhost debug endpoint and prints it. Plain JDK HTTP client, no Quarkus boot, so it is
- * cheap to run inside the agent's pod ({@code kubectl exec ... -- dbg announcements}).
+ * {@code l2-announcer dbg <view> [-o json] [--port N]} (the packaged launcher; {@code java -jar
+ * quarkus-run.jar dbg ...} works too): reads a view from the running agent's localhost debug endpoint
+ * and prints it. Plain JDK HTTP client, no Quarkus boot, so it is cheap to run inside the agent's pod
+ * ({@code kubectl exec ... -- /app/l2-announcer dbg announcements}).
  */
 public final class DebugCli {
     public static final int DEFAULT_PORT = 9890;

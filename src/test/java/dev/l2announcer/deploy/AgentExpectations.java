@@ -102,7 +102,7 @@ final class AgentExpectations {
             assertThat(p.getContainerPort()).isEqualTo(port);
             assertThat(p.getHostPort()).isEqualTo(port);
         });
-        assertThat(agent.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertResourcesFitTheJvm(agent);
 
         VolumeMount bpf = mount(agent, bpfRoot);
         assertThat(volume(pod, bpf.getName()).getHostPath().getPath()).isEqualTo(bpfRoot);
@@ -142,6 +142,42 @@ final class AgentExpectations {
             assertThat(privileged).isEmpty();
             assertThat(pod.getInitContainers()).isNullOrEmpty();
         }
+    }
+
+    /**
+     * What the JVM needs besides its heap with 1,000 Services held (FootprintBenchmark: RSS minus committed
+     * heap, max of three agents), and the RSS of one {@code dbg} CLI JVM run in the agent's container.
+     */
+    static final long NON_HEAP_MIB = 136;
+    static final long DBG_CLI_MIB = 80;
+
+    /**
+     * Requests and a memory limit, the limit large enough for the heap bound the image's jvm.options
+     * sets plus the measured rest; no CPU limit (throttling delays renewals); and no JVM option in the
+     * pod: the image's launcher passes jvm.options, the one place they are defined.
+     */
+    static void assertResourcesFitTheJvm(Container agent) {
+        var resources = agent.getResources();
+        assertThat(resources.getRequests()).containsKeys("cpu", "memory");
+        assertThat(resources.getLimits()).containsKey("memory").doesNotContainKey("cpu");
+        long heap;
+        try {
+            heap = JvmOptions.read().mebibytes("-Xmx").orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long limit = mebibytes(resources.getLimits().get("memory"));
+        assertThat(limit).as("memory limit (MiB) vs -Xmx %d + non-heap %d + dbg CLI %d", heap, NON_HEAP_MIB, DBG_CLI_MIB)
+                .isGreaterThanOrEqualTo(heap + NON_HEAP_MIB + DBG_CLI_MIB);
+        assertThat(mebibytes(resources.getRequests().get("memory"))).isLessThanOrEqualTo(limit);
+        assertThat(agent.getEnv()).as("JVM options come from jvm.options only").extracting(EnvVar::getName)
+                .doesNotContain("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "_JAVA_OPTIONS");
+        assertThat(agent.getCommand()).as("the image's ENTRYPOINT (the launcher) starts the agent").isNullOrEmpty();
+        assertThat(agent.getArgs()).noneMatch(a -> a.startsWith("-X") || a.startsWith("-D"));
+    }
+
+    private static long mebibytes(io.fabric8.kubernetes.api.model.Quantity q) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(q).longValueExact() / (1024 * 1024);
     }
 
     private static void assertHttpProbe(Probe probe, String path, int port) {

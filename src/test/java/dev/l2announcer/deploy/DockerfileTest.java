@@ -72,9 +72,40 @@ class DockerfileTest {
                 .contains("COPY --from=bpf /src/ebpf/build/l2_responder.bpf.o ebpf/build/l2_responder.bpf.o")
                 .contains("./mvnw -B package -DskipTests")
                 .contains("install -y --no-install-recommends libbpf1 iproute2")
-                .contains("COPY --from=app /src/target/quarkus-app/ /app/")
-                .contains("ENTRYPOINT [\"java\", \"--enable-native-access=ALL-UNNAMED\", \"-XX:+ExitOnOutOfMemoryError\", \"-jar\", \"/app/quarkus-run.jar\"]");
+                .contains("COPY --from=app /src/target/quarkus-app/ /app/");
         assertThat(d.lines().filter(l -> l.startsWith("USER ")).toList()).as("explicit, explained user").containsExactly("USER 0:0");
+    }
+
+    /** JVM options are defined once, in src/main/jvm/jvm.options; the image runs the launcher that passes them. */
+    @Test
+    void entrypointIsTheLauncherWithNoJvmOptionsOfItsOwn() throws IOException {
+        String d = dockerfile();
+        assertThat(d.lines().filter(l -> l.startsWith("ENTRYPOINT")).toList()).containsExactly("ENTRYPOINT [\"/app/l2-announcer\"]");
+        assertThat(d).as("no JVM option outside jvm.options").doesNotContain("-XX:").doesNotContain("-Xmx")
+                .doesNotContain("JAVA_TOOL_OPTIONS").doesNotContain("JDK_JAVA_OPTIONS");
+        assertThat(d).contains("test -x target/quarkus-app/l2-announcer").contains("test -f target/quarkus-app/jvm.options");
+    }
+
+    /**
+     * The AOT cache is valid only for the JVM and jar paths it was trained with: stage 2 (JDK) must not
+     * train, the runtime stage trains against /app with its own JRE and ships /app/app.aot; the training
+     * class is in the packaged jar and the CRD comes from a bind mount, so nothing is added to the image.
+     */
+    @Test
+    void aotCacheIsTrainedInTheRuntimeStageWithItsJre() throws IOException {
+        String d = dockerfile();
+        String runtime = d.substring(d.lastIndexOf("\nFROM "));
+        assertThat(d).contains("./mvnw -B package -DskipTests -Dl2a.aot.skip=true");
+        assertThat(runtime).contains("--mount=type=bind,source=crds,target=/tmp/crds")
+                .contains("-cp /app/quarkus-run.jar")
+                .contains("dev.l2announcer.demo.AotTraining /app /tmp/crds/ciliuml2announcementpolicies.cilium.io.yaml")
+                .contains("test -s /app/app.aot");
+        assertThat(runtime.indexOf("AotTraining")).as("trained after the app is in place")
+                .isGreaterThan(runtime.indexOf("COPY --from=app /src/target/quarkus-app/ /app/"));
+        assertThat(ROOT.resolve("src/main/java/dev/l2announcer/demo/AotTraining.java")).as("in the packaged jar").exists();
+        assertThat(ROOT.resolve("crds/ciliuml2announcementpolicies.cilium.io.yaml")).exists();
+        assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<l2a.aot.skip>false</l2a.aot.skip>")
+                .contains("<skip>${l2a.aot.skip}</skip>");
     }
 
     @Test

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * Links via rtnetlink (RTM_GETLINK dump) rather than java.net.NetworkInterface, which omits links
  * without an IP address and down links. Acts on the network namespace of the thread that opens
- * the netlink socket (the subscription thread inherits its creator's namespace).
+ * the netlink socket; a subscription's socket is opened by the subscriber's thread.
  */
 public final class NetlinkDevices implements Devices {
     private static final Logger LOG = Logger.getLogger(NetlinkDevices.class.getName());
@@ -220,59 +221,129 @@ public final class NetlinkDevices implements Devices {
     }
 
     /**
-     * Link notifications on a dedicated platform thread (it blocks in poll). Events coalesce into
-     * one {@code onChange} per wake-up; ENOBUFS (lost notifications) also triggers one, since the
-     * listener re-reads the full state anyway.
+     * Link notifications. Each subscription has its own netlink socket, opened here in the caller's
+     * network namespace; one platform thread per instance ({@code l2a-netlink-links}) polls all of them
+     * (the agent has four subscribers: one thread instead of four). Events coalesce into one
+     * {@code onChange} per wake-up and socket; ENOBUFS (lost notifications) also triggers one, since the
+     * listener re-reads the full state anyway. Listeners run on that thread and must not block.
      */
     @Override
     public AutoCloseable subscribe(Runnable onChange) {
-        int fd = open(RTMGRP_LINK);
-        AtomicBoolean closed = new AtomicBoolean();
-        Thread t = Thread.ofPlatform().daemon().name("l2a-netlink-links").unstarted(() -> {
+        return watcher.add(open(RTMGRP_LINK), onChange);
+    }
+
+    private final LinkWatcher watcher = new LinkWatcher();
+
+    /** The polling thread of this instance's subscriptions; it exits when the last one is closed. */
+    private static final class LinkWatcher {
+        private static final int MAX_SUBSCRIPTIONS = 64;
+
+        private static final class Subscription {
+            final int fd;
+            final Runnable onChange;
+            volatile boolean closed;
+            final CountDownLatch released = new CountDownLatch(1);
+
+            Subscription(int fd, Runnable onChange) {
+                this.fd = fd;
+                this.onChange = onChange;
+            }
+        }
+
+        private final List<Subscription> subscriptions = new ArrayList<>(); // guarded by this
+        private Thread thread; // guarded by this
+
+        synchronized AutoCloseable add(int fd, Runnable onChange) {
+            if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+                Libc.close(fd);
+                throw new IllegalStateException("more than " + MAX_SUBSCRIPTIONS + " link subscriptions");
+            }
+            Subscription s = new Subscription(fd, onChange);
+            subscriptions.add(s);
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("l2a-netlink-links").unstarted(this::run);
+                thread.start();
+            }
+            Thread poller = thread;
+            return () -> {
+                s.closed = true;
+                // The poller closes the socket (never while it polls it) within one poll timeout.
+                if (Thread.currentThread() != poller) {
+                    s.released.await(2, TimeUnit.SECONDS);
+                }
+            };
+        }
+
+        /** Closes the sockets of closed subscriptions; the live ones, or null when the thread should end. */
+        private synchronized List<Subscription> live() {
+            for (Subscription s : subscriptions) {
+                if (s.closed) {
+                    release(s);
+                }
+            }
+            subscriptions.removeIf(s -> s.closed);
+            if (subscriptions.isEmpty()) {
+                thread = null;
+                return null;
+            }
+            return List.copyOf(subscriptions);
+        }
+
+        private static void release(Subscription s) {
+            Libc.close(s.fd);
+            s.released.countDown();
+        }
+
+        private void run() {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment cap = Libc.capture(a);
-                MemorySegment pfd = a.allocate(8, 4);
+                MemorySegment pfds = a.allocate(8L * MAX_SUBSCRIPTIONS, 4);
                 MemorySegment buf = a.allocate(65536, 8);
-                while (!closed.get()) {
-                    pfd.set(JAVA_INT, 0, fd);
-                    pfd.set(JAVA_SHORT, 4, (short) Libc.POLLIN);
-                    pfd.set(JAVA_SHORT, 6, (short) 0);
-                    int n = (int) Libc.POLL.invokeExact(cap, pfd, 1L, 200);
-                    if (n <= 0 || closed.get()) {
-                        continue;
+                List<Subscription> live;
+                while ((live = live()) != null) {
+                    for (int i = 0; i < live.size(); i++) {
+                        pfds.set(JAVA_INT, 8L * i, live.get(i).fd);
+                        pfds.set(JAVA_SHORT, 8L * i + 4, (short) Libc.POLLIN);
+                        pfds.set(JAVA_SHORT, 8L * i + 6, (short) 0);
                     }
-                    boolean changed = false;
-                    for (int drained = 0; drained < 1024; drained++) {
-                        long r = (long) Libc.RECV.invokeExact(cap, fd, buf, 65536L, MSG_DONTWAIT);
-                        if (r >= 0) {
-                            changed = true;
-                            continue;
-                        }
-                        int err = Libc.errno(cap);
-                        if (err == Errno.ENOBUFS) {
-                            changed = true;
-                            continue;
-                        }
-                        break; // EAGAIN: drained
-                    }
-                    if (changed && !closed.get()) {
-                        try {
-                            onChange.run();
-                        } catch (RuntimeException e) {
-                            LOG.log(Level.WARNING, "link change listener failed", e);
+                    int n = (int) Libc.POLL.invokeExact(cap, pfds, (long) live.size(), 200);
+                    for (int i = 0; n > 0 && i < live.size(); i++) {
+                        Subscription s = live.get(i);
+                        if (pfds.get(JAVA_SHORT, 8L * i + 6) != 0 && drain(s.fd, cap, buf) && !s.closed) {
+                            try {
+                                s.onChange.run();
+                            } catch (RuntimeException e) {
+                                LOG.log(Level.WARNING, "link change listener failed", e);
+                            }
                         }
                     }
                 }
             } catch (Throwable e) {
-                LOG.log(Level.SEVERE, "netlink link subscription stopped", e);
-            } finally {
-                Libc.close(fd);
+                LOG.log(Level.SEVERE, "netlink link subscriptions stopped", e);
+                synchronized (this) {
+                    subscriptions.forEach(LinkWatcher::release);
+                    subscriptions.clear();
+                    thread = null;
+                }
             }
-        });
-        t.start();
-        return () -> {
-            closed.set(true);
-            t.join(2000);
-        };
+        }
+
+        /** Reads every pending notification; true if there was at least one (or some were lost). */
+        private static boolean drain(int fd, MemorySegment cap, MemorySegment buf) throws Throwable {
+            boolean changed = false;
+            for (int drained = 0; drained < 1024; drained++) {
+                long r = (long) Libc.RECV.invokeExact(cap, fd, buf, 65536L, MSG_DONTWAIT);
+                if (r >= 0) {
+                    changed = true;
+                    continue;
+                }
+                if (Libc.errno(cap) == Errno.ENOBUFS) {
+                    changed = true;
+                    continue;
+                }
+                break; // EAGAIN: drained
+            }
+            return changed;
+        }
     }
 }
