@@ -1,5 +1,6 @@
 package dev.l2announcer.observability;
 
+import dev.l2announcer.datapath.Addresses;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -78,7 +79,7 @@ public final class DebugViews {
     private List<Map<String, Object>> announcements() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AnnouncementRow r : table.get().rows()) {
-            out.add(row("ip", r.ip().getHostAddress(), "interface", r.interfaceName(),
+            out.add(row("ip", Addresses.format(r.ip()), "interface", r.interfaceName(),
                     "services", services(r.services()), "lease", r.leaseName(), "since", r.since().toString()));
         }
         return out;
@@ -87,7 +88,7 @@ public final class DebugViews {
     private List<Map<String, Object>> failures() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AnnouncementFailure f : failures.get()) {
-            out.add(row("ip", f.ip().getHostAddress(), "interface", f.interfaceName(), "services", services(f.services()),
+            out.add(row("ip", Addresses.format(f.ip()), "interface", f.interfaceName(), "services", services(f.services()),
                     "lease", f.leaseName(), "reason", f.reason().code()));
         }
         return out;
@@ -124,7 +125,7 @@ public final class DebugViews {
                 .thenComparingInt(e -> e.getKey().ifindex()));
         List<Map<String, Object>> out = new ArrayList<>();
         for (var e : entries) {
-            out.add(row("ip", e.getKey().ip().getHostAddress(), "ifindex", e.getKey().ifindex(),
+            out.add(row("ip", Addresses.format(e.getKey().ip()), "ifindex", e.getKey().ifindex(),
                     "interface", names.getOrDefault(e.getKey().ifindex(), "?"), "responses_sent", e.getValue()));
         }
         return out;

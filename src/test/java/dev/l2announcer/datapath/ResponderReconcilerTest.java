@@ -2,7 +2,7 @@ package dev.l2announcer.datapath;
 
 import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.fake.FakeDevices;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.time.ManualScheduler;
@@ -28,7 +28,7 @@ class ResponderReconcilerTest {
     FakeResponderMap map = new FakeResponderMap();
     FakeResponderProgram program = new FakeResponderProgram();
     FakeDevices devices = new FakeDevices(List.of(dev(1, "lo", true, true), dev(2, "eth0", true, false), dev(3, "eth1", true, false)));
-    FakeGratuitousArp garp = new FakeGratuitousArp();
+    FakeNeighbourAnnouncer garp = new FakeNeighbourAnnouncer();
     ManualScheduler sched = new ManualScheduler();
     List<String> errors = new ArrayList<>();
     /** Leases the election says this node may no longer answer for (renew deadline passed, or not held). */
@@ -63,7 +63,7 @@ class ResponderReconcilerTest {
         sched.runPending();
     }
 
-    List<FakeGratuitousArp.Sent> sentFor(Inet4Address ip) {
+    List<FakeNeighbourAnnouncer.Sent> sentFor(Inet4Address ip) {
         return garp.sent().stream().filter(s -> s.ip().equals(ip)).toList();
     }
 
@@ -83,7 +83,7 @@ class ResponderReconcilerTest {
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
         assertThat(program.attachedInterfaces()).containsExactly("eth0");
-        assertThat(sentFor(VIP)).containsExactly(new FakeGratuitousArp.Sent("eth0", 2, VIP));
+        assertThat(sentFor(VIP)).containsExactly(new FakeNeighbourAnnouncer.Sent("eth0", 2, VIP));
         sched.advance(GARP_INTERVAL);
         assertThat(sentFor(VIP)).hasSize(2);
         sched.advance(GARP_INTERVAL);
@@ -330,7 +330,7 @@ class ResponderReconcilerTest {
                 .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
         assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(ipN(14), "eth0", LEASE_B), new LocalAnnouncement(ipN(15), "eth0", LEASE_B))
                 .containsValues(DatapathFailure.MAP_FULL);
-        assertThat(garp.sent()).extracting(FakeGratuitousArp.Sent::ip).as("no GARP for what is not installed")
+        assertThat(garp.sent()).extracting(FakeNeighbourAnnouncer.Sent::ip).as("no GARP for what is not installed")
                 .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
         // Later removals still apply, and a freed slot goes to the next one in order.
         Set<LocalAnnouncement> fewer = new HashSet<>(b);
