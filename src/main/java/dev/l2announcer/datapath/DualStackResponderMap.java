@@ -44,12 +44,12 @@ public final class DualStackResponderMap implements ResponderMap {
     /** Both maps together; each family's own is {@link #capacity(AddressFamily)}. */
     @Override
     public int capacity() {
-        return v4.capacity() + v6.capacity();
+        return capacity(AddressFamily.IPV4) + capacity(AddressFamily.IPV6);
     }
 
     @Override
     public int capacity(AddressFamily family) {
-        return of(family).capacity();
+        return of(family).capacity(family);
     }
 
     /** The v4 map first; a failure of it still leaves the v6 map untouched for this round (retried as a whole). */

@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * How a link's neighbours learn that this node answers for an IP, whatever the family: the one seam over ARP
  * (IPv4) and NDP (IPv6), with the implementations side by side as MetalLB's {@code internal/layer2/arp.go} and
- * {@code ndp.go}: {@code linux/PacketSocketGratuitousArp} and {@code linux/PacketSocketNeighbourAdvertisement},
+ * {@code ndp.go}: {@code linux/PacketSocketGratuitousArp} and {@code linux/NdpAnnouncer},
  * combined by {@link DualStackAnnouncer}. The kernel program answers the requests themselves; this is what the
  * agent sends and joins around it.
  */

@@ -63,7 +63,7 @@ class ResponderReconcilerTest {
         sched.runPending();
     }
 
-    List<FakeNeighbourAnnouncer.Sent> sentFor(Inet4Address ip) {
+    List<FakeNeighbourAnnouncer.Sent> sentFor(InetAddress ip) {
         return garp.sent().stream().filter(s -> s.ip().equals(ip)).toList();
     }
 
@@ -398,5 +398,77 @@ class ResponderReconcilerTest {
         assertThat(stale.list()).isEmpty();
         sched.advance(LIVENESS);
         assertThat(fresh.livenessRefreshes()).isPositive();
+    }
+
+    // ---- IPv6: the same rules, plus the solicited-node groups the links listen on ----------------------
+
+    static final java.net.Inet6Address VIP6 = (java.net.Inet6Address) InetAddress.ofLiteral("2001:db8::100");
+    static final java.net.Inet6Address VIP6B = (java.net.Inet6Address) InetAddress.ofLiteral("2001:db8::101");
+
+    @Test
+    void aDualStackAnnouncementIsMappedInBothFamiliesAndEachGetsItsOwnBurst() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2), new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6)).containsExactly(new FakeNeighbourAnnouncer.Sent("eth0", 2, VIP6));
+        sched.advance(GARP_INTERVAL.multipliedBy(10));
+        assertThat(sentFor(VIP6)).as("unsolicited NAs repeat as GARPs do").hasSize(3);
+        assertThat(sentFor(VIP)).hasSize(3);
+        assertThat(garp.listening()).as("the link joins the IPv6 entry's solicited-node group")
+                .containsExactly(new ResponderEntry(VIP6, 2));
+    }
+
+    @Test
+    void groupsFollowTheInstalledEntriesAndAreLeftOnWithdrawal() {
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A), new LocalAnnouncement(VIP6B, "eth1", LEASE_B)));
+        sched.runPending();
+        assertThat(garp.listening()).containsExactlyInAnyOrder(new ResponderEntry(VIP6, 2), new ResponderEntry(VIP6B, 3));
+        r.desire(Set.of(new LocalAnnouncement(VIP6B, "eth1", LEASE_B)));
+        sched.runPending();
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6B, 3));
+        r.desire(Set.of());
+        sched.runPending();
+        assertThat(garp.listening()).isEmpty();
+        assertThat(map.list()).isEmpty();
+    }
+
+    @Test
+    void anIpv6EntryThatDoesNotFitJoinsNoGroupAndSendsNoAdvertisement() {
+        FakeResponderMap one = new FakeResponderMap(1);
+        ResponderReconciler rr = small(one, new ResponderReconciler.Listener() {});
+        rr.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A), new LocalAnnouncement(VIP6B, "eth0", LEASE_A),
+                new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(one.list().keySet()).as("each family in its own map").containsExactlyInAnyOrder(
+                new ResponderEntry(VIP, 2), new ResponderEntry(VIP6, 2));
+        assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(VIP6B, "eth0", LEASE_A));
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6B)).isEmpty();
+    }
+
+    @Test
+    void aFailedGroupJoinKeepsTheEntryAnsweringAndIsRetried() {
+        garp.failListenWith(new IllegalStateException("IPV6_ADD_MEMBERSHIP: ENOBUFS (simulated)"));
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(errors).containsExactly("join/leave solicited-node multicast groups");
+        assertThat(map.list()).as("the program still answers what the link delivers").containsOnlyKeys(new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6)).hasSize(1);
+        garp.failListenWith(null);
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6, 2));
+    }
+
+    @Test
+    void aLinkComingBackUpReannouncesItsIpv6Entries() {
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.advance(Duration.ofSeconds(5));
+        garp.clear();
+        devices.set(List.of(dev(2, "eth0", false, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(garp.sent()).isEmpty();
+        devices.set(List.of(dev(2, "eth0", true, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(sentFor(VIP6)).hasSize(3);
     }
 }
