@@ -421,6 +421,8 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
             }
             case Effect.Acquired a -> {
                 views.held(slot.name, true);
+                // Valid before anyone hears of it: the announce loop's first GARP / NA asks the fence at once.
+                publish(slot);
                 metrics.held.incrementAndGet();
                 metrics.acquired.increment();
                 if (a.freeSince() != LeaseState.NOT_FREE) {

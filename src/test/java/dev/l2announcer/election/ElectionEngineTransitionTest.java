@@ -479,6 +479,25 @@ class ElectionEngineTransitionTest {
     }
 
     @Test
+    void whoeverHearsAcquiredMayAnnounceAtOnce() {
+        // The announce loop reacts to Acquired on its own thread and sends the first GARP / unsolicited NA at once;
+        // the reconciler asks the fence before each. Were the lease published as valid only after the event, that
+        // first announcement could be refused and the whole burst dropped (seen in AgentClusterTest under load).
+        start("n1");
+        var one = leases(1, "n1");
+        String name = one.keySet().iterator().next();
+        LeaseElectionEngine e = nodes.get("n1").engine;
+        List<Boolean> fenceAtEvent = new ArrayList<>();
+        e.subscribe(ev -> {
+            if (ev instanceof LeadershipEvent.Acquired) fenceAtEvent.add(e.mayAnnounce(ev.leaseName(), time.nanoTime()));
+        });
+        e.campaign(one);
+        run(Duration.ofMillis(500));
+        assertThat(fenceAtEvent).containsExactly(true);
+        assertThat(e.mayAnnounce(name, time.nanoTime())).isTrue();
+    }
+
+    @Test
     void mayAnnounceEndsAtTheRenewDeadlineEvenIfTheEngineNeverRunsAgain() {
         start("n1");
         var one = leases(1, "n1");
