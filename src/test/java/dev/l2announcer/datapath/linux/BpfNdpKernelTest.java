@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Real kernel, IPv6: the XDP program answers Neighbor Solicitations from a client namespace (RFC 4861), on
  * 2001:db8::/32 only, in namespaces this test creates and deletes; pins in a private dir. Frames are built and
- * checked byte for byte with {@link NdpFrame}; Debian's {@code ndisc6} is the real client where it is installed.
+ * checked byte for byte with {@link NdpFrame}; Debian's {@code ndisc6} (installed by .ci/run) is the real client.
  */
 class BpfNdpKernelTest {
     static final String NODE = "l2a-ndp-node-" + ProcessHandle.current().pid();
@@ -38,10 +38,18 @@ class BpfNdpKernelTest {
     /** A multicast target derived from the documentation prefix (RFC 3306 unicast-prefix-based: ff3e:30:2001:db8::/96). */
     static final Inet6Address MULTICAST_TARGET = v6("ff3e:30:2001:db8::100");
     static final Path PIN = Path.of("/sys/fs/bpf/l2a-ndp-test-" + ProcessHandle.current().pid());
+    /**
+     * A second node for takeovers: node (N2) and nodeB (B0) are ports of the client's bridge br0, one L2 segment with
+     * its own prefix 2001:db8:1::/64; nodeB has its own datapath and pins, as each agent has.
+     */
+    static final String NODE_B = "l2a-ndp-nodeb-" + ProcessHandle.current().pid();
+    static final String N2 = "l2andn2", B0 = "l2andb0", CA = "l2andca", CB = "l2andcb", BR = "br0";
+    static final Inet6Address BRIDGE_CLIENT_IP = v6("2001:db8:1::2"), VIP3 = v6("2001:db8:1::100");
+    static final Path PIN_B = Path.of("/sys/fs/bpf/l2a-ndp-test-b-" + ProcessHandle.current().pid());
 
-    static Netns node, client;
-    static BpfDatapath dp;
-    static Device n0, n1, c0;
+    static Netns node, client, nodeB;
+    static BpfDatapath dp, dpB;
+    static Device n0, n1, c0, n2, b0;
 
     static Inet6Address v6(String s) {
         return (Inet6Address) InetAddress.ofLiteral(s);
@@ -55,7 +63,8 @@ class BpfNdpKernelTest {
         Assumptions.assumeTrue(HostCommand.isRoot(), "needs root for BPF and network namespaces");
         node = Netns.create(NODE);
         client = Netns.create(CLIENT);
-        for (String ns : List.of(NODE, CLIENT)) {
+        nodeB = Netns.create(NODE_B);
+        for (String ns : List.of(NODE, CLIENT, NODE_B)) {
             HostCommand.ok("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0",
                     "net.ipv6.conf.default.disable_ipv6=0");
         }
@@ -64,14 +73,30 @@ class BpfNdpKernelTest {
         node.veth(N0, client, C0);
         node.veth(N1, client, C1);
         HostCommand.ok("ip", "-n", CLIENT, "addr", "add", "2001:db8::2/64", "dev", C0, "nodad");
+        nodeB.ip("link", "set", "lo", "up");
+        node.veth(N2, client, CA);
+        nodeB.veth(B0, client, CB);
+        client.ip("link", "add", BR, "type", "bridge", "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0");
+        client.ip("link", "set", CA, "master", BR);
+        client.ip("link", "set", CB, "master", BR);
+        client.ip("link", "set", BR, "up");
+        HostCommand.ok("ip", "-n", CLIENT, "addr", "add", "2001:db8:1::2/64", "dev", BR, "nodad");
         n0 = BpfDatapathKernelTest.device(node, N0);
         n1 = BpfDatapathKernelTest.device(node, N1);
+        n2 = BpfDatapathKernelTest.device(node, N2);
         c0 = BpfDatapathKernelTest.device(client, C0);
+        b0 = BpfDatapathKernelTest.device(nodeB, B0);
         dp = node.run(() -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
         node.exec(() -> {
             dp.attach(n0);
             dp.attach(n1);
+            dp.attach(n2);
             dp.refreshLiveness();
+        });
+        dpB = nodeB.run(() -> BpfDatapath.open(PIN_B, Duration.ofSeconds(15)));
+        nodeB.exec(() -> {
+            dpB.attach(b0);
+            dpB.refreshLiveness();
         });
     }
 
@@ -83,6 +108,12 @@ class BpfNdpKernelTest {
                 dp.refreshLiveness();
             });
         }
+        if (dpB != null) {
+            nodeB.exec(() -> {
+                dpB.responderMap().sync(Set.of());
+                dpB.refreshLiveness();
+            });
+        }
     }
 
     @AfterAll
@@ -92,14 +123,18 @@ class BpfNdpKernelTest {
                 dp.destroyPins();
                 dp.close();
             }
-        } finally {
-            if (node != null) {
-                node.close();
+            if (dpB != null) {
+                dpB.destroyPins();
+                dpB.close();
             }
-            if (client != null) {
-                client.close();
+        } finally {
+            for (Netns ns : new Netns[] {node, client, nodeB}) {
+                if (ns != null) {
+                    ns.close();
+                }
             }
             BpfDatapathKernelTest.removeDir(PIN);
+            BpfDatapathKernelTest.removeDir(PIN_B);
         }
     }
 
@@ -163,8 +198,9 @@ class BpfNdpKernelTest {
 
     @Test
     void ndisc6ResolvesTheVipToTheInterfaceMac() {
-        Assumptions.assumeTrue(HostCommand.result("sh", "-c", "command -v ndisc6").exit() == 0,
-                "ndisc6 (Debian package ndisc6, installed by .ci/run) is not installed");
+        // Root tests run for real (CI is root): a missing client is a failure, not a skip.
+        assertThat(HostCommand.result("sh", "-c", "command -v ndisc6").exit())
+                .as("ndisc6 (Debian package ndisc6) must be installed: .ci/run installs it").isZero();
         install(VIP, n0.ifindex());
         HostCommand.Result r = HostCommand.result("ip", "netns", "exec", CLIENT, "ndisc6", "-1", "-n", "-r", "3", "-w", "500",
                 VIP.getHostAddress(), C0);
@@ -286,6 +322,81 @@ class BpfNdpKernelTest {
         assertThat(result.rejected()).hasSize(4100 - 4096).allSatisfy(e -> assertThat(e.family()).isEqualTo(AddressFamily.IPV6));
         assertThat(node.run(() -> dp.responderMap().list().keySet())).contains(new ResponderEntry(NetnsV4.VIP4, 100))
                 .hasSize(4096 + 1);
+    }
+
+    /** The client kernel's neighbour entry for {@code ip} on {@code dev}, as {@code ip -6 neigh} prints it. */
+    static String neigh(Inet6Address ip, String dev) {
+        return HostCommand.ok("ip", "-n", CLIENT, "-6", "neigh", "show", ip.getHostAddress(), "dev", dev).toLowerCase();
+    }
+
+    /**
+     * A takeover as the agents do it, on one L2 segment: node answers VIP3, the client's kernel resolves it (entry
+     * REACHABLE with node's MAC); node withdraws, nodeB installs VIP3 and sends its unsolicited NA: the client's
+     * entry moves to nodeB's MAC at once, although it was REACHABLE, because the NA carries O=1. The same NA
+     * without O (as Cilium sends its advertisements) leaves a REACHABLE entry on the old MAC (RFC 4861 7.2.5).
+     */
+    @Test
+    void onTakeoverTheUnsolicitedAdvertisementMovesTheClientsReachableEntryOnlyBecauseOfTheOverrideFlag() {
+        node.exec(() -> dp.responderMap().put(new ResponderEntry(VIP3, n2.ifindex())));
+        HostCommand.result("ip", "-n", CLIENT, "-6", "neigh", "flush", "dev", BR);
+        HostCommand.ok("ip", "netns", "exec", CLIENT, "bash", "-c", "echo l2a > /dev/udp/" + VIP3.getHostAddress() + "/9");
+        await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(neigh(VIP3, BR)).contains(n2.mac().toString()).contains("reachable"));
+
+        // Without the Override flag: the REACHABLE entry keeps node's MAC (only turns STALE).
+        NdpFrame noOverride = new NdpFrame(NdpFrame.multicastMac(NdpFrame.ALL_NODES), b0.mac(), VIP3, NdpFrame.ALL_NODES,
+                255, NdpFrame.TYPE_ADVERTISEMENT, 0, VIP3, b0.mac());
+        nodeB.exec(() -> {
+            try (PacketSocket s = PacketSocket.open(NdpFrame.ETH_P_IPV6, b0.ifindex())) {
+                s.send(noOverride.encode());
+            }
+        });
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        assertThat(neigh(VIP3, BR)).as("an NA with O=0 does not replace a reachable entry").contains(n2.mac().toString());
+
+        // The takeover: node withdraws, nodeB installs and announces (what its reconciler does for a new entry).
+        node.exec(() -> dp.responderMap().sync(Set.of()));
+        nodeB.exec(() -> {
+            dpB.responderMap().put(new ResponderEntry(VIP3, b0.ifindex()));
+            try (NdpAnnouncer a = new NdpAnnouncer()) {
+                a.announce(b0, VIP3);
+            }
+        });
+        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(neigh(VIP3, BR)).contains(b0.mac().toString()));
+
+        // And the next solicitation is answered by nodeB alone.
+        List<NdpFrame> answers = client.run(() -> {
+            Device br = new NetlinkDevices().list().stream().filter(d -> d.name().equals(BR)).findFirst().orElseThrow();
+            List<NdpFrame> out = new ArrayList<>();
+            try (NdpSocket s = new NdpSocket(br.ifindex())) {
+                s.send(NdpFrame.solicitation(br.mac(), BRIDGE_CLIENT_IP, VIP3));
+                long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+                    var r = s.receive(Duration.ofNanos(left));
+                    if (r.isEmpty()) {
+                        break;
+                    }
+                    r.get().ndp().filter(f -> r.get().packetType() != PacketSocket.PACKET_OUTGOING && f.isAdvertisement()
+                            && f.target().equals(VIP3) && f.solicited()).ifPresent(out::add);
+                }
+            }
+            return out;
+        });
+        assertThat(answers).extracting(NdpFrame::linkLayerAddress).containsExactly(b0.mac());
+    }
+
+    @Test
+    void reopeningAdoptsTheIpv6MapWithItsEntriesAndCounters() {
+        install(VIP, n0.ifindex());
+        assertThat(ask(solicitation(VIP).encode(), VIP)).hasSize(1);
+        BpfDatapath second = node.run(() -> BpfDatapath.open(PIN, Duration.ofSeconds(15)));
+        try {
+            assertThat(second.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 1L);
+            assertThat(ask(solicitation(VIP).encode(), VIP)).as("answered by the adopted program").hasSize(1);
+            assertThat(second.responderMap().list()).containsEntry(new ResponderEntry(VIP, n0.ifindex()), 2L);
+        } finally {
+            second.close();
+        }
     }
 
     @Test
