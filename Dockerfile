@@ -5,10 +5,11 @@
 #
 # Stage 1 compiles the XDP ARP responder with clang (ebpf/build.sh -> ebpf/build/l2_responder.bpf.o),
 # stage 2 builds the Quarkus app with the Maven wrapper; Maven packages the object from stage 1 as
-# the classpath resource /bpf/l2_responder.bpf.o. The runtime image has only the JRE, libbpf and
-# iproute2 (ip/bridge for troubleshooting from `kubectl exec`), the packaged agent with its launcher
-# (/app/l2-announcer) and JVM options (/app/jvm.options, the one place they are defined), and the AOT
-# cache (/app/app.aot) trained in stage 3 with that JRE.
+# the classpath resource /bpf/l2_responder.bpf.o. The runtime image has only the JRE, libbpf,
+# iproute2 (ip/bridge for troubleshooting from `kubectl exec`) and ndisc6 (`ndisc6 -1 <IPv6 VIP> eth0`
+# shows which MAC answers a Neighbor Solicitation, the IPv6 counterpart of arping), the packaged agent
+# with its launcher (/app/l2-announcer) and JVM options (/app/jvm.options, the one place they are
+# defined), and the AOT cache (/app/app.aot) trained in stage 3 with that JRE.
 
 # Architectures: the image is built for the build host's platform (docker buildx --platform selects
 # another). The Java datapath supports linux/amd64 and linux/arm64 (bpf(2) syscall number chosen by
@@ -46,7 +47,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B package -DskipTests -Dl2a.aot.
 # ---- 3. runtime ---------------------------------------------------------------------------------
 FROM eclipse-temurin:25-jre
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libbpf1 iproute2 \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libbpf1 iproute2 ndisc6 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=app /src/target/quarkus-app/ /app/
 # The AOT cache's training run (dev.l2announcer.demo.AotTraining, in the packaged jar): /app/l2-announcer

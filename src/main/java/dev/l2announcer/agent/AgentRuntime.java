@@ -7,7 +7,7 @@ import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.LeaseFence;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.election.LeaderElection;
 import dev.l2announcer.election.OutageVotes;
@@ -53,7 +53,7 @@ public final class AgentRuntime implements AutoCloseable {
      * @param onStart          starts what the parts need started (informers), run first on start
      */
     public record Parts(AgentConfig config, KubernetesClient client, SelectionSource selection, LeaderElection election,
-                        ResponderMap map, Devices devices, Supplier<GratuitousArp> podGarp,
+                        ResponderMap map, Devices devices, Supplier<NeighbourAnnouncer> podGarp,
                         BiFunction<AnnouncerMetrics, LeaseFence, ResponderSink> sinkFactory,
                         DatapathStatus datapath, MeterRegistry registry, Clock clock, Ticker ticker,
                         BooleanSupplier informersSynced, IntSupplier policiesWithErrors, Runnable onStop,

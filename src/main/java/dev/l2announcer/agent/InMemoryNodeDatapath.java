@@ -2,13 +2,13 @@ package dev.l2announcer.agent;
 
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.datapath.Devices;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.fake.FakeDevices;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.datapath.fake.Links;
@@ -29,7 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 public class InMemoryNodeDatapath implements NodeDatapath {
     public final FakeResponderMap map = new FakeResponderMap();
     public final FakeDevices devices;
-    public final FakeGratuitousArp garp = new FakeGratuitousArp();
+    public final FakeNeighbourAnnouncer garp = new FakeNeighbourAnnouncer();
     public final FakeResponderProgram program = new FakeResponderProgram();
     private final ScheduledExecutorService thread;
     private ReconcilerSink sink;
@@ -56,7 +56,7 @@ public class InMemoryNodeDatapath implements NodeDatapath {
     }
 
     @Override
-    public GratuitousArp gratuitousArp() {
+    public NeighbourAnnouncer gratuitousArp() {
         return garp;
     }
 

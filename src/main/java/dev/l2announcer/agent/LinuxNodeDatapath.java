@@ -4,7 +4,7 @@ import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.datapath.linux.LinuxDatapath;
@@ -81,7 +81,7 @@ public final class LinuxNodeDatapath implements NodeDatapath {
      * thread (PacketSocketGratuitousArp is not thread-safe), pod GARPs go out on another thread.
      */
     @Override
-    public synchronized GratuitousArp gratuitousArp() {
+    public synchronized NeighbourAnnouncer gratuitousArp() {
         if (podGarp == null) {
             podGarp = new PacketSocketGratuitousArp();
         }

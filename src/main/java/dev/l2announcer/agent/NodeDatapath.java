@@ -3,7 +3,7 @@ package dev.l2announcer.agent;
 import dev.l2announcer.announce.ResponderSink;
 import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.Devices;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.observability.AnnouncerMetrics;
 import dev.l2announcer.observability.DatapathStatus;
@@ -19,7 +19,7 @@ public interface NodeDatapath extends DatapathStatus, AutoCloseable {
     Devices devices();
 
     /** A GARP sender for L2 pod announcements (used from the pod announcer's thread only). */
-    GratuitousArp gratuitousArp();
+    NeighbourAnnouncer gratuitousArp();
 
     /**
      * The sink the announce loop drives; GARPs and errors are reported to {@code metrics}; {@code fence} says

@@ -7,7 +7,9 @@ import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.ResponderReconciler;
 import dev.l2announcer.observability.AnnouncerMetrics;
 
-import java.net.Inet4Address;
+import dev.l2announcer.datapath.AddressFamily;
+
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,8 +121,8 @@ public final class ReconcilerSink implements ResponderSink, ResponderReconciler.
     // ---- ResponderReconciler.Listener (reconciler thread) ----
 
     @Override
-    public void garpSent(String interfaceName, Inet4Address ip, long atNanos) {
-        metrics.garpSent(interfaceName);
+    public void garpSent(String interfaceName, InetAddress ip, long atNanos) {
+        metrics.garpSent(interfaceName, AddressFamily.of(ip));
     }
 
     @Override

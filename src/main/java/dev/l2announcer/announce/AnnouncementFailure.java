@@ -1,5 +1,6 @@
 package dev.l2announcer.announce;
 
+import dev.l2announcer.datapath.Addresses;
 import dev.l2announcer.selection.ServiceRef;
 
 import java.net.InetAddress;
@@ -20,10 +21,8 @@ public record AnnouncementFailure(String leaseName, List<ServiceRef> services, I
     public enum Reason {
         /** The policies select no interface of this node that is up, not loopback and has a MAC. */
         NO_USABLE_INTERFACE("NoUsableInterface", "no usable interface on this node"),
-        /** NDP is not implemented yet: IPv6 addresses stay in the model and are reported here. */
-        IPV6_NOT_SUPPORTED("IPv6NotSupported", "IPv6 announcements (NDP) are not supported yet"),
-        /** l2_responder_v4 has no room left (4096 entries). */
-        MAP_FULL("ResponderMapFull", "the l2_responder_v4 map is full"),
+        /** The address's family map (l2_responder_v4 or l2_responder_v6) has no room left (4096 entries each). */
+        MAP_FULL("ResponderMapFull", "the responder map of its family (l2_responder_v4/v6) is full"),
         /** A map write or GARP failed; the loop retries on the next resync. */
         DATAPATH_ERROR("DatapathError", "the datapath rejected the entry");
 
@@ -47,7 +46,7 @@ public record AnnouncementFailure(String leaseName, List<ServiceRef> services, I
 
     public String message(String nodeName) {
         String where = interfaceName.isEmpty() ? "" : " on " + interfaceName;
-        return "cannot announce " + ip.getHostAddress() + " from node " + nodeName + where + ": "
+        return "cannot announce " + Addresses.format(ip) + " from node " + nodeName + where + ": "
                 + reason.code() + " (" + reason.description() + ")";
     }
 }

@@ -6,7 +6,7 @@ import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +27,10 @@ public final class AnnouncementPlanner {
 
     /**
      * The leases this node should campaign for, with their cluster-wide candidates: groups where it
-     * is a local candidate AND has at least one IPv4 address on a usable local interface. Winning a
+     * is a local candidate AND has at least one address (IPv4 or IPv6) on a usable local interface. Winning a
      * lease we could not announce would black-hole the IP (another candidate could serve it); such a
-     * candidate reports the reason in {@link #plan} instead.
+     * candidate reports the reason in {@link #plan} instead. A dual-stack group is one Lease: its holder
+     * announces both families.
      */
     public static SortedMap<String, SortedSet<String>> campaign(SelectionSnapshot snapshot) {
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
@@ -55,21 +56,17 @@ public final class AnnouncementPlanner {
             if (!g.localCandidate()) {
                 continue; // not ours to announce, held or not: a stale lease gets released by the election
             }
-            // A candidate that cannot announce any IPv4 here (its interfaces match no policy regex, or the
-            // group is IPv6 only) reports every address below, held or not: never a silent non-announcement.
+            // A candidate that cannot announce any address here (its interfaces match no policy regex, or are
+            // down) reports every address below, held or not: never a silent non-announcement.
             boolean isHeld = held.contains(g.leaseName());
             boolean announceable = announceable(g);
             if (!isHeld && announceable) {
                 continue; // campaigning; the holder (maybe another node) reports this group's problems
             }
             for (AddressOnInterfaces a : g.addresses()) {
-                if (!(a.address() instanceof Inet4Address v4)) {
-                    failures.add(new AnnouncementFailure(g.leaseName(), g.services(), a.address(), "",
-                            AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED));
-                    continue;
-                }
+                InetAddress ip = a.address();
                 if (a.interfaces().isEmpty()) {
-                    failures.add(new AnnouncementFailure(g.leaseName(), g.services(), v4, "",
+                    failures.add(new AnnouncementFailure(g.leaseName(), g.services(), ip, "",
                             AnnouncementFailure.Reason.NO_USABLE_INTERFACE));
                     continue;
                 }
@@ -77,15 +74,15 @@ public final class AnnouncementPlanner {
                     continue;
                 }
                 for (String ifname : a.interfaces()) {
-                    LocalAnnouncement la = new LocalAnnouncement(v4, ifname, g.leaseName());
+                    LocalAnnouncement la = new LocalAnnouncement(ip, ifname, g.leaseName());
                     if (!desired.add(la)) {
                         continue; // one IP is in one group by construction; keep the first if not
                     }
-                    Instant since = previous.find(v4, ifname)
+                    Instant since = previous.find(ip, ifname)
                             .filter(r -> r.leaseName().equals(g.leaseName()))
                             .map(AnnouncementRow::since)
                             .orElse(now);
-                    rows.add(new AnnouncementRow(v4, ifname, g.services(), g.leaseName(), since));
+                    rows.add(new AnnouncementRow(ip, ifname, g.services(), g.leaseName(), since));
                 }
             }
         }
@@ -98,11 +95,11 @@ public final class AnnouncementPlanner {
             return table;
         }
         return new AnnouncementTable(table.rows().stream()
-                .filter(r -> !(r.ip() instanceof Inet4Address v4 && failed.containsKey(new LocalAnnouncement(v4, r.interfaceName(), r.leaseName()))))
+                .filter(r -> !failed.containsKey(new LocalAnnouncement(r.ip(), r.interfaceName(), r.leaseName())))
                 .toList());
     }
 
     static boolean announceable(AnnouncementGroup g) {
-        return g.addresses().stream().anyMatch(a -> a.isIpv4() && !a.interfaces().isEmpty());
+        return g.addresses().stream().anyMatch(a -> !a.interfaces().isEmpty());
     }
 }

@@ -2,7 +2,7 @@ package dev.l2announcer.announce;
 
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Devices;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -28,7 +28,7 @@ public final class PodAnnouncer implements AutoCloseable {
     private final KubernetesClient client;
     private final String nodeName;
     private final Devices devices;
-    private final GratuitousArp garp;
+    private final NeighbourAnnouncer garp;
     private final String interfaceName;
     private final String interfacePattern;
     private final ExecutorService sender;
@@ -37,7 +37,7 @@ public final class PodAnnouncer implements AutoCloseable {
     private volatile SharedIndexInformer<Pod> informer;
     private volatile boolean closed;
 
-    public PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, GratuitousArp garp,
+    public PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, NeighbourAnnouncer garp,
                         String interfaceName, String interfacePattern) {
         this(client, nodeName, devices, garp, interfaceName, interfacePattern, true);
     }
@@ -46,7 +46,7 @@ public final class PodAnnouncer implements AutoCloseable {
      * @param serverSideNodeFilter false only for the fabric8 mock server, whose watches do not
      *                             support the spec.nodeName field selector (the client-side check remains)
      */
-    PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, GratuitousArp garp,
+    PodAnnouncer(KubernetesClient client, String nodeName, Devices devices, NeighbourAnnouncer garp,
                  String interfaceName, String interfacePattern, boolean serverSideNodeFilter) {
         this.serverSideNodeFilter = serverSideNodeFilter;
         this.client = client;

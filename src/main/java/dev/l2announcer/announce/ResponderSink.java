@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Where the loop hands its desired (IPv4, interface) set: the datapath makes the responder map
- * equal to it and sends gratuitous ARP for new entries. One call = one full desired state.
+ * Where the loop hands its desired (IP, interface) set, IPv4 and IPv6: the datapath makes the responder maps
+ * equal to it and sends gratuitous ARP / unsolicited NAs for new entries. One call = one full desired state.
  */
 public interface ResponderSink {
     Result apply(Set<LocalAnnouncement> desired);

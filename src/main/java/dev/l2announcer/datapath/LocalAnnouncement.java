@@ -1,17 +1,17 @@
 package dev.l2announcer.datapath;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * One thing this node must answer ARP for: an IPv4 address on a named local interface, for the Lease that
+ * One thing this node must answer for: an IPv4 (ARP) or IPv6 (NDP) address on a named local interface, for the Lease that
  * entitles it to. The one desired-entry type across the announce -> datapath seam: the announce loop plans a set
  * of them, the reconciler makes the kernel map equal to it (resolving the name to an ifindex, a
  * {@link ResponderEntry}) and asks the {@link LeaseFence} about {@code lease} before it lets the entry be
- * answered (liveness refresh, gratuitous ARP).
+ * answered (liveness refresh, gratuitous ARP / unsolicited NA).
  */
-public record LocalAnnouncement(Inet4Address ip, String interfaceName, String lease) implements Comparable<LocalAnnouncement> {
+public record LocalAnnouncement(InetAddress ip, String interfaceName, String lease) implements Comparable<LocalAnnouncement> {
     private static final Comparator<LocalAnnouncement> ORDER = Comparator.comparing(LocalAnnouncement::ip, Addresses.ORDER)
             .thenComparing(LocalAnnouncement::interfaceName).thenComparing(LocalAnnouncement::lease);
 
@@ -19,6 +19,11 @@ public record LocalAnnouncement(Inet4Address ip, String interfaceName, String le
         Objects.requireNonNull(ip, "ip");
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(lease, "lease");
+        ip = Addresses.unscoped(ip);
+    }
+
+    public AddressFamily family() {
+        return AddressFamily.of(ip);
     }
 
     @Override
@@ -28,6 +33,6 @@ public record LocalAnnouncement(Inet4Address ip, String interfaceName, String le
 
     @Override
     public String toString() {
-        return ip.getHostAddress() + "@" + interfaceName;
+        return Addresses.format(ip) + "@" + interfaceName;
     }
 }

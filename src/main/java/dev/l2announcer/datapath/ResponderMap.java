@@ -3,7 +3,10 @@ package dev.l2announcer.datapath;
 import java.util.Map;
 import java.util.Set;
 
-/** The pinned l2_responder_v4 map (or an in-memory fake): keys this node answers ARP for. */
+/**
+ * A pinned responder map ({@code l2_responder_v4}, {@code l2_responder_v6}, both as one
+ * {@link DualStackResponderMap}) or an in-memory fake: keys this node answers ARP / NDP for.
+ */
 public interface ResponderMap {
     void put(ResponderEntry entry);
 
@@ -14,6 +17,11 @@ public interface ResponderMap {
 
     /** How many entries the map holds at most (the kernel map's max_entries). */
     int capacity();
+
+    /** How many entries of {@code family} fit (each family has a map of its own). */
+    default int capacity(AddressFamily family) {
+        return capacity();
+    }
 
     /**
      * Makes the map as equal to {@code desired} as its capacity allows ({@link ResponderDiff#within}): deletes

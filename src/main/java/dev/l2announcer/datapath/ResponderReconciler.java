@@ -4,7 +4,7 @@ import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.time.TaskScheduler;
 import dev.l2announcer.time.Ticker;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,10 +17,12 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Keeps the datapath equal to the desired (IPv4, interface name) set: map entries (counters of
+ * Keeps the datapath equal to the desired (IP, interface name) set, IPv4 and IPv6 alike: map entries (counters of
  * staying entries kept), program attached on every interface that has entries and detached from the
- * others, GARP bursts for new entries, re-convergence on link changes (a re-created link gets a new
- * ifindex, so its entries are re-keyed and re-announced; a link coming back up is re-announced).
+ * others, the links listening for the entries' solicitations ({@link NeighbourAnnouncer#listen}: IPv6
+ * solicited-node groups), announcement bursts for new entries (gratuitous ARP / unsolicited NA),
+ * re-convergence on link changes (a re-created link gets a new ifindex, so its entries are re-keyed and
+ * re-announced; a link coming back up is re-announced).
  *
  * <p>Not fire-and-forget: a failed step is counted, reported and retried. A desired set larger than the
  * map is not an error: every deletion is applied, additions up to the capacity in a deterministic order, and
@@ -44,7 +46,8 @@ public final class ResponderReconciler implements AutoCloseable {
 
     /** Hooks for metrics/logs; called on the reconciler thread, must not block. */
     public interface Listener {
-        default void garpSent(String interfaceName, Inet4Address ip, long atNanos) {
+        /** A gratuitous ARP (IPv4) or unsolicited NA (IPv6) for {@code ip} went out. */
+        default void garpSent(String interfaceName, InetAddress ip, long atNanos) {
         }
 
         default void datapathError(String operation, RuntimeException error) {
@@ -63,7 +66,7 @@ public final class ResponderReconciler implements AutoCloseable {
     private final ResponderMap map;
     private final ResponderProgram program;
     private final Devices devices;
-    private final GratuitousArp garp;
+    private final NeighbourAnnouncer announcer;
     private final TaskScheduler scheduler;
     private final Ticker ticker;
     private final int garpRepeats;
@@ -88,6 +91,7 @@ public final class ResponderReconciler implements AutoCloseable {
     private boolean lastConvergeOk;
     private Set<String> leasesInMap = Set.of();
     private boolean fenceWasClosed;
+    private boolean listenFailing;
     private AutoCloseable subscription;
     private TaskScheduler.Cancellable livenessTask;
 
@@ -100,7 +104,7 @@ public final class ResponderReconciler implements AutoCloseable {
     private volatile int mapEntries;
     private volatile Map<LocalAnnouncement, DatapathFailure> failed = Map.of();
 
-    public ResponderReconciler(ResponderMap map, ResponderProgram program, Devices devices, GratuitousArp garp,
+    public ResponderReconciler(ResponderMap map, ResponderProgram program, Devices devices, NeighbourAnnouncer announcer,
                                TaskScheduler scheduler, Ticker ticker, int garpRepeats, Duration garpInterval,
                                Duration livenessRefresh, LeaseFence fence, Listener listener) {
         if (garpRepeats < 1) {
@@ -109,7 +113,7 @@ public final class ResponderReconciler implements AutoCloseable {
         this.map = map;
         this.program = program;
         this.devices = devices;
-        this.garp = garp;
+        this.announcer = announcer;
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.garpRepeats = garpRepeats;
@@ -119,10 +123,11 @@ public final class ResponderReconciler implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** GARP burst and liveness refresh interval ({@link LivenessTiming}) from the agent config. */
+    /** Announcement burst and liveness refresh interval ({@link LivenessTiming}) from the agent config. */
     public static ResponderReconciler create(AgentConfig config, ResponderMap map, ResponderProgram program, Devices devices,
-                                             GratuitousArp garp, TaskScheduler scheduler, LeaseFence fence, Listener listener) {
-        return new ResponderReconciler(map, program, devices, garp, scheduler, Ticker.system(), config.garpRepeats(),
+                                             NeighbourAnnouncer announcer, TaskScheduler scheduler, LeaseFence fence,
+                                             Listener listener) {
+        return new ResponderReconciler(map, program, devices, announcer, scheduler, Ticker.system(), config.garpRepeats(),
                 config.garpInterval(), LivenessTiming.forConfig(config).refreshInterval(), fence, listener);
     }
 
@@ -285,6 +290,9 @@ public final class ResponderReconciler implements AutoCloseable {
             if (!result.rejected().contains(e)) nowInMap.add(a.lease());
         });
         leasesInMap = Set.copyOf(nowInMap);
+        Set<ResponderEntry> installed = new HashSet<>(entries.keySet());
+        installed.removeAll(result.rejected());
+        listen(installed);
         for (String name : program.attachedInterfaces()) {
             if (!withEntries.containsKey(name)) {
                 try {
@@ -334,6 +342,24 @@ public final class ResponderReconciler implements AutoCloseable {
         return d.up() && d.hasCarrier();
     }
 
+    /**
+     * Before the bursts start, so neighbours that solicit after an announcement are heard: the interface joins the
+     * solicited-node group of every installed IPv6 entry (MLD report; NICs filter multicast and snooping switches
+     * forward a group only to ports that reported it) and leaves those of entries just removed. A failure keeps
+     * the entries (the program answers what still arrives, e.g. on a switch that floods), is reported once and
+     * retried with the next convergence.
+     */
+    private void listen(Set<ResponderEntry> installed) {
+        try {
+            announcer.listen(installed);
+            listenFailing = false;
+        } catch (RuntimeException e) {
+            report("join/leave solicited-node multicast groups", e, !listenFailing);
+            listenFailing = true;
+            scheduleRetry();
+        }
+    }
+
     /** 1 s, 2 s, 4 s, ... capped at {@link #ATTACH_RETRY_MAX}. */
     static Duration attachRetryDelay(int failures) {
         int shift = Math.min(failures - 1, 16);
@@ -360,11 +386,11 @@ public final class ResponderReconciler implements AutoCloseable {
         Device d = lastDevices.get(a.interfaceName());
         if (d != null && answers(d)) {
             try {
-                garp.announce(d, a.ip());
+                announcer.announce(d, a.ip());
                 garpsSent.computeIfAbsent(d.name(), k -> new AtomicLong()).incrementAndGet();
                 listener.garpSent(d.name(), a.ip(), ticker.nanoTime());
             } catch (RuntimeException e) {
-                error("gratuitous ARP for " + a.ip().getHostAddress() + " on " + d.name(), e);
+                error(a.family().protocol() + " announcement of " + Addresses.format(a.ip()) + " on " + d.name(), e);
             }
         }
         if (nth < garpRepeats) {
@@ -412,7 +438,7 @@ public final class ResponderReconciler implements AutoCloseable {
         }
     }
 
-    /** GARPs sent (each = request + reply form) per interface name since start. */
+    /** Announcements sent (a GARP = request + reply form; an unsolicited NA) per interface name since start. */
     public Map<String, Long> garpsSentPerInterface() {
         Map<String, Long> out = new HashMap<>();
         garpsSent.forEach((k, v) -> out.put(k, v.get()));

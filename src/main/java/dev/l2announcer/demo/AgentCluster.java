@@ -3,7 +3,6 @@ package dev.l2announcer.demo;
 import dev.l2announcer.datapath.MacAddress;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +15,8 @@ import java.util.Optional;
 
 /**
  * The e2e "Kubernetes cluster": a {@link NetnsCluster}, the mock API in its namespace with one Node
- * object per node, one packaged agent process per node, and the client's ARP observer and neighbour
- * watch. Used by the e2e tests and by the demo.
+ * object per node, one packaged agent process per node, and the client's ARP/NDP observer and neighbour
+ * watch (both families). Used by the e2e tests and by the demo.
  */
 public final class AgentCluster implements AutoCloseable {
     /** Lease timings written to every agent's config dir (cilium-config keys). */
@@ -38,7 +37,7 @@ public final class AgentCluster implements AutoCloseable {
     private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Instant> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private List<String> agentCommand;
-    private final ArpObserver observer;
+    private final NeighbourObserver observer;
     private final NeighbourWatch neighbours;
 
     private AgentCluster(NetnsCluster net, Path agentJar, Timings timings, List<String> apiJvmOptions) {
@@ -52,7 +51,8 @@ public final class AgentCluster implements AutoCloseable {
             api.node(n.name(), "topology.kubernetes.io/zone=e2e");
             writeConfig(n);
         }
-        this.observer = new ArpObserver(net.client().netns(), "eth0", NetnsCluster.ipv4(NetnsCluster.PROBER_IP));
+        this.observer = new NeighbourObserver(net.client().netns(), "eth0", NetnsCluster.ipv4(NetnsCluster.PROBER_IP),
+                (java.net.Inet6Address) java.net.InetAddress.ofLiteral(NetnsCluster.PROBER_IP6));
         this.neighbours = new NeighbourWatch(net.client().netns());
     }
 
@@ -303,10 +303,37 @@ public final class AgentCluster implements AutoCloseable {
         return Map.entry(code, i < 0 ? out : out.substring(0, i));
     }
 
-    /** The node's pinned responder map, dumped with bpftool inside the node's view of bpffs. */
+    /** The node's pinned l2_responder_v4 map, dumped with bpftool inside the node's view of bpffs. */
     public String bpftoolMapDump(String node) {
+        return bpftoolMapDump(node, dev.l2announcer.datapath.AddressFamily.IPV4);
+    }
+
+    /** The node's pinned responder map of {@code family} (l2_responder_v4 / l2_responder_v6), dumped with bpftool. */
+    public String bpftoolMapDump(String node, dev.l2announcer.datapath.AddressFamily family) {
         // mustSucceed: a failing bpftool prints no VIP bytes, so "no stale entry" checks would pass vacuously.
-        return net.execOnNode(net.node(node), true, "bpftool", "-j", "map", "dump", "pinned", PIN_DIR + "/l2_responder_v4");
+        return net.execOnNode(net.node(node), true, "bpftool", "-j", "map", "dump", "pinned", PIN_DIR + "/" + family.mapName());
+    }
+
+    /**
+     * The addresses in the node's pinned responder map of {@code family}, read from bpftool's JSON (each entry's
+     * {@code key} bytes: the address first, network order), so checks do not depend on bpftool's BTF formatting.
+     */
+    public List<java.net.InetAddress> responderKeys(String node, dev.l2announcer.datapath.AddressFamily family) {
+        int length = family == dev.l2announcer.datapath.AddressFamily.IPV4 ? 4 : 16;
+        List<java.net.InetAddress> out = new ArrayList<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(bpftoolMapDump(node, family))) {
+                byte[] a = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    a[i] = (byte) Integer.decode(e.get("key").get(i).asText()).intValue();
+                }
+                out.add(java.net.InetAddress.getByAddress(a));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("bpftool map dump of " + family.mapName() + " on " + node + " is not JSON", e);
+        }
+        return out;
     }
 
     public Optional<NetnsCluster.Member> nodeByMac(MacAddress mac) {
@@ -317,8 +344,8 @@ public final class AgentCluster implements AutoCloseable {
         return nodeByMac(mac).map(NetnsCluster.Member::name).orElse(mac.toString());
     }
 
-    /** Makes the client kernel resolve {@code vip} (one UDP datagram to a discard port). */
-    public void clientTouches(Inet4Address vip) {
+    /** Makes the client kernel resolve {@code vip} over ARP or NDP (one UDP datagram to a discard port). */
+    public void clientTouches(java.net.InetAddress vip) {
         net.exec(net.client(), false, "bash", "-c", "echo e2e > /dev/udp/" + vip.getHostAddress() + "/9");
     }
 
@@ -326,7 +353,7 @@ public final class AgentCluster implements AutoCloseable {
         return api;
     }
 
-    public ArpObserver observer() {
+    public NeighbourObserver observer() {
         return observer;
     }
 

@@ -91,9 +91,9 @@ final class ApiControl {
         call("service", b64(yaml));
     }
 
-    /** Writes {@code status.loadBalancer.ingress[0].ip}, as a LB IPAM would. */
-    void serviceLoadBalancerIp(String namespace, String name, String ip) {
-        call("service-lb-ip", namespace, name, ip);
+    /** Writes {@code status.loadBalancer.ingress[].ip}, one entry per IP, as a LB IPAM would. */
+    void serviceLoadBalancerIp(String namespace, String name, String... ips) {
+        call("service-lb-ip", namespace, name, String.join(",", ips));
     }
 
     void deleteService(String namespace, String name) {

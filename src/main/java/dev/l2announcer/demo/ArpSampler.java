@@ -20,11 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * every gratuitous ARP, with kernel receive timestamps, in compact columns (13 bytes a frame). A tick's sample
  * is {@code focusPerTick} IPs from the focus set (the IPs the running fault concerns, so each of them is
  * probed every few ticks) plus {@code allPerTick} from a rotation over every IP (so the whole set is watched
- * for two answerers all the time). Probes use {@link ArpObserver}'s made-up sender, so no kernel's neighbour
+ * for two answerers all the time). Probes use {@link NeighbourObserver}'s made-up sender, so no kernel's neighbour
  * table is touched. The prober loop is bounded by {@code maxTicks}; {@link #close()} stops both threads.
  */
 public final class ArpSampler implements AutoCloseable {
-    private final ArpTap tap;
+    private final NeighbourTap tap;
     private final Inet4Address proberIp;
     private final List<Inet4Address> ips;
     private final Map<Integer, Integer> idByAddress = new HashMap<>();
@@ -33,7 +33,7 @@ public final class ArpSampler implements AutoCloseable {
     private final Columns probes = new Columns();
     private final Columns answers = new Columns();
     private final Columns garps = new Columns();
-    private final List<ArpFrame> requests;
+    private final List<byte[]> requests;
     private final Thread reader;
     private volatile boolean running = true;
     private volatile int[] focus = new int[0];
@@ -76,8 +76,8 @@ public final class ArpSampler implements AutoCloseable {
             }
         }
         knownMacs.forEach(this::macId);
-        this.requests = this.ips.stream().map(ip -> ArpFrame.request(ArpObserver.PROBER_MAC, proberIp, ip)).toList();
-        this.tap = ArpTap.open(clientNetns, ifname, Duration.ofMillis(50));
+        this.requests = this.ips.stream().map(ip -> ArpFrame.request(NeighbourObserver.PROBER_MAC, proberIp, ip).encode()).toList();
+        this.tap = NeighbourTap.arp(clientNetns, ifname, Duration.ofMillis(50));
         this.reader = Thread.ofPlatform().daemon().name("arp-sampler-reader").start(this::readLoop);
     }
 
@@ -101,14 +101,14 @@ public final class ArpSampler implements AutoCloseable {
     private void readLoop() {
         while (running) {
             tap.receive().ifPresent(p -> {
-                Integer ip = idByAddress.get(key(p.senderIp()));
+                Integer ip = p.ip() instanceof Inet4Address v4 ? idByAddress.get(key(v4)) : null;
                 if (ip == null) {
                     return;
                 }
                 long t = p.at().getEpochSecond() * 1_000_000_000L + p.at().getNano();
                 if (p.gratuitous()) {
                     garps.add(t, ip, macId(p.senderMac()));
-                } else if (p.op() == ArpFrame.OP_REPLY && p.targetIp().equals(proberIp)) {
+                } else if (p.kind() == NeighbourPacket.Kind.ANSWER && proberIp.equals(p.to())) {
                     answers.add(t, ip, macId(p.senderMac()));
                 }
             });

@@ -4,7 +4,10 @@ import dev.l2announcer.datapath.MacAddress;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
+import dev.l2announcer.datapath.AddressFamily;
+import dev.l2announcer.datapath.Addresses;
+
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +25,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code ./l2a demo}: the README's first command. As root: builds a LAN of network namespaces, starts
  * the mock Kubernetes API and three packaged agents, applies the example policy and two LoadBalancer
- * Services, shows which node holds which lease and who answers the client's ARP, then kill -9s the
- * holder of the first Service and shows the failover time. Ctrl-C (or the end) removes everything.
+ * Services (the first dual-stack: one IPv4 and one IPv6 address), shows which node holds which lease and
+ * who answers the client's ARP and Neighbor Solicitations, then kill -9s the holder of the first Service
+ * and shows the failover time of both addresses. Ctrl-C (or the end) removes everything.
  * Without root it says so and runs the simulated datapath instead ({@link SimulatedDemo}).
  */
 public final class Demo {
@@ -39,10 +43,40 @@ public final class Demo {
         this.follow = follow;
     }
 
-    record Svc(String name, Inet4Address ip) {
+    /** A demo Service and its LB IPs (one per family for a dual-stack Service). */
+    record Svc(String name, List<InetAddress> ips) {
+        Svc(String name, String... ips) {
+            this(name, java.util.Arrays.stream(ips).map(InetAddress::ofLiteral).toList());
+        }
+
         String lease() {
             return "cilium-l2announce-default-" + name;
         }
+
+        boolean dualStack() {
+            return ips.stream().map(AddressFamily::of).distinct().count() > 1;
+        }
+
+        /** The manifest users would apply (ipFamilies [IPv4, IPv6] when dual-stack); the IPs go to /status. */
+        String yaml() {
+            return dualStack() ? Resources.dualStackService(name) : Resources.service(name, ips.getFirst().getHostAddress());
+        }
+
+        String[] ipStrings() {
+            return ips.stream().map(Addresses::format).toArray(String[]::new);
+        }
+
+        String ipList() {
+            return String.join(",", ipStrings());
+        }
+    }
+
+    /** What the demo applies, and the e2e too: web is dual-stack, api IPv4 only. */
+    static final List<Svc> SERVICES = List.of(new Svc("web", "192.0.2.100", "2001:db8::100"), new Svc("api", "192.0.2.101"));
+
+    /** "ARP" or "NDP": who resolves {@code ip} on the LAN. */
+    static String protocol(InetAddress ip) {
+        return AddressFamily.of(ip).protocol();
     }
 
     public static void main(String[] args) throws Exception {
@@ -92,18 +126,17 @@ public final class Demo {
 
     private void run() {
         AgentCluster.Timings t = AgentCluster.Timings.SHORT;
-        List<Svc> services = List.of(new Svc("web", NetnsCluster.ipv4("192.0.2.100")),
-                new Svc("api", NetnsCluster.ipv4("192.0.2.101")));
+        List<Svc> services = SERVICES;
         say("building the LAN: a bridge + 3 node namespaces + client + API server (names l2a-e2e-%d-*)",
                 ProcessHandle.current().pid());
         try (AgentCluster c = AgentCluster.create(3, JAR, t, Path.of("target", "demo-logs"));
              LoopbackForwarder forwarder = LoopbackForwarder.start(c.net().client().netns(),
                      new InetSocketAddress(NetnsCluster.API_IP, NetnsCluster.API_PORT))) {
             for (NetnsCluster.Member n : c.net().nodes()) {
-                say("  %-6s %-12s %s", n.name(), n.ip().getHostAddress(), n.mac());
+                say("  %-6s %-12s %s   %s", n.name(), n.ip().getHostAddress(), n.mac(), Addresses.format(n.ip6()));
             }
-            say("  client %-12s %s   Kubernetes API (embedded) http://%s:%d", NetnsCluster.CLIENT_IP, c.net().client().mac(),
-                    NetnsCluster.API_IP, NetnsCluster.API_PORT);
+            say("  client %-12s %s   %s   Kubernetes API (embedded) http://%s:%d", NetnsCluster.CLIENT_IP,
+                    c.net().client().mac(), NetnsCluster.CLIENT_IP6, NetnsCluster.API_IP, NetnsCluster.API_PORT);
             Path kubeconfig = Kubectl.writeKubeconfig(c.net().workDir().resolve("kubeconfig"),
                     "http://127.0.0.1:" + forwarder.port(), "default");
             say("  kubectl reaches it on this host at http://127.0.0.1:%d (loopback only, forwarded into the LAN)",
@@ -118,9 +151,10 @@ public final class Demo {
             kubectl.ifPresent(k -> k.show("get", "nodes"));
             applyPolicy(c, kubectl);
             applyServices(c, kubectl, services);
-            c.observer().startProbing(services.stream().map(Svc::ip).toList(), PROBE_INTERVAL, 100_000);
-            say("client ARPs for %s every %d ms and captures every ARP frame (kernel timestamps)",
-                    services.stream().map(s -> s.ip().getHostAddress()).toList(), PROBE_INTERVAL.toMillis());
+            List<InetAddress> ips = services.stream().flatMap(s -> s.ips().stream()).toList();
+            c.observer().startProbing(ips, PROBE_INTERVAL, 100_000);
+            say("client asks for %s every %d ms (ARP requests, Neighbor Solicitations for IPv6) and captures every"
+                    + " ARP and NDP frame (kernel timestamps)", ips.stream().map(Addresses::format).toList(), PROBE_INTERVAL.toMillis());
 
             Map<String, String> shown = new HashMap<>();
             watch(c, services, shown, Duration.ofSeconds(40), () -> services.stream().allMatch(s -> {
@@ -142,26 +176,29 @@ public final class Demo {
                 return;
             }
             MacAddress oldMac = c.net().node(holder).mac();
-            c.clientTouches(victim.ip());
+            victim.ips().forEach(c::clientTouches);
             LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
             Instant killed = c.stopAgent(holder, false);
-            say("kill -9 the agent on %s (holder of default/%s)", holder, victim.name());
+            say("kill -9 the agent on %s (holder of default/%s: %s)", holder, victim.name(), victim.ipList());
             watch(c, services, shown, t.leaseDuration().plusSeconds(15),
-                    () -> c.observer().timeline(victim.ip()).firstAnswerAfter(killed, oldMac).isPresent()
+                    () -> victim.ips().stream().allMatch(ip -> c.observer().timeline(ip).firstAnswerAfter(killed, oldMac).isPresent())
                             && !shown.getOrDefault(victim.name() + "/lease", holder).equals(holder));
-            Optional<ArpPacket> first = c.observer().timeline(victim.ip()).firstAnswerAfter(killed, oldMac);
-            if (first.isPresent()) {
+            for (InetAddress ip : victim.ips()) {
+                Optional<NeighbourPacket> first = c.observer().timeline(ip).firstAnswerAfter(killed, oldMac);
+                if (first.isEmpty()) {
+                    say("no other node answered %s within the bound: see the agent logs in %s", Addresses.format(ip),
+                            c.net().logDir().toAbsolutePath());
+                    continue;
+                }
                 Duration d = Duration.between(killed, first.get().at());
-                say("FAILOVER: %s answered by %s %d ms after kill -9 (lease duration %s)", victim.ip().getHostAddress(),
-                        c.nameOf(first.get().senderMac()), d.toMillis(), AgentCluster.seconds(t.leaseDuration()));
-                c.neighbours().firstMoveAfter(killed, victim.ip(), oldMac).ifPresent(m -> say(
-                        "          client's neighbour entry for %s moved to %s %d ms after kill -9 (gratuitous ARP)",
-                        victim.ip().getHostAddress(), m.mac().map(c::nameOf).orElse("?"),
-                        Duration.between(killed, m.at()).toMillis()));
-            } else {
-                say("no other node answered within the bound: see the agent logs in %s", c.net().logDir().toAbsolutePath());
+                say("FAILOVER: %s (%s) answered by %s %d ms after kill -9 (lease duration %s)", Addresses.format(ip),
+                        protocol(ip), c.nameOf(first.get().senderMac()), d.toMillis(), AgentCluster.seconds(t.leaseDuration()));
+                c.neighbours().firstMoveAfter(killed, ip, oldMac).ifPresent(m -> say(
+                        "          client's neighbour entry for %s moved to %s %d ms after kill -9 (%s)",
+                        Addresses.format(ip), m.mac().map(c::nameOf).orElse("?"), Duration.between(killed, m.at()).toMillis(),
+                        ip instanceof java.net.Inet6Address ? "unsolicited neighbor advertisement" : "gratuitous ARP"));
             }
-            int conflicts = services.stream().mapToInt(s -> c.observer().timeline(s.ip()).conflicts().size()).sum();
+            int conflicts = ips.stream().mapToInt(ip -> c.observer().timeline(ip).conflicts().size()).sum();
             say("probes answered by two MACs at once during the demo: %d", conflicts);
             table(c, services);
             kubectl.ifPresent(k -> k.show("-n", AgentCluster.LEASE_NAMESPACE, "get", "lease"));
@@ -216,15 +253,15 @@ public final class Demo {
     private void applyServices(AgentCluster c, Optional<KubectlTour> kubectl, List<Svc> services) {
         if (kubectl.isPresent()) {
             Path file = c.net().workDir().resolve("services.yaml");
-            write(file, String.join("---\n", services.stream().map(s -> Resources.service(s.name(), s.ip().getHostAddress())).toList()));
+            write(file, String.join("---\n", services.stream().map(Svc::yaml).toList()));
             kubectl.get().show("apply", "-f", file.toString());
         } else {
-            services.forEach(s -> c.api().service(Resources.service(s.name(), s.ip().getHostAddress())));
+            services.forEach(s -> c.api().service(s.yaml()));
         }
         for (Svc s : services) {
-            c.api().serviceLoadBalancerIp("default", s.name(), s.ip().getHostAddress());
-            say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s (written as an LB IPAM would)",
-                    s.name(), s.ip().getHostAddress());
+            c.api().serviceLoadBalancerIp("default", s.name(), s.ipStrings());
+            say("Service default/%s type LoadBalancer%s, status.loadBalancer.ingress %s (written as an LB IPAM would)",
+                    s.name(), s.dualStack() ? " dual-stack (ipFamilies IPv4, IPv6)" : "", s.ipList());
         }
         kubectl.ifPresent(k -> k.show("get", "svc"));
     }
@@ -266,7 +303,10 @@ public final class Demo {
         }
     }
 
-    /** Prints lease and ARP changes as they happen until {@code done} or {@code max} elapsed. */
+    /**
+     * Prints lease and ARP/NDP changes as they happen until {@code done} or {@code max} elapsed; {@code <svc>/arp} in
+     * {@code shown} is who answered every address of the Service ("a+b" when they differ).
+     */
     private void watch(AgentCluster c, List<Svc> services, Map<String, String> shown, Duration max,
                        java.util.function.BooleanSupplier done) {
         Instant end = Instant.now().plus(max);
@@ -277,12 +317,17 @@ public final class Demo {
                     say("lease %s -> %s", s.lease(), holder);
                 }
                 Instant now = Instant.now();
-                Set<MacAddress> macs = c.observer().timeline(s.ip()).answerersBetween(now.minus(PROBE_INTERVAL.multipliedBy(3)), now);
-                String arp = macs.isEmpty() ? "nobody" : String.join("+", macs.stream().map(c::nameOf).toList());
-                if (!arp.equals(shown.put(s.name() + "/arp", arp))) {
-                    say("ARP %s answered by %s%s", s.ip().getHostAddress(), arp,
-                            macs.size() == 1 ? " (" + macs.iterator().next() + ")" : "");
+                Set<MacAddress> all = new java.util.LinkedHashSet<>();
+                for (InetAddress ip : s.ips()) {
+                    Set<MacAddress> macs = c.observer().timeline(ip).answerersBetween(now.minus(PROBE_INTERVAL.multipliedBy(3)), now);
+                    all.addAll(macs);
+                    String who = macs.isEmpty() ? "nobody" : String.join("+", macs.stream().map(c::nameOf).toList());
+                    if (!who.equals(shown.put(s.name() + "/arp/" + Addresses.format(ip), who))) {
+                        say("%s %s answered by %s%s", protocol(ip), Addresses.format(ip), who,
+                                macs.size() == 1 ? " (" + macs.iterator().next() + ")" : "");
+                    }
                 }
+                shown.put(s.name() + "/arp", all.isEmpty() ? "nobody" : String.join("+", all.stream().map(c::nameOf).toList()));
             }
             if (done.getAsBoolean()) {
                 return;
@@ -294,11 +339,13 @@ public final class Demo {
     private void table(AgentCluster c, List<Svc> services) {
         Map<String, String> rows = new LinkedHashMap<>();
         System.out.println();
-        System.out.printf("  %-12s %-13s %-36s %-14s %s%n", "SERVICE", "IP", "LEASE", "HOLDER", "GARPs seen");
+        System.out.printf("  %-12s %-14s %-36s %-14s %s%n", "SERVICE", "IP", "LEASE", "HOLDER", "GARPs/unsolicited NAs seen");
         for (Svc s : services) {
             rows.put(s.name(), c.api().leaseHolder(AgentCluster.LEASE_NAMESPACE, s.lease()));
-            System.out.printf("  %-12s %-13s %-36s %-14s %d%n", "default/" + s.name(), s.ip().getHostAddress(),
-                    s.lease(), rows.get(s.name()), c.observer().timeline(s.ip()).gratuitous().size());
+            for (InetAddress ip : s.ips()) {
+                System.out.printf("  %-12s %-14s %-36s %-14s %d%n", "default/" + s.name(), Addresses.format(ip),
+                        s.lease(), rows.get(s.name()), c.observer().timeline(ip).gratuitous().size());
+            }
         }
         System.out.println();
     }

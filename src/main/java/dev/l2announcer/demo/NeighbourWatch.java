@@ -4,7 +4,6 @@ import dev.l2announcer.datapath.MacAddress;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -19,12 +18,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Listens to the client namespace's neighbour-table notifications (rtnetlink RTMGRP_NEIGH) and records
- * every IPv4 entry change with its link-layer address. Forking {@code ip neigh} is too slow to time a
- * GARP (see e2e-facts.md); the notification arrives within microseconds of the update.
+ * every IPv4 and IPv6 entry change with its link-layer address. Forking {@code ip neigh} is too slow to time a
+ * GARP or an unsolicited NA (see e2e-facts.md); the notification arrives within microseconds of the update.
  */
 final class NeighbourWatch implements AutoCloseable {
     /** One RTM_NEWNEIGH notification; {@code mac} is empty for entries without a link-layer address. */
-    record Change(Instant at, Inet4Address ip, Optional<MacAddress> mac, int state) {
+    record Change(Instant at, InetAddress ip, Optional<MacAddress> mac, int state) {
     }
 
     private static final int NETLINK_ROUTE = 0;
@@ -33,6 +32,7 @@ final class NeighbourWatch implements AutoCloseable {
     private static final int NDA_DST = 1;
     private static final int NDA_LLADDR = 2;
     private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -92,7 +92,7 @@ final class NeighbourWatch implements AutoCloseable {
                 long nd = off + 16;
                 int family = data.get(JAVA_BYTE, nd) & 0xff;
                 int ndState = data.get(JAVA_SHORT, nd + 8) & 0xffff;
-                Inet4Address ip = null;
+                InetAddress ip = null;
                 MacAddress mac = null;
                 long attr = nd + 12;
                 while (attr + 4 <= off + len) {
@@ -102,14 +102,14 @@ final class NeighbourWatch implements AutoCloseable {
                         break;
                     }
                     byte[] value = data.asSlice(attr + 4, alen - 4).toArray(JAVA_BYTE);
-                    if (atype == NDA_DST && value.length == 4) {
-                        ip = ipv4(value);
+                    if (atype == NDA_DST && (value.length == 4 || value.length == 16)) {
+                        ip = address(value);
                     } else if (atype == NDA_LLADDR && value.length == 6) {
                         mac = MacAddress.of(value);
                     }
                     attr += (alen + 3) & ~3;
                 }
-                if (family == AF_INET && ip != null) {
+                if ((family == AF_INET || family == AF_INET6) && ip != null) {
                     synchronized (changes) {
                         changes.add(new Change(at, ip, Optional.ofNullable(mac), ndState));
                     }
@@ -126,16 +126,17 @@ final class NeighbourWatch implements AutoCloseable {
     }
 
     /** First change at or after {@code t} that maps {@code ip} to a MAC other than {@code old}. */
-    Optional<Change> firstMoveAfter(Instant t, Inet4Address ip, MacAddress old) {
+    Optional<Change> firstMoveAfter(Instant t, InetAddress ip, MacAddress old) {
         return changes().stream()
                 .filter(c -> !c.at().isBefore(t) && c.ip().equals(ip) && c.mac().isPresent()
                         && !c.mac().get().equals(old))
                 .findFirst();
     }
 
-    private static Inet4Address ipv4(byte[] b) {
+    /** IPv4 or IPv6 (without scope: entries are compared by address), from the attribute's bytes. */
+    private static InetAddress address(byte[] b) {
         try {
-            return (Inet4Address) InetAddress.getByAddress(b);
+            return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * A throw-away LAN on one machine, built only from network namespaces this class creates
  * ({@code l2a-e2e-<pid>-*}): a bridge in its own namespace (STP off, forward delay 0, no multicast
- * snooping) and one veth per member namespace: N nodes, a client and the API server, on 192.0.2.0/24.
+ * snooping) and one veth per member namespace: N nodes, a client and the API server, on 192.0.2.0/24 and
+ * 2001:db8::/64 (IPv6 enabled in every member namespace, addresses without DAD: the LAN is ours).
  * Nothing is added to the root namespace. Node processes run in the node's network namespace and in a
  * mount namespace of their own with sysfs remounted (so /sys/class/net shows the node's links) and a
  * per-node directory of a run-private bpffs bound over /sys/fs/bpf (so pins of agents never collide and
@@ -34,9 +35,13 @@ public final class NetnsCluster implements AutoCloseable {
     static final String CLIENT_IP = "192.0.2.200";
     /** Owned by nobody: the prober's sender address, so answers bypass every kernel's neighbour table. */
     static final String PROBER_IP = "192.0.2.201";
+    /** The client's IPv6 address (on-link 2001:db8::/64, no DAD: the LAN is ours). */
+    static final String CLIENT_IP6 = "2001:db8::c8";
+    /** As {@link #PROBER_IP} for Neighbor Solicitations: owned by nobody. */
+    static final String PROBER_IP6 = "2001:db8::c9";
 
     /** A member namespace of the LAN. */
-    public record Member(String name, String netns, Inet4Address ip, MacAddress mac, Path bpfDir) {
+    public record Member(String name, String netns, Inet4Address ip, java.net.Inet6Address ip6, MacAddress mac, Path bpfDir) {
     }
 
     private final String runId;
@@ -58,10 +63,10 @@ public final class NetnsCluster implements AutoCloseable {
         this.logDir = logDir;
         this.lanNetns = runId + "-lan";
         for (int i = 1; i <= nodeCount; i++) {
-            nodes.add(member("node" + i, "192.0.2." + (10 + i), String.format("02:00:00:00:00:%02x", 0x10 + i)));
+            nodes.add(member("node" + i, "192.0.2." + (10 + i), "2001:db8::" + (10 + i), String.format("02:00:00:00:00:%02x", 0x10 + i)));
         }
-        this.client = member("client", CLIENT_IP, "02:00:00:00:00:c8");
-        this.api = member("api", API_IP, "02:00:00:00:00:fa");
+        this.client = member("client", CLIENT_IP, CLIENT_IP6, "02:00:00:00:00:c8");
+        this.api = member("api", API_IP, "2001:db8::fa", "02:00:00:00:00:fa");
         this.shutdownHook = new Thread(this::close, "netns-cluster-cleanup");
     }
 
@@ -82,8 +87,9 @@ public final class NetnsCluster implements AutoCloseable {
         return c;
     }
 
-    private Member member(String name, String ip, String mac) {
-        return new Member(name, runId + "-" + name, ipv4(ip), MacAddress.parse(mac), bpffs.resolve(name));
+    private Member member(String name, String ip, String ip6, String mac) {
+        return new Member(name, runId + "-" + name, ipv4(ip), (java.net.Inet6Address) InetAddress.ofLiteral(ip6),
+                MacAddress.parse(mac), bpffs.resolve(name));
     }
 
     private void build() {
@@ -106,8 +112,11 @@ public final class NetnsCluster implements AutoCloseable {
             sh.append("ip netns add ").append(ns).append('\n');
             sh.append("ip -n ").append(lanNetns).append(" link add ").append(m.name())
                     .append(" type veth peer name eth0 netns ").append(ns).append('\n');
+            sh.append("ip netns exec ").append(ns)
+                    .append(" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0\n");
             sh.append("ip -n ").append(ns).append(" link set eth0 address ").append(m.mac()).append('\n');
             sh.append("ip -n ").append(ns).append(" addr add ").append(m.ip().getHostAddress()).append("/24 dev eth0\n");
+            sh.append("ip -n ").append(ns).append(" addr add ").append(m.ip6().getHostAddress()).append("/64 dev eth0 nodad\n");
             sh.append("ip -n ").append(ns).append(" link set lo up\n");
             sh.append("ip -n ").append(ns).append(" link set eth0 up\n");
             sh.append("ip -n ").append(lanNetns).append(" link set ").append(m.name()).append(" master br0 up\n");

@@ -51,6 +51,34 @@ final class Resources {
         return bad;
     }
 
+    /**
+     * A dual-stack LoadBalancer Service selected by {@link #POLICY} ({@code ipFamilies: [IPv4, IPv6]}); its two IPs
+     * go to /status separately, as an LB IPAM writes them.
+     */
+    static String dualStackService(String name) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: %s
+                  namespace: default
+                  labels:
+                    color: blue
+                spec:
+                  type: LoadBalancer
+                  ipFamilyPolicy: RequireDualStack
+                  ipFamilies: [IPv4, IPv6]
+                  externalTrafficPolicy: Cluster
+                  selector:
+                    app: %s
+                  ports:
+                    - name: http
+                      protocol: TCP
+                      port: 80
+                      targetPort: 8080
+                """.formatted(name, name);
+    }
+
     /** A LoadBalancer Service selected by {@link #POLICY}; its IP goes to /status separately. */
     static String service(String name, String ip) {
         return """

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ final class SimulatedDemo {
     /** One simulated node: its agent and the fakes standing in for its datapath. */
     private record Node(String name, KubernetesClient client, FakeResponderMap map, AgentRuntime runtime,
                         ScheduledExecutorService scheduler) {
-        boolean answers(Inet4Address ip) {
+        boolean answers(java.net.InetAddress ip) {
             return map.list().keySet().stream().map(ResponderEntry::ip).anyMatch(ip::equals);
         }
     }
@@ -92,19 +91,18 @@ final class SimulatedDemo {
                         .resource(Serialization.unmarshal(Resources.POLICY, CiliumL2AnnouncementPolicy.class)).create();
                 say("applied CiliumL2AnnouncementPolicy policy1 (Services color=blue, interfaces ^eth[0-9]+)");
             }
-            List<Demo.Svc> services = List.of(new Demo.Svc("web", NetnsCluster.ipv4("192.0.2.100")),
-                    new Demo.Svc("api", NetnsCluster.ipv4("192.0.2.101")));
+            List<Demo.Svc> services = Demo.SERVICES;
             for (Demo.Svc s : services) {
-                String yaml = Resources.service(s.name(), s.ip().getHostAddress());
+                String yaml = s.yaml();
                 if (kubectl.isPresent()) {
                     Path file = Files.writeString(work.resolve(s.name() + ".yaml"), yaml);
                     kubectl.get().show("apply", "-f", file.toString());
                 } else {
                     admin.services().resource(Serialization.unmarshal(yaml, Service.class)).create();
                 }
-                EmbeddedApiServer.setLoadBalancerIp(admin, "default", s.name(), s.ip().getHostAddress());
-                say("Service default/%s type LoadBalancer, status.loadBalancer.ingress %s (written as an LB IPAM would)",
-                        s.name(), s.ip().getHostAddress());
+                EmbeddedApiServer.setLoadBalancerIp(admin, "default", s.name(), s.ipStrings());
+                say("Service default/%s type LoadBalancer%s, status.loadBalancer.ingress %s (written as an LB IPAM would)",
+                        s.name(), s.dualStack() ? " dual-stack" : "", s.ipList());
             }
             Map<String, String> shown = new HashMap<>();
             watch(admin, services, shown, Duration.ofSeconds(30), () -> services.stream().allMatch(s ->
@@ -130,7 +128,7 @@ final class SimulatedDemo {
             });
             String now = holder(admin, victim);
             if (!now.equals(holder)) {
-                say("FAILOVER: %s answered by %s %d ms after the crash (lease duration %s)", victim.ip().getHostAddress(),
+                say("FAILOVER: %s answered by %s %d ms after the crash (lease duration %s)", victim.ipList(),
                         now, Duration.between(crash, Instant.now()).toMillis(), AgentCluster.seconds(LEASE));
             }
             kubectl.ifPresent(k -> k.show("-n", NS, "get", "lease"));
@@ -188,7 +186,7 @@ final class SimulatedDemo {
         return new Node(name, client, datapath.map, runtime, scheduler);
     }
 
-    private Optional<String> answerer(Inet4Address ip) {
+    private Optional<String> answerer(java.net.InetAddress ip) {
         List<String> who = nodes.values().stream()
                 .filter(n -> !crashed.getOrDefault(n.name(), false) && n.answers(ip)).map(Node::name).toList();
         return who.isEmpty() ? Optional.empty() : Optional.of(String.join("+", who));
@@ -203,10 +201,16 @@ final class SimulatedDemo {
                 if (!h.equals(shown.put(s.name() + "/lease", h))) {
                     say("lease %s -> %s", s.lease(), h);
                 }
-                String arp = answerer(s.ip()).orElse("nobody");
-                if (!arp.equals(shown.put(s.name() + "/arp", arp))) {
-                    say("ARP %s would be answered by %s", s.ip().getHostAddress(), arp);
+                java.util.Set<String> all = new java.util.TreeSet<>();
+                for (java.net.InetAddress ip : s.ips()) {
+                    String who = answerer(ip).orElse("nobody");
+                    all.add(who);
+                    if (!who.equals(shown.put(s.name() + "/arp/" + ip, who))) {
+                        say("%s %s would be answered by %s", Demo.protocol(ip),
+                                dev.l2announcer.datapath.Addresses.format(ip), who);
+                    }
                 }
+                shown.put(s.name() + "/arp", String.join("+", all));
             }
             if (done.getAsBoolean()) {
                 return;

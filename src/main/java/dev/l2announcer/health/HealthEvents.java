@@ -1,5 +1,6 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.datapath.Addresses;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.selection.ServiceRef;
 import dev.l2announcer.time.Ticker;
@@ -43,11 +44,11 @@ public final class HealthEvents {
         }
         VipTarget t = r.target();
         String message = switch (r.outcome()) {
-            case SPLIT_BRAIN -> "ARP for " + t.ip().getHostAddress() + " answered by several MACs: "
+            case SPLIT_BRAIN -> t.family().protocol() + " for " + Addresses.format(t.ip()) + " answered by several MACs: "
                     + r.responders().stream().map(x -> x.mac() + (x.owner().isEmpty() ? "" : " (" + x.owner() + ")"))
                     .collect(Collectors.joining(", "))
                     + "; lease holder is " + t.holder() + " (probed by " + selfNode + " via " + t.via().name() + ")";
-            default -> "no ARP reply for " + t.ip().getHostAddress() + " from lease holder " + t.holder()
+            default -> "no " + t.family().protocol() + " reply for " + Addresses.format(t.ip()) + " from lease holder " + t.holder()
                     + (t.holderMacs().isEmpty() ? "" : " (" + t.holderMacs().stream().map(MacAddress::toString).sorted()
                     .collect(Collectors.joining(", ")) + ")")
                     + " (probed by " + selfNode + " via " + t.via().name() + ")";

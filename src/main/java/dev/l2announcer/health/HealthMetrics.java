@@ -1,5 +1,6 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.datapath.AddressFamily;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,7 +9,7 @@ import java.time.Duration;
 
 /**
  * Prometheus names (Micrometer adds the unit/total suffixes):
- * {@code l2announcer_vip_probe_seconds} (histogram of ok RTTs), {@code l2announcer_vip_probe_failures_total{reason}},
+ * {@code l2announcer_vip_probe_seconds{family}} (histogram of ok RTTs), {@code l2announcer_vip_probe_failures_total{reason,family}},
  * {@code l2announcer_node_probe_seconds{node}} and {@code l2announcer_node_probe_failures_total{node}}.
  * Explicit buckets (L2 RTTs are sub-millisecond) instead of Micrometer's ~70 default ones.
  */
@@ -20,27 +21,33 @@ public final class HealthMetrics {
             Duration.ofMillis(500), Duration.ofSeconds(1)};
 
     private final MeterRegistry registry;
-    private final Timer vipProbe;
 
     public HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.vipProbe = Timer.builder("l2announcer.vip.probe")
-                .description("RTT of ARP probes for announced IPs answered by the holder")
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry);
-        for (ProbeOutcome o : ProbeOutcome.values()) {
-            if (!o.healthy()) {
-                failureCounter(o); // exported at 0 from the start, so rate() works on the first failure
+        for (AddressFamily f : AddressFamily.values()) {
+            vipProbe(f);
+            for (ProbeOutcome o : ProbeOutcome.values()) {
+                if (!o.healthy()) {
+                    failureCounter(o, f); // exported at 0 from the start, so rate() works on the first failure
+                }
             }
         }
     }
 
     public void record(VipProbeResult r) {
         if (r.outcome().healthy()) {
-            vipProbe.record(r.rtt());
+            vipProbe(r.target().family()).record(r.rtt());
         } else {
-            failureCounter(r.outcome()).increment();
+            failureCounter(r.outcome(), r.target().family()).increment();
         }
+    }
+
+    private Timer vipProbe(AddressFamily f) {
+        return Timer.builder("l2announcer.vip.probe")
+                .description("RTT of VIP probes (ARP, NDP) for announced IPs answered by the holder")
+                .tag("family", f.label())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
     }
 
     public void record(NodeProbeResult r) {
@@ -59,10 +66,11 @@ public final class HealthMetrics {
         }
     }
 
-    private Counter failureCounter(ProbeOutcome o) {
+    private Counter failureCounter(ProbeOutcome o, AddressFamily f) {
         return Counter.builder("l2announcer.vip.probe.failures")
-                .description("ARP probes of announced IPs that did not find exactly the holder")
+                .description("VIP probes (ARP, NDP) of announced IPs that did not find exactly the holder")
                 .tag("reason", o.label())
+                .tag("family", f.label())
                 .register(registry);
     }
 }

@@ -26,7 +26,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * cilium-health for L2: periodically probes every announced IP held by another node (ARP) and
+ * cilium-health for L2: periodically probes every announced IP held by another node (ARP, NDP) and
  * every node's health endpoint (HTTP), spread over the interval and capped per second, and keeps
  * the latest result of each for {@link #report()}. {@link #probeNow()} is the {@code --probe} path.
  * One probe batch at a time (a lock), so on-demand and periodic probes never overlap on a socket.
@@ -60,7 +60,7 @@ public final class HealthMonitor implements AutoCloseable {
     public static final Duration EVENT_MIN_GAP = Duration.ofMinutes(10);
 
     /**
-     * The production assembly: Lease and Node informers, raw-socket ARP probes, metrics, Warning
+     * The production assembly: Lease and Node informers, raw-socket ARP and NDP probes, metrics, Warning
      * Events through {@code events}; node probes go to every node's {@code debugPort}. Call
      * {@link #start()}; {@link #close()} also stops the informers.
      */
@@ -83,7 +83,7 @@ public final class HealthMonitor implements AutoCloseable {
                                           Devices devices, MeterRegistry registry, ServiceEventSink events,
                                           Clock clock, Ticker ticker) {
         HealthMetrics metrics = new HealthMetrics(registry);
-        var vipProber = new VipProber(new PacketSocketArpProbes(), VipProber.DEFAULT_WINDOW, clock, metrics,
+        var vipProber = new VipProber(DualStackProbes.packetSockets(), VipProber.DEFAULT_WINDOW, clock, metrics,
                 new HealthEvents(events, ticker, EVENT_MIN_GAP, config.nodeName()));
         var nodeProber = new NodeProber(config.debugPort(), NODE_PROBE_TIMEOUT, ticker, clock);
         var sources = new Sources(selection::current, k8s.leases(), devices::list, k8s.nodes());
@@ -197,7 +197,7 @@ public final class HealthMonitor implements AutoCloseable {
         return HealthReport.of(selfNode, nodes, vips);
     }
 
-    /** Starts the periodic loop on a platform thread (ARP probes block in poll(2)). */
+    /** Starts the periodic loop on a platform thread (probes block in poll(2)). */
     public synchronized void start() {
         if (loop != null) {
             return;

@@ -2,7 +2,9 @@ package dev.l2announcer.health;
 
 import dev.l2announcer.selection.ServiceRef;
 
-import java.net.Inet4Address;
+import dev.l2announcer.datapath.Addresses;
+
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +24,7 @@ public record HealthReport(Instant probeTime, String localNode, List<NodeProbeRe
     }
 
     /** One announced IP with the result on each local interface probed. */
-    public record VipStatus(Inet4Address ip, String leaseName, List<ServiceRef> services, String holder,
+    public record VipStatus(InetAddress ip, String leaseName, List<ServiceRef> services, String holder,
                             List<VipProbeResult> probes) {
         public VipStatus {
             services = List.copyOf(services);
@@ -30,7 +32,7 @@ public record HealthReport(Instant probeTime, String localNode, List<NodeProbeRe
         }
     }
 
-    /** Pure: groups results per IP, sorted by node name, then IP (numerically), then interface. */
+    /** Pure: groups results per IP, sorted by node name, then IP (numerically, IPv4 first), then interface. */
     public static HealthReport of(String localNode, List<NodeProbeResult> nodeResults, List<VipProbeResult> vipResults) {
         Instant latest = null;
         for (NodeProbeResult r : nodeResults) {
@@ -42,9 +44,9 @@ public record HealthReport(Instant probeTime, String localNode, List<NodeProbeRe
         List<NodeProbeResult> nodes = new ArrayList<>(nodeResults);
         nodes.sort(Comparator.comparing((NodeProbeResult r) -> r.target().name()));
         List<VipProbeResult> sorted = new ArrayList<>(vipResults);
-        sorted.sort(Comparator.comparing((VipProbeResult r) -> Integer.toUnsignedLong(ipv4Int(r.target().ip())))
+        sorted.sort(Comparator.comparing((VipProbeResult r) -> r.target().ip(), Addresses.ORDER)
                 .thenComparing(r -> r.target().via().name()));
-        Map<Inet4Address, List<VipProbeResult>> byIp = new LinkedHashMap<>();
+        Map<InetAddress, List<VipProbeResult>> byIp = new LinkedHashMap<>();
         for (VipProbeResult r : sorted) {
             byIp.computeIfAbsent(r.target().ip(), k -> new ArrayList<>()).add(r);
         }
@@ -55,10 +57,5 @@ public record HealthReport(Instant probeTime, String localNode, List<NodeProbeRe
             vips.add(new VipStatus(e.getKey(), t.leaseName(), t.services(), t.holder(), e.getValue()));
         }
         return new HealthReport(latest, localNode, nodes, vips);
-    }
-
-    private static int ipv4Int(Inet4Address a) {
-        byte[] b = a.getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 }

@@ -1,5 +1,6 @@
 package dev.l2announcer.health;
 
+import dev.l2announcer.datapath.Addresses;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,11 +36,11 @@ public final class HealthReportFormat {
             sb.append("  (none probed: this node holds them all, or is not a candidate)\n");
         }
         for (HealthReport.VipStatus v : r.vips()) {
-            sb.append("  ").append(v.ip().getHostAddress()).append(" (")
+            sb.append("  ").append(Addresses.format(v.ip())).append(" (")
                     .append(v.services().stream().map(ServiceRef::toString).collect(Collectors.joining(", ")))
                     .append("), lease ").append(v.leaseName()).append(", holder ").append(v.holder()).append(":\n");
             for (VipProbeResult p : v.probes()) {
-                sb.append(row("    ", "ARP via " + p.target().via().name() + ":", vipLine(p)));
+                sb.append(row("    ", p.target().family().protocol() + " via " + p.target().via().name() + ":", vipLine(p)));
             }
         }
         return sb.toString();
@@ -125,7 +126,7 @@ public final class HealthReportFormat {
         ArrayNode vips = root.putArray("vips");
         for (HealthReport.VipStatus v : r.vips()) {
             ObjectNode o = vips.addObject();
-            o.put("ip", v.ip().getHostAddress());
+            o.put("ip", Addresses.format(v.ip()));
             o.put("lease", v.leaseName());
             ArrayNode svcs = o.putArray("services");
             v.services().forEach(s -> svcs.add(s.toString()));

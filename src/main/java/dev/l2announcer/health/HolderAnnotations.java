@@ -69,13 +69,10 @@ public final class HolderAnnotations implements Function<String, Map<String, Str
         return read;
     }
 
-    /** Interfaces (with MAC) the group's IPv4 addresses are answered on: only those ARP reaches. */
+    /** Interfaces (with MAC) the group's addresses (IPv4 and IPv6) are answered on. */
     static Map<String, MacAddress> announcedOn(AnnouncementGroup group, Map<String, MacAddress> macByName) {
         Map<String, MacAddress> out = new TreeMap<>();
         for (AddressOnInterfaces a : group.addresses()) {
-            if (!a.isIpv4()) {
-                continue;
-            }
             for (String itf : a.interfaces()) {
                 MacAddress mac = macByName.get(itf);
                 if (mac != null) {

@@ -24,10 +24,10 @@ public final class ProbeClassifier {
      * @param replies   in arrival order
      * @param macOwners MAC -> node name, from all observed Leases' annotations (to name responders)
      */
-    public static VipProbeResult classify(VipTarget target, List<ArpReply> replies, Map<MacAddress, String> macOwners,
+    public static VipProbeResult classify(VipTarget target, List<ProbeReply> replies, Map<MacAddress, String> macOwners,
                                           Instant at) {
-        Map<MacAddress, List<ArpReply>> byMac = new LinkedHashMap<>();
-        for (ArpReply r : replies) {
+        Map<MacAddress, List<ProbeReply>> byMac = new LinkedHashMap<>();
+        for (ProbeReply r : replies) {
             byMac.computeIfAbsent(r.sender(), m -> new ArrayList<>()).add(r);
         }
         List<VipProbeResult.Responder> responders = new ArrayList<>();
@@ -35,7 +35,7 @@ public final class ProbeClassifier {
         boolean foreign = false;
         for (var e : byMac.entrySet()) {
             boolean isHolder = target.holderMacs().contains(e.getKey());
-            Duration first = e.getValue().stream().map(ArpReply::rtt).min(Duration::compareTo).orElseThrow();
+            Duration first = e.getValue().stream().map(ProbeReply::rtt).min(Duration::compareTo).orElseThrow();
             responders.add(new VipProbeResult.Responder(e.getKey(), first, e.getValue().size(),
                     macOwners.getOrDefault(e.getKey(), ""), isHolder));
             if (isHolder) {

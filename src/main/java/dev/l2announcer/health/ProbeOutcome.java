@@ -1,6 +1,6 @@
 package dev.l2announcer.health;
 
-/** What one ARP probe for an announced IP on one local interface found. */
+/** What one probe (ARP or NDP) for an announced IP on one local interface found. */
 public enum ProbeOutcome {
     /** Only the holder's published MAC(s) answered. */
     OK("ok"),

@@ -3,7 +3,7 @@ package dev.l2announcer.health;
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,20 +13,21 @@ import java.util.Map;
 
 /**
  * Runs a batch of VIP probes: one transport call per local interface (all its IPs at once, one
- * listening window), then classifies each (IP, interface). Metrics and Events are fed from here so
+ * listening window per address family), then classifies each (IP, interface). IPv4 and IPv6 VIPs have the
+ * same outcomes and share the same rate limit (the scheduler's probes per second). Metrics and Events are fed from here so
  * on-demand and periodic probes count alike.
  */
 public final class VipProber {
     public static final Duration DEFAULT_WINDOW = Duration.ofMillis(200);
 
-    private final ArpProbeTransport transport;
+    private final ProbeTransport transport;
     private final Duration window;
     private final Clock clock;
     private final HealthMetrics metrics;
     private final HealthEvents events;
 
     /** {@code metrics} and {@code events} may be null (tests, dbg). */
-    public VipProber(ArpProbeTransport transport, Duration window, Clock clock, HealthMetrics metrics, HealthEvents events) {
+    public VipProber(ProbeTransport transport, Duration window, Clock clock, HealthMetrics metrics, HealthEvents events) {
         this.transport = transport;
         this.window = window;
         this.clock = clock;
@@ -42,8 +43,8 @@ public final class VipProber {
         List<VipProbeResult> results = new ArrayList<>();
         for (List<VipTarget> group : byInterface.values()) {
             Device via = group.getFirst().via();
-            List<Inet4Address> ips = group.stream().map(VipTarget::ip).distinct().toList();
-            Map<Inet4Address, List<ArpReply>> replies;
+            List<InetAddress> ips = group.stream().map(VipTarget::ip).distinct().toList();
+            Map<InetAddress, List<ProbeReply>> replies;
             try {
                 replies = transport.probe(via, ips, window);
             } catch (RuntimeException e) {

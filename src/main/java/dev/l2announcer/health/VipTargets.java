@@ -6,7 +6,6 @@ import dev.l2announcer.selection.AddressOnInterfaces;
 import dev.l2announcer.selection.AnnouncementGroup;
 import dev.l2announcer.selection.SelectionSnapshot;
 
-import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,13 +38,10 @@ public final class VipTargets {
             }
             var holderMacs = new HashSet<>(lease.announcedOn().values());
             for (AddressOnInterfaces a : g.addresses()) {
-                if (!(a.address() instanceof Inet4Address ip4)) {
-                    continue;
-                }
                 for (String itf : a.interfaces()) {
                     Device d = byName.get(itf);
                     if (d != null) {
-                        out.add(new VipTarget(ip4, g.leaseName(), g.services(), lease.holder(), holderMacs, d));
+                        out.add(new VipTarget(a.address(), g.leaseName(), g.services(), lease.holder(), holderMacs, d));
                     }
                 }
             }

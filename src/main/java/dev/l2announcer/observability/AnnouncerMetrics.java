@@ -3,7 +3,9 @@ package dev.l2announcer.observability;
 import dev.l2announcer.announce.AnnouncementObserver;
 import dev.l2announcer.announce.ReconcileReport;
 import dev.l2announcer.datapath.Device;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.AddressFamily;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
+import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -11,7 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,16 +22,17 @@ import java.util.function.IntSupplier;
 /**
  * The agent's own meters (the election engine registers its lease meters itself). Micrometer
  * names below become the Prometheus names in the comments; all are documented in README.
- * Labels are bounded: only {@code interface} (the node's selected links).
+ * Labels are bounded: {@code interface} (the node's selected links), {@code family} ({@code ipv4}, {@code ipv6}) on
+ * meters that count packets or entries of one address family, {@code reason}.
  */
 public final class AnnouncerMetrics implements AnnouncementObserver {
     /** l2announcer_announcements_active: rows of the l2-announce table. */
     public static final String ANNOUNCEMENTS_ACTIVE = "l2announcer.announcements.active";
-    /** l2announcer_garp_sent_total{interface}. */
+    /** l2announcer_garp_sent_total{interface,family}: gratuitous ARPs (ipv4) and unsolicited NAs (ipv6). */
     public static final String GARP_SENT = "l2announcer.garp.sent";
-    /** l2announcer_arp_responses_total: sum of responses_sent over the map, kept monotonic. */
+    /** l2announcer_arp_responses_total{family}: sum of responses_sent over a map (ARP replies / NAs), kept monotonic. */
     public static final String ARP_RESPONSES = "l2announcer.arp.responses";
-    /** l2announcer_responder_map_entries. */
+    /** l2announcer_responder_map_entries{family}: entries in l2_responder_v4 / l2_responder_v6. */
     public static final String MAP_ENTRIES = "l2announcer.responder.map.entries";
     /** l2announcer_datapath_errors_total. */
     public static final String DATAPATH_ERRORS = "l2announcer.datapath.errors";
@@ -55,11 +58,14 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
         this.registry = registry;
         Gauge.builder(ANNOUNCEMENTS_ACTIVE, active, AtomicInteger::get)
                 .description("(IP, interface) pairs this node announces").register(registry);
-        ArpResponseTotals totals = new ArpResponseTotals();
-        FunctionCounter.builder(ARP_RESPONSES, map, m -> totals.total(safeList(m)))
-                .description("ARP replies sent by the responder program (map counters)").register(registry);
-        Gauge.builder(MAP_ENTRIES, map, m -> safeList(m).size())
-                .description("Entries in the l2_responder_v4 map").register(registry);
+        for (AddressFamily f : AddressFamily.values()) {
+            ArpResponseTotals totals = new ArpResponseTotals();
+            FunctionCounter.builder(ARP_RESPONSES, map, m -> totals.total(safeList(m, f))).tag("family", f.label())
+                    .description("ARP replies (ipv4) and neighbor advertisements (ipv6) sent by the responder program"
+                            + " (map counters)").register(registry);
+            Gauge.builder(MAP_ENTRIES, map, m -> safeList(m, f).size()).tag("family", f.label())
+                    .description("Entries in the l2_responder_v4 (ipv4) and l2_responder_v6 (ipv6) maps").register(registry);
+        }
         datapathErrors = Counter.builder(DATAPATH_ERRORS)
                 .description("Datapath operations that failed (map writes, attach/detach, liveness refresh, GARP sends)").register(registry);
         // The suppliers are lambdas nobody else keeps: a gauge holds its object weakly unless told otherwise, and
@@ -83,9 +89,11 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
                 .register(registry);
     }
 
-    private static Map<?, Long> safeList(ResponderMap m) {
+    private static Map<ResponderEntry, Long> safeList(ResponderMap m, AddressFamily family) {
         try {
-            return m.list();
+            Map<ResponderEntry, Long> out = new java.util.HashMap<>(m.list());
+            out.keySet().removeIf(e -> e.family() != family);
+            return out;
         } catch (RuntimeException e) {
             return Map.of();
         }
@@ -113,22 +121,23 @@ public final class AnnouncerMetrics implements AnnouncementObserver {
         datapathErrors.increment();
     }
 
-    /** One gratuitous ARP (request + reply form) sent on {@code interfaceName}. */
-    public void garpSent(String interfaceName) {
-        Counter.builder(GARP_SENT).tag("interface", interfaceName)
-                .description("Gratuitous ARP announcements sent").register(registry).increment();
+    /** One gratuitous ARP (request + reply form, ipv4) or unsolicited NA (ipv6) sent on {@code interfaceName}. */
+    public void garpSent(String interfaceName, AddressFamily family) {
+        Counter.builder(GARP_SENT).tag("interface", interfaceName).tag("family", family.label())
+                .description("Gratuitous ARP (ipv4) and unsolicited neighbor advertisement (ipv6) announcements sent")
+                .register(registry).increment();
     }
 
-    /** Counts GARPs per interface and datapath errors of the wrapped sender. */
-    public GratuitousArp counting(GratuitousArp delegate) {
-        return (Device device, Inet4Address ip) -> {
+    /** Counts announcements per interface and family, and datapath errors of the wrapped sender. */
+    public NeighbourAnnouncer counting(NeighbourAnnouncer delegate) {
+        return (Device device, InetAddress ip) -> {
             try {
                 delegate.announce(device, ip);
             } catch (RuntimeException e) {
                 datapathErrors.increment();
                 throw e;
             }
-            garpSent(device.name());
+            garpSent(device.name(), AddressFamily.of(ip));
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.l2announcer.observability;
 
+import dev.l2announcer.datapath.Addresses;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -78,7 +79,7 @@ public final class DebugViews {
     private List<Map<String, Object>> announcements() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AnnouncementRow r : table.get().rows()) {
-            out.add(row("ip", r.ip().getHostAddress(), "interface", r.interfaceName(),
+            out.add(row("ip", Addresses.format(r.ip()), "interface", r.interfaceName(),
                     "services", services(r.services()), "lease", r.leaseName(), "since", r.since().toString()));
         }
         return out;
@@ -87,7 +88,7 @@ public final class DebugViews {
     private List<Map<String, Object>> failures() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AnnouncementFailure f : failures.get()) {
-            out.add(row("ip", f.ip().getHostAddress(), "interface", f.interfaceName(), "services", services(f.services()),
+            out.add(row("ip", Addresses.format(f.ip()), "interface", f.interfaceName(), "services", services(f.services()),
                     "lease", f.leaseName(), "reason", f.reason().code()));
         }
         return out;
@@ -116,23 +117,20 @@ public final class DebugViews {
         return out;
     }
 
+    /** Both kernel maps, IPv4 then IPv6, each by address then ifindex; the map column names the entry's map. */
     private List<Map<String, Object>> responders() {
         Map<Integer, String> names = new HashMap<>();
         devices.list().forEach(d -> names.put(d.ifindex(), d.name()));
         List<Map.Entry<ResponderEntry, Long>> entries = new ArrayList<>(map.list().entrySet());
-        entries.sort(Comparator.comparing((Map.Entry<ResponderEntry, Long> e) -> Integer.toUnsignedLong(ipv4(e.getKey())))
+        entries.sort(Comparator.comparing((Map.Entry<ResponderEntry, Long> e) -> e.getKey().ip(), Addresses.ORDER)
                 .thenComparingInt(e -> e.getKey().ifindex()));
         List<Map<String, Object>> out = new ArrayList<>();
         for (var e : entries) {
-            out.add(row("ip", e.getKey().ip().getHostAddress(), "ifindex", e.getKey().ifindex(),
-                    "interface", names.getOrDefault(e.getKey().ifindex(), "?"), "responses_sent", e.getValue()));
+            out.add(row("ip", Addresses.format(e.getKey().ip()), "ifindex", e.getKey().ifindex(),
+                    "interface", names.getOrDefault(e.getKey().ifindex(), "?"), "map", e.getKey().family().mapName(),
+                    "responses_sent", e.getValue()));
         }
         return out;
-    }
-
-    private static int ipv4(ResponderEntry e) {
-        byte[] b = e.ip().getAddress();
-        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }
 
     private List<Map<String, Object>> config() {

@@ -1,5 +1,6 @@
 package dev.l2announcer.observability;
 
+import dev.l2announcer.datapath.Addresses;
 import dev.l2announcer.announce.AnnouncementFailure;
 import dev.l2announcer.announce.AnnouncementObserver;
 import dev.l2announcer.announce.AnnouncementRow;
@@ -72,7 +73,7 @@ public final class ServiceEventRecorder implements AnnouncementObserver, AutoClo
 
     /** "announcing 192.0.2.10 from node X on eth0" (several IPs/interfaces are listed). */
     static String announcedNote(String nodeName, List<AnnouncementRow> rows) {
-        String ips = rows.stream().map(r -> r.ip().getHostAddress()).distinct().collect(Collectors.joining(", "));
+        String ips = rows.stream().map(r -> Addresses.format(r.ip())).distinct().collect(Collectors.joining(", "));
         String ifaces = rows.stream().map(AnnouncementRow::interfaceName).distinct().sorted()
                 .collect(Collectors.joining(", "));
         return "announcing " + ips + " from node " + nodeName + " on " + ifaces;

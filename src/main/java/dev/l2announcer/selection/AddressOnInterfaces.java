@@ -5,8 +5,7 @@ import java.net.InetAddress;
 import java.util.List;
 
 /**
- * One IP of an announcement group and the local interfaces (names, sorted) it is announced on.
- * IPv6 addresses are kept in the model and reported as not yet announced (NDP is a later issue).
+ * One IP (IPv4: ARP, IPv6: NDP) of an announcement group and the local interfaces (names, sorted) it is announced on.
  */
 public record AddressOnInterfaces(InetAddress address, List<String> interfaces) {
     public AddressOnInterfaces {

@@ -15,7 +15,7 @@ import java.util.SortedSet;
  *                       when this node is not a candidate)
  * @param candidates     node names (cluster-wide) that may announce this group, sorted
  * @param localCandidate whether this node is one of the candidates; it campaigns only when it also has an
- *                       interface for one of the IPv4 addresses, else it reports why it cannot announce
+ *                       interface for one of the addresses, else it reports why it cannot announce
  */
 public record AnnouncementGroup(
         String leaseName,

@@ -1,5 +1,6 @@
 package dev.l2announcer.selection;
 
+import dev.l2announcer.datapath.Addresses;
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -30,7 +31,7 @@ public final class LeaseAddresses {
             if (n++ == MAX_ADDRESSES) {
                 break;
             }
-            out.add(a.address().getHostAddress());
+            out.add(Addresses.format(a.address()));
         }
         return out.toString();
     }

@@ -48,10 +48,10 @@ import java.util.TreeSet;
  *       that are usable for L2 (up, not loopback, has a MAC), pass the {@code devices} option and match
  *       one of the policy's regexes. Empty when this node is not a candidate of the group.</li>
  *   <li>{@code localCandidate}: this node is a candidate of the group, whatever its interfaces. It campaigns
- *       only if an IPv4 address of the group also has an interface here
- *       ({@code AnnouncementPlanner.campaign}); otherwise the planner reports why (no usable interface,
- *       IPv6 not supported), so a candidate that cannot announce is never silent. IPv6 addresses stay in the
- *       model with their interfaces until NDP exists.</li>
+ *       only if an address of the group (IPv4 or IPv6) also has an interface here
+ *       ({@code AnnouncementPlanner.campaign}); otherwise the planner reports why (no usable interface), so a
+ *       candidate that cannot announce is never silent. Both families are one group: a dual-stack Service is
+ *       elected once and announced in both from its holder.</li>
  * </ol>
  * Candidates are computed from API objects only, so every agent computes the same set per group;
  * interfaces and localCandidate depend on this node's devices.

@@ -64,7 +64,7 @@ class AgentClusterTest {
         AgentRuntime runtime;
 
         List<String> ips() {
-            return datapath.map.list().keySet().stream().map(e -> e.ip().getHostAddress()).sorted().toList();
+            return datapath.map.list().keySet().stream().map(e -> dev.l2announcer.datapath.Addresses.format(e.ip())).sorted().toList();
         }
     }
 
@@ -134,12 +134,19 @@ class AgentClusterTest {
     }
 
     private void service(String name, String ip, String trafficPolicy) {
+        service(name, trafficPolicy, List.of(ip));
+    }
+
+    /** One ingress IP per address; two of different families make a dual-stack Service (ipFamilies set alike). */
+    private void service(String name, String trafficPolicy, List<String> ips) {
+        List<String> families = ips.stream().map(ip -> ip.contains(":") ? "IPv6" : "IPv4").distinct().toList();
         Service svc = new ServiceBuilder()
                 .withNewMetadata().withNamespace("default").withName(name).endMetadata()
                 .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy(trafficPolicy)
+                .withIpFamilies(families).withIpFamilyPolicy(families.size() > 1 ? "RequireDualStack" : "SingleStack")
                 .addNewPort().withPort(80).endPort().endSpec()
                 .withNewStatus().withNewLoadBalancer()
-                .addToIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+                .addAllToIngress(ips.stream().map(ip -> new LoadBalancerIngressBuilder().withIp(ip).build()).toList())
                 .endLoadBalancer().endStatus()
                 .build();
         admin.services().resource(svc).create();
@@ -180,7 +187,9 @@ class AgentClusterTest {
         Map<String, String> who = answering();
         for (var e : who.entrySet()) {
             Node holder = agents.get(e.getValue());
-            assertThat(holder.datapath.garp.sent()).anySatisfy(s -> assertThat(s.ip().getHostAddress()).isEqualTo(e.getKey()));
+            // The map entry is visible before the burst's first GARP goes out (same pass, right after the sync).
+            await().atMost(CONVERGE).untilAsserted(() -> assertThat(holder.datapath.garp.sent())
+                    .anySatisfy(s -> assertThat(s.ip().getHostAddress()).isEqualTo(e.getKey())));
             assertThat(holder.runtime.loop().table().rows()).anySatisfy(r ->
                     assertThat(r.ip().getHostAddress()).isEqualTo(e.getKey()));
         }
@@ -252,4 +261,43 @@ class AgentClusterTest {
         });
     }
 
+    @Test
+    void aDualStackServiceIsAnsweredInBothFamiliesByTheLeaseHolderAndBothMoveTogether() {
+        policy("all", null);
+        service("web", "Cluster", List.of("192.0.2.10", "2001:db8::10"));
+        await().atMost(CONVERGE).until(() -> answering().keySet().equals(java.util.Set.of("192.0.2.10", "2001:db8::10")));
+        String first = answering().get("192.0.2.10");
+        assertThat(answering()).as("one holder for both families").containsEntry("2001:db8::10", first);
+        assertThat(admin.leases().inNamespace("kube-system").withName("cilium-l2announce-default-web").get()
+                .getSpec().getHolderIdentity()).isEqualTo(first);
+        Node holder = agents.get(first);
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(holder.datapath.garp.sent())
+                .extracting(s -> dev.l2announcer.datapath.Addresses.format(s.ip()))
+                .as("a GARP and an unsolicited NA").contains("192.0.2.10", "2001:db8::10"));
+        assertThat(holder.datapath.garp.listening()).extracting(e -> dev.l2announcer.datapath.Addresses.format(e.ip()))
+                .as("the solicited-node group of the IPv6 address is joined").containsExactly("2001:db8::10");
+        await().atMost(CONVERGE).until(() -> !events("L2Announced").isEmpty());
+        assertThat(events("L2Announced")).extracting(Event::getNote)
+                .contains("announcing 192.0.2.10, 2001:db8::10 from node " + first + " on eth0");
+
+        holder.runtime.stop(Duration.ofSeconds(2));
+        assertThat(holder.ips()).isEmpty();
+        assertThat(holder.datapath.garp.listening()).as("groups left on withdrawal").isEmpty();
+        await().atMost(CONVERGE).until(() -> {
+            Map<String, String> now = answering();
+            return now.size() == 2 && !now.containsValue(first);
+        });
+        assertThat(java.util.Set.copyOf(answering().values())).as("the successor answers both").hasSize(1);
+    }
+
+    @Test
+    void aServiceSharingTheDualStackServicesIpv6AddressIsAnsweredByTheSameHolder() {
+        policy("all", null);
+        service("web", "Cluster", List.of("192.0.2.10", "2001:db8::10"));
+        service("web-udp", "Cluster", List.of("2001:db8::10"));
+        await().atMost(CONVERGE).until(() -> answering().keySet().equals(java.util.Set.of("192.0.2.10", "2001:db8::10")));
+        assertThat(java.util.Set.copyOf(answering().values())).hasSize(1);
+        assertThat(admin.leases().inNamespace("kube-system").list().getItems()).extracting(l -> l.getMetadata().getName())
+                .as("one election for the group").containsExactly("cilium-l2announce-default-web");
+    }
 }

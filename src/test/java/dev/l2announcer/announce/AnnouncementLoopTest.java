@@ -5,7 +5,7 @@ import dev.l2announcer.datapath.fake.Links;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.selection.InMemorySelectionSource;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.selection.SelectionSnapshot;
 import dev.l2announcer.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +35,7 @@ class AnnouncementLoopTest {
         final String node;
         final InMemorySelectionSource selection = new InMemorySelectionSource();
         final FakeResponderMap map = new FakeResponderMap();
-        final FakeGratuitousArp garp = new FakeGratuitousArp();
+        final FakeNeighbourAnnouncer garp = new FakeNeighbourAnnouncer();
         final List<ReconcileReport> reports = new CopyOnWriteArrayList<>();
         final AnnouncementLoop loop;
 
@@ -88,7 +88,7 @@ class AnnouncementLoopTest {
         assertThat(leases.holders()).containsEntry(LEASE_A, holder.node);
         assertThat(holder.entries()).containsExactly("192.0.2.10@2");
         assertThat(other.entries()).isEmpty();
-        assertThat(holder.garp.sent()).containsExactly(new FakeGratuitousArp.Sent("eth0", 2, (Inet4Address) ip("192.0.2.10")));
+        assertThat(holder.garp.sent()).containsExactly(new FakeNeighbourAnnouncer.Sent("eth0", 2, (Inet4Address) ip("192.0.2.10")));
         assertThat(other.garp.sent()).isEmpty();
         assertThat(holder.loop.table().rows()).singleElement().satisfies(r -> {
             assertThat(r.leaseName()).isEqualTo(LEASE_A);
@@ -181,7 +181,7 @@ class AnnouncementLoopTest {
         InMemorySelectionSource sel = new InMemorySelectionSource();
         FakeResponderMap map = new FakeResponderMap(1);
         AnnouncementLoop loop = new AnnouncementLoop("n1", sel, leases.node("n1"),
-                new PortResponderSink(map, Links.loAndEth0(1), new FakeGratuitousArp()),
+                new PortResponderSink(map, Links.loAndEth0(1), new FakeNeighbourAnnouncer()),
                 AnnouncementObserver.NONE, time.wallClock(), time, Duration.ZERO);
         loop.start();
         try {

@@ -25,17 +25,17 @@ class AnnouncementPlannerTest {
     private static final String LEASE_B = "cilium-l2announce-default-b";
 
     private static LocalAnnouncement la(String ip, String ifname, String lease) {
-        return new LocalAnnouncement((Inet4Address) ip(ip), ifname, lease);
+        return new LocalAnnouncement(ip(ip), ifname, lease);
     }
 
     @Test
-    void campaignsOnlyForLocalCandidateGroupsWithAnIpv4OnAUsableInterface() {
+    void campaignsOnlyForLocalCandidateGroupsWithAnAddressOnAUsableInterface() {
         SelectionSnapshot s = snapshot(1,
                 group("a", true, List.of("n1", "n2"), addr("192.0.2.10", "eth0")),
                 group("b", false, List.of("n2"), addr("192.0.2.11", "eth0")),
-                group("c", true, List.of("n1"), addr("192.0.2.12")),               // no usable interface
+                group("c", true, List.of("n1"), addr("192.0.2.12"), addr("2001:db8::12")), // no usable interface
                 group("d", true, List.of("n1"), addr("2001:db8::1", "eth0")));     // IPv6 only
-        assertThat(AnnouncementPlanner.campaign(s)).containsOnlyKeys(LEASE_A);
+        assertThat(AnnouncementPlanner.campaign(s)).containsOnlyKeys(LEASE_A, "cilium-l2announce-default-d");
         assertThat(AnnouncementPlanner.campaign(s).get(LEASE_A)).containsExactly("n1", "n2");
     }
 
@@ -79,25 +79,29 @@ class AnnouncementPlannerTest {
     }
 
     @Test
-    void ipv6AndInterfacelessAddressesOfAHeldGroupAreReportedNotDropped() {
+    void dualStackHeldGroupIsAnnouncedInBothFamiliesAndInterfacelessAddressesAreReported() {
         SelectionSnapshot s = snapshot(1, group("a", true, List.of("n1"),
-                addr("192.0.2.10", "eth0"), addr("2001:db8::10", "eth0"), addr("192.0.2.11")));
+                addr("192.0.2.10", "eth0"), addr("2001:db8::10", "eth0"), addr("192.0.2.11"), addr("2001:db8::11")));
         AnnouncementPlan p = AnnouncementPlanner.plan(s, Set.of(LEASE_A), AnnouncementTable.EMPTY, T0);
-        assertThat(p.desired()).containsExactly(la("192.0.2.10", "eth0", LEASE_A));
-        assertThat(p.failures()).extracting(f -> f.ip().getHostAddress() + " " + f.reason())
-                .containsExactlyInAnyOrder("2001:db8:0:0:0:0:0:10 IPV6_NOT_SUPPORTED", "192.0.2.11 NO_USABLE_INTERFACE");
+        assertThat(p.desired()).containsExactly(la("192.0.2.10", "eth0", LEASE_A), la("2001:db8::10", "eth0", LEASE_A));
+        assertThat(p.table().rows()).extracting(r -> dev.l2announcer.datapath.Addresses.format(r.ip()))
+                .containsExactly("192.0.2.10", "2001:db8::10");
+        assertThat(p.failures()).extracting(f -> dev.l2announcer.datapath.Addresses.format(f.ip()) + " " + f.reason())
+                .containsExactlyInAnyOrder("2001:db8::11 NO_USABLE_INTERFACE", "192.0.2.11 NO_USABLE_INTERFACE");
     }
 
     @Test
     void candidateThatCannotAnnounceReportsWhyWithoutCampaigning() {
         SelectionSnapshot s = snapshot(1,
-                group("a", true, List.of("n1"), addr("192.0.2.10")),
+                group("a", true, List.of("n1"), addr("192.0.2.10"), addr("2001:db8::10")),
                 group("b", true, List.of("n1"), addr("2001:db8::1", "eth0")));
         AnnouncementPlan p = AnnouncementPlanner.plan(s, Set.of(), AnnouncementTable.EMPTY, T0);
         assertThat(p.failures()).extracting(AnnouncementFailure::leaseName, AnnouncementFailure::reason)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(LEASE_A, AnnouncementFailure.Reason.NO_USABLE_INTERFACE),
-                        org.assertj.core.groups.Tuple.tuple(LEASE_B, AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED));
+                        org.assertj.core.groups.Tuple.tuple(LEASE_A, AnnouncementFailure.Reason.NO_USABLE_INTERFACE));
+        assertThat(AnnouncementPlanner.campaign(s)).as("an IPv6-only group with an interface campaigns")
+                .containsOnlyKeys(LEASE_B);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.l2announcer.announce;
 
 import dev.l2announcer.datapath.fake.Links;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.testing.MockApi;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodIP;
@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 class PodAnnouncerTest {
     private KubernetesMockServer server;
     private KubernetesClient client;
-    private final FakeGratuitousArp garp = new FakeGratuitousArp();
+    private final FakeNeighbourAnnouncer garp = new FakeNeighbourAnnouncer();
     private PodAnnouncer announcer;
 
     @BeforeEach

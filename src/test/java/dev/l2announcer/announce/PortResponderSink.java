@@ -4,7 +4,7 @@ import dev.l2announcer.datapath.LocalAnnouncement;
 
 import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.Devices;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.ResponderMap;
 
@@ -26,10 +26,10 @@ import java.util.stream.Collectors;
 public final class PortResponderSink implements ResponderSink {
     private final ResponderMap map;
     private final Devices devices;
-    private final GratuitousArp garp;
+    private final NeighbourAnnouncer garp;
     private Set<LocalAnnouncement> previous = Set.of();
 
-    public PortResponderSink(ResponderMap map, Devices devices, GratuitousArp garp) {
+    public PortResponderSink(ResponderMap map, Devices devices, NeighbourAnnouncer garp) {
         this.map = map;
         this.devices = devices;
         this.garp = garp;

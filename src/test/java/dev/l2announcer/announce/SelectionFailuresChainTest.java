@@ -1,6 +1,6 @@
 package dev.l2announcer.announce;
 
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.fakes.InMemoryLeases;
 import dev.l2announcer.datapath.fake.Links;
@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The chain from real selection output to what operators see, without hand-made snapshots: a candidate
- * node whose interfaces match no policy regex and an IPv6-only Service reach {@link AnnouncementLoop#failures()}
+ * node whose interfaces match no policy regex, for an IPv4 and an IPv6-only Service, reach {@link AnnouncementLoop#failures()}
  * ({@code dbg failures}), the report's new failures (the {@code L2AnnounceFailed} events, see
  * ServiceEventRecorderTest) and {@code l2announcer_announce_failures{reason}}.
  */
@@ -65,7 +65,7 @@ class SelectionFailuresChainTest {
         List<ReconcileReport> reports = new CopyOnWriteArrayList<>();
         InMemorySelectionSource source = new InMemorySelectionSource();
         AnnouncementLoop loop = new AnnouncementLoop("n1", source, new InMemoryLeases(time.wallClock()).node("n1"),
-                new PortResponderSink(map, Links.loAndEth0(1), new FakeGratuitousArp()), r -> {
+                new PortResponderSink(map, Links.loAndEth0(1), new FakeNeighbourAnnouncer()), r -> {
                     reports.add(r);
                     metrics.reconciled(r);
                 }, time.wallClock(), time, Duration.ZERO);
@@ -75,15 +75,14 @@ class SelectionFailuresChainTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> loop.failures().size() == 2);
             loop.flush(Duration.ofSeconds(2));
             assertThat(loop.failures()).extracting(f -> f.services().getFirst().name() + " "
-                            + f.ip().getHostAddress() + " " + f.reason())
+                            + dev.l2announcer.datapath.Addresses.format(f.ip()) + " " + f.reason())
                     .containsExactlyInAnyOrder("web 192.0.2.10 NO_USABLE_INTERFACE",
-                            "v6 2001:db8:0:0:0:0:0:10 IPV6_NOT_SUPPORTED");
+                            "v6 2001:db8::10 NO_USABLE_INTERFACE");
             assertThat(reports).flatExtracting(ReconcileReport::newFailures).extracting(AnnouncementFailure::reason)
                     .containsExactlyInAnyOrder(AnnouncementFailure.Reason.NO_USABLE_INTERFACE,
-                            AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
+                            AnnouncementFailure.Reason.NO_USABLE_INTERFACE);
             assertThat(registry.scrape())
-                    .containsPattern("l2announcer_announce_failures\\{reason=\"NoUsableInterface\",?} 1.0")
-                    .containsPattern("l2announcer_announce_failures\\{reason=\"IPv6NotSupported\",?} 1.0");
+                    .containsPattern("l2announcer_announce_failures\\{reason=\"NoUsableInterface\",?} 2.0");
             assertThat(map.list()).isEmpty();
         } finally {
             loop.shutdown(Duration.ofSeconds(2));

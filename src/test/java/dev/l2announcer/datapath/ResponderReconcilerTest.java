@@ -2,7 +2,7 @@ package dev.l2announcer.datapath;
 
 import dev.l2announcer.datapath.LocalAnnouncement;
 import dev.l2announcer.datapath.fake.FakeDevices;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
 import dev.l2announcer.datapath.fake.FakeResponderProgram;
 import dev.l2announcer.time.ManualScheduler;
@@ -28,7 +28,7 @@ class ResponderReconcilerTest {
     FakeResponderMap map = new FakeResponderMap();
     FakeResponderProgram program = new FakeResponderProgram();
     FakeDevices devices = new FakeDevices(List.of(dev(1, "lo", true, true), dev(2, "eth0", true, false), dev(3, "eth1", true, false)));
-    FakeGratuitousArp garp = new FakeGratuitousArp();
+    FakeNeighbourAnnouncer garp = new FakeNeighbourAnnouncer();
     ManualScheduler sched = new ManualScheduler();
     List<String> errors = new ArrayList<>();
     /** Leases the election says this node may no longer answer for (renew deadline passed, or not held). */
@@ -63,7 +63,7 @@ class ResponderReconcilerTest {
         sched.runPending();
     }
 
-    List<FakeGratuitousArp.Sent> sentFor(Inet4Address ip) {
+    List<FakeNeighbourAnnouncer.Sent> sentFor(InetAddress ip) {
         return garp.sent().stream().filter(s -> s.ip().equals(ip)).toList();
     }
 
@@ -83,7 +83,7 @@ class ResponderReconcilerTest {
         sched.runPending();
         assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
         assertThat(program.attachedInterfaces()).containsExactly("eth0");
-        assertThat(sentFor(VIP)).containsExactly(new FakeGratuitousArp.Sent("eth0", 2, VIP));
+        assertThat(sentFor(VIP)).containsExactly(new FakeNeighbourAnnouncer.Sent("eth0", 2, VIP));
         sched.advance(GARP_INTERVAL);
         assertThat(sentFor(VIP)).hasSize(2);
         sched.advance(GARP_INTERVAL);
@@ -330,7 +330,7 @@ class ResponderReconcilerTest {
                 .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
         assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(ipN(14), "eth0", LEASE_B), new LocalAnnouncement(ipN(15), "eth0", LEASE_B))
                 .containsValues(DatapathFailure.MAP_FULL);
-        assertThat(garp.sent()).extracting(FakeGratuitousArp.Sent::ip).as("no GARP for what is not installed")
+        assertThat(garp.sent()).extracting(FakeNeighbourAnnouncer.Sent::ip).as("no GARP for what is not installed")
                 .containsExactlyInAnyOrder(ipN(10), ipN(11), ipN(12), ipN(13));
         // Later removals still apply, and a freed slot goes to the next one in order.
         Set<LocalAnnouncement> fewer = new HashSet<>(b);
@@ -398,5 +398,77 @@ class ResponderReconcilerTest {
         assertThat(stale.list()).isEmpty();
         sched.advance(LIVENESS);
         assertThat(fresh.livenessRefreshes()).isPositive();
+    }
+
+    // ---- IPv6: the same rules, plus the solicited-node groups the links listen on ----------------------
+
+    static final java.net.Inet6Address VIP6 = (java.net.Inet6Address) InetAddress.ofLiteral("2001:db8::100");
+    static final java.net.Inet6Address VIP6B = (java.net.Inet6Address) InetAddress.ofLiteral("2001:db8::101");
+
+    @Test
+    void aDualStackAnnouncementIsMappedInBothFamiliesAndEachGetsItsOwnBurst() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2), new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6)).containsExactly(new FakeNeighbourAnnouncer.Sent("eth0", 2, VIP6));
+        sched.advance(GARP_INTERVAL.multipliedBy(10));
+        assertThat(sentFor(VIP6)).as("unsolicited NAs repeat as GARPs do").hasSize(3);
+        assertThat(sentFor(VIP)).hasSize(3);
+        assertThat(garp.listening()).as("the link joins the IPv6 entry's solicited-node group")
+                .containsExactly(new ResponderEntry(VIP6, 2));
+    }
+
+    @Test
+    void groupsFollowTheInstalledEntriesAndAreLeftOnWithdrawal() {
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A), new LocalAnnouncement(VIP6B, "eth1", LEASE_B)));
+        sched.runPending();
+        assertThat(garp.listening()).containsExactlyInAnyOrder(new ResponderEntry(VIP6, 2), new ResponderEntry(VIP6B, 3));
+        r.desire(Set.of(new LocalAnnouncement(VIP6B, "eth1", LEASE_B)));
+        sched.runPending();
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6B, 3));
+        r.desire(Set.of());
+        sched.runPending();
+        assertThat(garp.listening()).isEmpty();
+        assertThat(map.list()).isEmpty();
+    }
+
+    @Test
+    void anIpv6EntryThatDoesNotFitJoinsNoGroupAndSendsNoAdvertisement() {
+        FakeResponderMap one = new FakeResponderMap(1);
+        ResponderReconciler rr = small(one, new ResponderReconciler.Listener() {});
+        rr.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A), new LocalAnnouncement(VIP6B, "eth0", LEASE_A),
+                new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(one.list().keySet()).as("each family in its own map").containsExactlyInAnyOrder(
+                new ResponderEntry(VIP, 2), new ResponderEntry(VIP6, 2));
+        assertThat(rr.failed()).containsOnlyKeys(new LocalAnnouncement(VIP6B, "eth0", LEASE_A));
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6B)).isEmpty();
+    }
+
+    @Test
+    void aFailedGroupJoinKeepsTheEntryAnsweringAndIsRetried() {
+        garp.failListenWith(new IllegalStateException("IPV6_ADD_MEMBERSHIP: ENOBUFS (simulated)"));
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(errors).containsExactly("join/leave solicited-node multicast groups");
+        assertThat(map.list()).as("the program still answers what the link delivers").containsOnlyKeys(new ResponderEntry(VIP6, 2));
+        assertThat(sentFor(VIP6)).hasSize(1);
+        garp.failListenWith(null);
+        sched.advance(ResponderReconciler.RETRY_DELAY);
+        assertThat(garp.listening()).containsExactly(new ResponderEntry(VIP6, 2));
+    }
+
+    @Test
+    void aLinkComingBackUpReannouncesItsIpv6Entries() {
+        r.desire(Set.of(new LocalAnnouncement(VIP6, "eth0", LEASE_A)));
+        sched.advance(Duration.ofSeconds(5));
+        garp.clear();
+        devices.set(List.of(dev(2, "eth0", false, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(garp.sent()).isEmpty();
+        devices.set(List.of(dev(2, "eth0", true, false)));
+        sched.advance(Duration.ofSeconds(5));
+        assertThat(sentFor(VIP6)).hasSize(3);
     }
 }

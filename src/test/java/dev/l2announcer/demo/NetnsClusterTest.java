@@ -77,12 +77,12 @@ class NetnsClusterTest {
         Inet4Address vip = NetnsCluster.ipv4("192.0.2.100");
         MacAddress node1Mac = cluster.node("node1").mac();
         MacAddress node3Mac = cluster.node("node3").mac();
-        try (ArpObserver obs = new ArpObserver(cluster.client().netns(), "eth0", NetnsCluster.ipv4(NetnsCluster.PROBER_IP));
+        try (NeighbourObserver obs = observer(cluster);
              NeighbourWatch neigh = new NeighbourWatch(cluster.client().netns())) {
             Instant start = Instant.now();
             obs.startProbing(node2Ip, Duration.ofMillis(20), 10);
             await().atMost(Duration.ofSeconds(5)).until(() -> obs.timeline(node2Ip).answers().size() >= 10);
-            ArpTimeline t = obs.timeline(node2Ip);
+            NeighbourTimeline t = obs.timeline(node2Ip);
             assertThat(t.probes()).hasSize(10);
             assertThat(t.answers()).allMatch(p -> p.senderMac().equals(cluster.node("node2").mac()));
             assertThat(t.conflicts()).isEmpty();
@@ -98,6 +98,44 @@ class NetnsClusterTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> neigh.firstMoveAfter(garp, vip, node1Mac).isPresent());
             assertThat(neigh.firstMoveAfter(garp, vip, node1Mac).orElseThrow().mac()).contains(node3Mac);
             assertThat(obs.timeline(vip).firstGratuitousAfter(garp, node1Mac).orElseThrow().senderMac()).isEqualTo(node3Mac);
+        }
+    }
+
+    static NeighbourObserver observer(NetnsCluster cluster) {
+        return new NeighbourObserver(cluster.client().netns(), "eth0", NetnsCluster.ipv4(NetnsCluster.PROBER_IP),
+                (java.net.Inet6Address) java.net.InetAddress.ofLiteral(NetnsCluster.PROBER_IP6));
+    }
+
+    @Test
+    void observerTimesNdpAnswersAndSeesAnUnsolicitedAdvertisementMoveTheNeighbourEntry() {
+        java.net.Inet6Address node2Ip6 = cluster.node("node2").ip6();
+        java.net.Inet6Address vip6 = (java.net.Inet6Address) java.net.InetAddress.ofLiteral("2001:db8::100");
+        MacAddress node1Mac = cluster.node("node1").mac();
+        MacAddress node3Mac = cluster.node("node3").mac();
+        try (NeighbourObserver obs = observer(cluster);
+             NeighbourWatch neigh = new NeighbourWatch(cluster.client().netns())) {
+            // node2's kernel answers the prober's Neighbor Solicitations for its own address.
+            obs.startProbing(node2Ip6, Duration.ofMillis(20), 10);
+            await().atMost(Duration.ofSeconds(5)).until(() -> obs.timeline(node2Ip6).answers().size() >= 10);
+            NeighbourTimeline t = obs.timeline(node2Ip6);
+            assertThat(t.answers()).allMatch(p -> p.senderMac().equals(cluster.node("node2").mac()));
+            assertThat(t.conflicts()).isEmpty();
+            assertThat(neigh.changes()).as("answers went to the prober: the client kernel learnt nothing")
+                    .noneMatch(c -> c.ip().equals(node2Ip6));
+
+            cluster.exec(cluster.client(), "ip", "-6", "neigh", "replace", vip6.getHostAddress(), "lladdr",
+                    node1Mac.toString(), "dev", "eth0", "nud", "stale");
+            Instant na = Instant.now();
+            Netns.call(cluster.node("node3").netns(), () -> {
+                try (dev.l2announcer.datapath.linux.NdpAnnouncer a = new dev.l2announcer.datapath.linux.NdpAnnouncer()) {
+                    a.announce(new dev.l2announcer.datapath.Device(Libc.ifIndex("eth0"), "eth0", node3Mac, true, false, "up",
+                            "veth", 0), vip6);
+                }
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> neigh.firstMoveAfter(na, vip6, node1Mac).isPresent());
+            assertThat(neigh.firstMoveAfter(na, vip6, node1Mac).orElseThrow().mac()).contains(node3Mac);
+            assertThat(obs.timeline(vip6).firstGratuitousAfter(na, node1Mac).orElseThrow().senderMac()).isEqualTo(node3Mac);
         }
     }
 }

@@ -71,7 +71,7 @@ class DockerfileTest {
                 .contains("sh ebpf/build.sh")
                 .contains("COPY --from=bpf /src/ebpf/build/l2_responder.bpf.o ebpf/build/l2_responder.bpf.o")
                 .contains("./mvnw -B package -DskipTests")
-                .contains("install -y --no-install-recommends libbpf1 iproute2")
+                .contains("install -y --no-install-recommends libbpf1 iproute2 ndisc6")
                 .contains("COPY --from=app /src/target/quarkus-app/ /app/");
         assertThat(d.lines().filter(l -> l.startsWith("USER ")).toList()).as("explicit, explained user").containsExactly("USER 0:0");
     }
@@ -106,6 +106,15 @@ class DockerfileTest {
         assertThat(ROOT.resolve("crds/ciliuml2announcementpolicies.cilium.io.yaml")).exists();
         assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<l2a.aot.skip>false</l2a.aot.skip>")
                 .contains("<skip>${l2a.aot.skip}</skip>");
+    }
+
+    @Test
+    void ciInstallsTheClientsTheRootTestsRun() throws IOException {
+        String ci = Files.readString(ROOT.resolve(".ci/run"));
+        String packages = ci.lines().filter(l -> l.startsWith("APT_PACKAGES=(")).findFirst().orElseThrow();
+        // arping (ARP) and ndisc6 (NDP) are the real clients of the kernel tests; they fail, not skip, without them.
+        assertThat(packages.substring(packages.indexOf('(') + 1, packages.indexOf(')')).split(" "))
+                .contains("arping", "ndisc6", "bpftool", "iproute2");
     }
 
     @Test

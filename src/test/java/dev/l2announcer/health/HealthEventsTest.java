@@ -31,13 +31,13 @@ class HealthEventsTest {
                 new Device(2, "eth0", MacAddress.parse("02:00:5e:00:02:02"), true, false, "up", "veth", 0));
     }
 
-    VipProbeResult result(List<ArpReply> replies) throws Exception {
+    VipProbeResult result(List<ProbeReply> replies) throws Exception {
         return ProbeClassifier.classify(target(), replies, Map.of(N1, "n1"), Instant.EPOCH);
     }
 
     @Test
     void splitBrainWarnsEveryServiceOfTheIpNamingAllMacs() throws Exception {
-        events.onResult(result(List.of(new ArpReply(N1, Duration.ofNanos(1)), new ArpReply(N3, Duration.ofNanos(2)))));
+        events.onResult(result(List.of(new ProbeReply(N1, Duration.ofNanos(1)), new ProbeReply(N3, Duration.ofNanos(2)))));
         assertThat(sent).containsExactly(
                 "default/web|L2AnnouncementSplitBrain|ARP for 192.0.2.10 answered by several MACs: 02:00:5e:00:02:01 (n1), "
                         + "02:00:5e:00:02:03; lease holder is n1 (probed by n2 via eth0)",
@@ -51,7 +51,7 @@ class HealthEventsTest {
         time.advance(Duration.ofMinutes(1));
         events.onResult(result(List.of()));
         assertThat(sent).hasSize(2); // one per service, the repeat a minute later is dropped
-        events.onResult(result(List.of(new ArpReply(N1, Duration.ofNanos(1)), new ArpReply(N3, Duration.ofNanos(2)))));
+        events.onResult(result(List.of(new ProbeReply(N1, Duration.ofNanos(1)), new ProbeReply(N3, Duration.ofNanos(2)))));
         assertThat(sent).hasSize(4); // another reason is not limited by the first
         time.advance(Duration.ofMinutes(9));
         events.onResult(result(List.of()));
@@ -60,8 +60,8 @@ class HealthEventsTest {
 
     @Test
     void healthyAndWrongResponderResultsRaiseNoEvent() throws Exception {
-        events.onResult(result(List.of(new ArpReply(N1, Duration.ofNanos(1)))));
-        events.onResult(result(List.of(new ArpReply(N3, Duration.ofNanos(1)))));
+        events.onResult(result(List.of(new ProbeReply(N1, Duration.ofNanos(1)))));
+        events.onResult(result(List.of(new ProbeReply(N3, Duration.ofNanos(1)))));
         assertThat(sent).isEmpty();
     }
 }

@@ -31,16 +31,16 @@ class HealthMonitorTest {
     static final Device DOWN = new Device(4, "eth2", MacAddress.parse("02:00:5e:00:04:02"), false, false, "down", "veth", 0);
 
     final ManualTime time = new ManualTime();
-    final Map<Inet4Address, List<MacAddress>> segment = new ConcurrentHashMap<>();
+    final Map<InetAddress, List<MacAddress>> segment = new ConcurrentHashMap<>();
     final List<String> transportCalls = new ArrayList<>();
     final AtomicReference<SelectionSnapshot> selection = new AtomicReference<>();
     final Map<String, ObservedLease> leases = new ConcurrentHashMap<>();
 
-    final ArpProbeTransport transport = (via, ips, window) -> {
+    final ProbeTransport transport = (via, ips, window) -> {
         transportCalls.add(via.name() + ips);
-        Map<Inet4Address, List<ArpReply>> out = new TreeMap<>((a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
-        for (Inet4Address ip : ips) {
-            out.put(ip, segment.getOrDefault(ip, List.of()).stream().map(m -> new ArpReply(m, Duration.ofNanos(100_000))).toList());
+        Map<InetAddress, List<ProbeReply>> out = new TreeMap<>((a, b) -> a.getHostAddress().compareTo(b.getHostAddress()));
+        for (InetAddress ip : ips) {
+            out.put(ip, segment.getOrDefault(ip, List.of()).stream().map(m -> new ProbeReply(m, Duration.ofNanos(100_000))).toList());
         }
         return out;
     };
@@ -85,13 +85,16 @@ class HealthMonitorTest {
         hold("v6", "n1", N1);
         segment.put(ip("192.0.2.10"), List.of(N1));
         segment.put(ip("192.0.2.20"), List.of(N3));
+        segment.put(InetAddress.getByName("2001:db8::1"), List.of(N1));
         try (var m = monitor(10)) {
             HealthReport r = m.probeNow();
-            // eth2 is down; 192.0.2.30 is ours, .40 has no holder, IPv6 is not probed by ARP.
-            assertThat(transportCalls).containsExactlyInAnyOrder("eth0[/192.0.2.20, /192.0.2.10]", "eth1[/192.0.2.10]");
-            assertThat(r.vips()).extracting(v -> v.ip().getHostAddress() + "@" + v.holder()).containsExactly("192.0.2.10@n1", "192.0.2.20@n3");
+            // eth2 is down; 192.0.2.30 is ours, .40 has no holder; IPv6 is probed like IPv4 (over NDP).
+            assertThat(transportCalls).containsExactlyInAnyOrder("eth0[/192.0.2.20, /2001:db8:0:0:0:0:0:1, /192.0.2.10]",
+                    "eth1[/192.0.2.10]");
+            assertThat(r.vips()).extracting(v -> dev.l2announcer.datapath.Addresses.format(v.ip()) + "@" + v.holder())
+                    .containsExactly("192.0.2.10@n1", "192.0.2.20@n3", "2001:db8::1@n1");
             assertThat(r.vips()).flatExtracting(HealthReport.VipStatus::probes).extracting(VipProbeResult::outcome)
-                    .containsOnly(ProbeOutcome.OK).hasSize(3);
+                    .containsOnly(ProbeOutcome.OK).hasSize(4);
         }
     }
 

@@ -54,11 +54,11 @@ class HealthReportFormatTest {
         var vips = List.of(
                 ProbeClassifier.classify(target("192.0.2.11", ETH0), List.of(), owners, T0.minusSeconds(5)),
                 ProbeClassifier.classify(target("192.0.2.10", ETH1),
-                        List.of(new ArpReply(N1, Duration.ofNanos(200_000)), new ArpReply(N3, Duration.ofNanos(300_000))), owners,
+                        List.of(new ProbeReply(N1, Duration.ofNanos(200_000)), new ProbeReply(N3, Duration.ofNanos(300_000))), owners,
                         T0.minusSeconds(30)),
-                ProbeClassifier.classify(target("192.0.2.10", ETH0), List.of(new ArpReply(N1, Duration.ofNanos(312_500))), owners,
+                ProbeClassifier.classify(target("192.0.2.10", ETH0), List.of(new ProbeReply(N1, Duration.ofNanos(312_500))), owners,
                         T0.minusSeconds(40)),
-                ProbeClassifier.classify(target("192.0.2.9", ETH0), List.of(new ArpReply(N3, Duration.ofNanos(90_000))), owners,
+                ProbeClassifier.classify(target("192.0.2.9", ETH0), List.of(new ProbeReply(N3, Duration.ofNanos(90_000))), owners,
                         T0.minusSeconds(50)),
                 ProbeClassifier.error(target("198.51.100.1", ETH0), "sendto(AF_PACKET, ifindex 2): ENETDOWN", T0.minusSeconds(1)));
         return HealthReport.of("n2", nodes, vips);

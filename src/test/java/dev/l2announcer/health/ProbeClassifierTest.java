@@ -29,8 +29,8 @@ class ProbeClassifierTest {
                 new Device(2, "eth0", MacAddress.parse("02:00:00:00:00:99"), true, false, "up", "veth", 0));
     }
 
-    static ArpReply reply(MacAddress m, long micros) {
-        return new ArpReply(m, Duration.ofNanos(micros * 1000));
+    static ProbeReply reply(MacAddress m, long micros) {
+        return new ProbeReply(m, Duration.ofNanos(micros * 1000));
     }
 
     @Test

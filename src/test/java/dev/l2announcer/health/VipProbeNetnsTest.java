@@ -69,6 +69,8 @@ class VipProbeNetnsTest {
     static final Map<Integer, Responder> responders = new HashMap<>();
     static final Map<Integer, NodeHealthEndpoint> endpoints = new HashMap<>();
     static Inet4Address vip;
+    /** The IPv6 address of the same Service (dual-stack): probed over NDP. */
+    static final java.net.Inet6Address VIP6 = (java.net.Inet6Address) InetAddress.ofLiteral("2001:db8::10");
 
     /** A node's responder: the datapath's own BpfDatapath with its own pin dir, as each agent has. */
     record Responder(BpfDatapath datapath, Path pinDir) {}
@@ -96,6 +98,7 @@ class VipProbeNetnsTest {
                 bridge.ip("link", "set", "p" + i, "master", "br0", "up");
                 String mac = "02:00:5e:00:02:%02x".formatted(host);
                 ns.ip("link", "set", "eth0", "address", mac);
+                HostCommand.ok("ip", "netns", "exec", ns.name(), "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0");
                 ns.ip("addr", "add", "192.0.2." + host + "/24", "dev", "eth0");
                 ns.ip("link", "set", "eth0", "up");
                 ns.ip("link", "set", "lo", "up");
@@ -137,10 +140,11 @@ class VipProbeNetnsTest {
         return r;
     }
 
+    /** Node {@code n} answers (or stops answering) for both addresses of the Service. */
     static void answers(int n, boolean on) throws Exception {
-        ResponderEntry e = new ResponderEntry(vip, ifindexes.get(n));
         if (on) {
-            responder(n).datapath().responderMap().put(e);
+            responder(n).datapath().responderMap().put(new ResponderEntry(vip, ifindexes.get(n)));
+            responder(n).datapath().responderMap().put(new ResponderEntry(VIP6, ifindexes.get(n)));
         } else if (responders.containsKey(n)) {
             responders.get(n).datapath().responderMap().sync(java.util.Set.of());
         }
@@ -183,7 +187,11 @@ class VipProbeNetnsTest {
     // ---- inputs as the agent sees them -------------------------------------------------------
 
     static SelectionSnapshot snapshot() {
-        var group = new AnnouncementGroup(LEASE, List.of(WEB), List.of(new AddressOnInterfaces(vip, List.of("eth0"))),
+        return snapshot(vip);
+    }
+
+    static SelectionSnapshot snapshot(InetAddress ip) {
+        var group = new AnnouncementGroup(LEASE, List.of(WEB), List.of(new AddressOnInterfaces(ip, List.of("eth0"))),
                 new TreeSet<>(List.of("n1", "n2", "n3")), true);
         return new SelectionSnapshot(1, new TreeMap<>(Map.of(LEASE, group)));
     }
@@ -195,14 +203,18 @@ class VipProbeNetnsTest {
     }
 
     static List<VipProbeResult> probeFrom(int n, VipProber prober) throws Exception {
+        return probeFrom(n, prober, vip);
+    }
+
+    static List<VipProbeResult> probeFrom(int n, VipProber prober, InetAddress ip) throws Exception {
         return nodes.get(n).run(() -> {
-            List<VipTarget> targets = VipTargets.compute(snapshot(), leases(), new NetlinkDevices().list(), "n" + n);
+            List<VipTarget> targets = VipTargets.compute(snapshot(ip), leases(), new NetlinkDevices().list(), "n" + n);
             return prober.probe(targets, VipTargets.macOwners(leases()));
         });
     }
 
     static VipProber prober() {
-        return new VipProber(new PacketSocketArpProbes(), Duration.ofMillis(300), Clock.systemUTC(), null, null);
+        return new VipProber(DualStackProbes.packetSockets(), Duration.ofMillis(300), Clock.systemUTC(), null, null);
     }
 
     static VipProbeResult single(List<VipProbeResult> rs) {
@@ -276,7 +288,7 @@ class VipProbeNetnsTest {
         var time = new ManualTime();
         var healthEvents = new HealthEvents((svc, reason, msg) -> events.add(svc + " " + reason + ": " + msg),
                 time, Duration.ofMinutes(10), "n2");
-        var vipProber = new VipProber(new PacketSocketArpProbes(), Duration.ofMillis(300), Clock.systemUTC(), metrics, healthEvents);
+        var vipProber = new VipProber(DualStackProbes.packetSockets(), Duration.ofMillis(300), Clock.systemUTC(), metrics, healthEvents);
         var nodeProber = new NodeProber(HEALTH_PORT, Duration.ofSeconds(1), Ticker.system(), Clock.systemUTC());
         List<NodeTarget> nodeTargets = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -321,9 +333,11 @@ class VipProbeNetnsTest {
 
             String scrape = registry.scrape();
             assertThat(scrape).contains("l2announcer_vip_probe_seconds_bucket")
-                    .contains("l2announcer_vip_probe_seconds_count 1.0")
-                    .containsPattern("l2announcer_vip_probe_failures_total\\{reason=\"no-answer\",?\\} 3\\.0")
-                    .containsPattern("l2announcer_vip_probe_failures_total\\{reason=\"split-brain\",?\\} 0\\.0")
+                    .contains("l2announcer_vip_probe_seconds_count{family=\"ipv4\",} 1.0")
+                    .contains("l2announcer_vip_probe_seconds_count{family=\"ipv6\",} 0.0")
+                    .containsPattern("l2announcer_vip_probe_failures_total\\{family=\"ipv4\",reason=\"no-answer\",?\\} 3\\.0")
+                    .containsPattern("l2announcer_vip_probe_failures_total\\{family=\"ipv4\",reason=\"split-brain\",?\\} 0\\.0")
+                    .containsPattern("l2announcer_vip_probe_failures_total\\{family=\"ipv6\",reason=\"no-answer\",?\\} 0\\.0")
                     .contains("l2announcer_node_probe_seconds_count{node=\"n3\",} 1.0")
                     .contains("l2announcer_node_probe_failures_total{node=\"n3\",} 2.0");
             // Three no-answers, but the Event is rate-limited to one per 10 minutes: the third came 11 min later.
@@ -390,23 +404,62 @@ class VipProbeNetnsTest {
         }
     }
 
+    // ---- IPv6: the same outcomes over NDP (DAD-form solicitations, answers to all-nodes) ----------
+
+    @Test
+    void ipv6HolderIsOkOverNdpFromBothNonHoldersAndNobodyLearnsFromTheProbe() throws Exception {
+        for (int n : List.of(2, 3)) {
+            HostCommand.ok("ip", "-n", nodes.get(1).name(), "-6", "neigh", "flush", "all");
+            VipProbeResult r = single(probeFrom(n, prober(), VIP6));
+            assertThat(r.outcome()).as("from n" + n).isEqualTo(ProbeOutcome.OK);
+            assertThat(r.target().family()).isEqualTo(dev.l2announcer.datapath.AddressFamily.IPV6);
+            assertThat(r.rtt()).isPositive().isLessThan(Duration.ofMillis(300));
+            assertThat(r.responders()).singleElement().satisfies(x -> {
+                assertThat(x.mac()).isEqualTo(macs.get(1));
+                assertThat(x.owner()).isEqualTo("n1");
+            });
+            // A DAD probe's source is ::: nobody has learnt a neighbour from it.
+            assertThat(HostCommand.ok("ip", "-n", nodes.get(1).name(), "-6", "neigh", "show", "2001:db8::10")).isBlank();
+            System.out.println("n" + n + " -> 2001:db8::10 via eth0: OK RTT=" + HealthReportFormat.goDuration(r.rtt()));
+            assertThat(HealthReportFormat.text(HealthReport.of("n" + n, List.of(), List.of(r))))
+                    .contains("  2001:db8::10 (default/web), lease cilium-l2announce-default-web, holder n1:\n    NDP via eth0:    OK, RTT=");
+        }
+    }
+
+    @Test
+    void ipv6NoAnswerSplitBrainAndWrongResponderAreToldApartAsForIpv4() throws Exception {
+        answers(1, false);
+        assertThat(single(probeFrom(2, prober(), VIP6)).outcome()).as("no entry anywhere").isEqualTo(ProbeOutcome.NO_ANSWER);
+        answers(3, true);
+        VipProbeResult wrong = single(probeFrom(2, prober(), VIP6));
+        assertThat(wrong.outcome()).isEqualTo(ProbeOutcome.WRONG_RESPONDER);
+        assertThat(wrong.responders()).extracting(VipProbeResult.Responder::mac).containsExactly(macs.get(3));
+        answers(1, true);
+        VipProbeResult split = single(probeFrom(2, prober(), VIP6));
+        assertThat(split.outcome()).isEqualTo(ProbeOutcome.SPLIT_BRAIN);
+        assertThat(split.responders()).extracting(VipProbeResult.Responder::mac).containsExactlyInAnyOrder(macs.get(1), macs.get(3));
+    }
+
     /** Figures, not assertions: RTT of ARP probes answered by the XDP responder across the test bridge. */
     @Test
     @org.junit.jupiter.api.Tag("benchmark")
     void probeRttFigures() throws Exception {
-        VipProber prober = new VipProber(new PacketSocketArpProbes(), Duration.ofMillis(50), Clock.systemUTC(), null, null);
-        List<Long> rtts = new ArrayList<>();
-        for (int i = 0; i < 220; i++) {
-            VipProbeResult r = single(probeFrom(2, prober));
-            assertThat(r.outcome()).isEqualTo(ProbeOutcome.OK);
-            if (i >= 20) { // JIT warm-up
-                rtts.add(r.rtt().toNanos());
+        VipProber prober = new VipProber(DualStackProbes.packetSockets(), Duration.ofMillis(50), Clock.systemUTC(), null, null);
+        for (InetAddress ip : List.of(vip, VIP6)) {
+            List<Long> rtts = new ArrayList<>();
+            for (int i = 0; i < 220; i++) {
+                VipProbeResult r = single(probeFrom(2, prober, ip));
+                assertThat(r.outcome()).isEqualTo(ProbeOutcome.OK);
+                if (i >= 20) { // JIT warm-up
+                    rtts.add(r.rtt().toNanos());
+                }
             }
+            rtts.sort(null);
+            System.out.printf("VIP probe RTT (%s) over %d probes (kernel rx timestamp - send): median %s, p90 %s, max %s%n",
+                    dev.l2announcer.datapath.AddressFamily.of(ip).protocol(), rtts.size(),
+                    HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() / 2))),
+                    HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() * 9 / 10))),
+                    HealthReportFormat.goDuration(Duration.ofNanos(rtts.getLast())));
         }
-        rtts.sort(null);
-        System.out.printf("VIP probe RTT over %d probes (kernel rx timestamp - send): median %s, p90 %s, max %s%n", rtts.size(),
-                HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() / 2))),
-                HealthReportFormat.goDuration(Duration.ofNanos(rtts.get(rtts.size() * 9 / 10))),
-                HealthReportFormat.goDuration(Duration.ofNanos(rtts.getLast())));
     }
 }

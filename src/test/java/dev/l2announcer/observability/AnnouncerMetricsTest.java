@@ -8,7 +8,7 @@ import dev.l2announcer.datapath.Device;
 import dev.l2announcer.datapath.MacAddress;
 import dev.l2announcer.datapath.ResponderEntry;
 import dev.l2announcer.datapath.fake.FakeResponderMap;
-import dev.l2announcer.datapath.fake.FakeGratuitousArp;
+import dev.l2announcer.datapath.fake.FakeNeighbourAnnouncer;
 import dev.l2announcer.selection.ServiceRef;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -34,32 +34,42 @@ class AnnouncerMetricsTest {
         for (int i = 0; i < 7; i++) {
             map.answered(e);
         }
+        ResponderEntry e6 = new ResponderEntry(InetAddress.getByName("2001:db8::10"), 2);
+        map.put(e6);
+        for (int i = 0; i < 3; i++) {
+            map.answered(e6);
+        }
         AnnouncerMetrics m = new AnnouncerMetrics(registry, map, () -> 1, () -> 2);
         Device eth0 = new Device(2, "eth0", MacAddress.parse("02:00:5e:00:00:01"), true, false, "up", "veth", 0);
-        m.counting(new FakeGratuitousArp()).announce(eth0, ip);
-        m.counting(new FakeGratuitousArp()).announce(eth0, ip);
+        m.counting(new FakeNeighbourAnnouncer()).announce(eth0, ip);
+        m.counting(new FakeNeighbourAnnouncer()).announce(eth0, ip);
+        m.counting(new FakeNeighbourAnnouncer()).announce(eth0, e6.ip());
         AnnouncementRow row = new AnnouncementRow(ip, "eth0", List.of(new ServiceRef("default", "a")), "l", Instant.EPOCH);
         m.reconciled(new ReconcileReport(new AnnouncementTable(List.of(row)), Set.of(), Set.of(), List.of(),
                 List.of(new AnnouncementFailure("l", List.of(new ServiceRef("default", "a")), InetAddress.getByName("2001:db8::1"),
-                        "", AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED)),
+                        "", AnnouncementFailure.Reason.NO_USABLE_INTERFACE)),
                 List.of(), 1, Duration.ofMillis(3)));
 
         String scrape = registry.scrape();
         assertThat(scrape)
                 .contains("l2announcer_announcements_active 1.0")
-                .containsPattern("l2announcer_garp_sent_total\\{interface=\"eth0\",?} 2.0")
-                .contains("l2announcer_arp_responses_total 7.0")
-                .contains("l2announcer_responder_map_entries 1.0")
+                .containsPattern("l2announcer_garp_sent_total\\{family=\"ipv4\",interface=\"eth0\",?} 2.0")
+                .containsPattern("l2announcer_garp_sent_total\\{family=\"ipv6\",interface=\"eth0\",?} 1.0")
+                .containsPattern("l2announcer_arp_responses_total\\{family=\"ipv4\",?} 7.0")
+                .containsPattern("l2announcer_arp_responses_total\\{family=\"ipv6\",?} 3.0")
+                .containsPattern("l2announcer_responder_map_entries\\{family=\"ipv4\",?} 1.0")
+                .containsPattern("l2announcer_responder_map_entries\\{family=\"ipv6\",?} 1.0")
                 .contains("l2announcer_datapath_errors_total 1.0")
                 .contains("l2announcer_stale_bpf_state 1.0")
                 .contains("l2announcer_policies_with_errors 2.0")
                 .contains("l2announcer_reconcile_seconds_bucket")
                 .contains("l2announcer_reconcile_seconds_count 1.0")
-                .containsPattern("l2announcer_announce_failures\\{reason=\"IPv6NotSupported\",?} 1.0");
+                .containsPattern("l2announcer_announce_failures\\{reason=\"NoUsableInterface\",?} 1.0");
 
         map.delete(e);
-        assertThat(registry.scrape()).contains("l2announcer_arp_responses_total 7.0")
-                .contains("l2announcer_responder_map_entries 0.0");
+        assertThat(registry.scrape()).containsPattern("l2announcer_arp_responses_total\\{family=\"ipv4\",?} 7.0")
+                .containsPattern("l2announcer_responder_map_entries\\{family=\"ipv4\",?} 0.0")
+                .containsPattern("l2announcer_responder_map_entries\\{family=\"ipv6\",?} 1.0");
     }
 
     /**

@@ -39,13 +39,21 @@ class DebugCliTest {
     void start() throws Exception {
         Inet4Address ip = (Inet4Address) InetAddress.getByName("192.0.2.10");
         FakeResponderMap map = new FakeResponderMap();
+        InetAddress ip6 = InetAddress.getByName("2001:db8::10");
+        map.put(new ResponderEntry(ip6, 2));
         map.put(new ResponderEntry(ip, 2));
         for (int i = 0; i < 42; i++) {
             map.answered(new ResponderEntry(ip, 2));
         }
-        AnnouncementTable table = new AnnouncementTable(List.of(new AnnouncementRow(ip, "eth0",
-                List.of(new ServiceRef("default", "web")), "cilium-l2announce-default-web",
-                Instant.parse("2026-01-01T00:00:00Z"))));
+        for (int i = 0; i < 7; i++) {
+            map.answered(new ResponderEntry(ip6, 2));
+        }
+        // A dual-stack Service: one row per address, one lease.
+        AnnouncementTable table = new AnnouncementTable(List.of(
+                new AnnouncementRow(ip, "eth0", List.of(new ServiceRef("default", "web")), "cilium-l2announce-default-web",
+                        Instant.parse("2026-01-01T00:00:00Z")),
+                new AnnouncementRow(ip6, "eth0", List.of(new ServiceRef("default", "web")), "cilium-l2announce-default-web",
+                        Instant.parse("2026-01-01T00:00:00Z"))));
         ManualTime time = new ManualTime();
         InMemoryLeases leases = new InMemoryLeases(time.wallClock());
         LeaderElection election = leases.node("node-a");
@@ -100,8 +108,9 @@ class DebugCliTest {
         Run r = cli("announcements");
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().toList()).containsExactly(
-                "IP           INTERFACE   SERVICES      LEASE                           SINCE",
-                "192.0.2.10   eth0        default/web   cilium-l2announce-default-web   2026-01-01T00:00:00Z");
+                "IP             INTERFACE   SERVICES      LEASE                           SINCE",
+                "192.0.2.10     eth0        default/web   cilium-l2announce-default-web   2026-01-01T00:00:00Z",
+                "2001:db8::10   eth0        default/web   cilium-l2announce-default-web   2026-01-01T00:00:00Z");
     }
 
     @Test
@@ -114,9 +123,10 @@ class DebugCliTest {
     @Test
     void respondersShowCountersAndInterfaceNames() {
         Run r = cli("responders");
-        assertThat(r.out().lines().toList()).containsExactly(
-                "IP           IFINDEX   INTERFACE   RESPONSES_SENT",
-                "192.0.2.10   2         eth0        42");
+        assertThat(r.out().lines().toList()).as("both maps, IPv4 first").containsExactly(
+                "IP             IFINDEX   INTERFACE   MAP               RESPONSES_SENT",
+                "192.0.2.10     2         eth0        l2_responder_v4   42",
+                "2001:db8::10   2         eth0        l2_responder_v6   7");
     }
 
     @Test
@@ -125,7 +135,7 @@ class DebugCliTest {
         assertThat(r.out().lines().toList()).containsExactly(
                 "NAME   IFINDEX   SELECTED   MAC                 FLAGS         OPERSTATE   KIND   ANNOUNCING",
                 "lo     1         false                          UP,LOOPBACK   unknown            0",
-                "eth0   2         true       02:00:5e:00:00:01   UP            up          veth   1");
+                "eth0   2         true       02:00:5e:00:00:01   UP            up          veth   2");
     }
 
     @Test

@@ -20,7 +20,12 @@ class GrafanaDashboardTest {
             "l2announcer_responder_map_entries", "l2announcer_datapath_errors_total", "l2announcer_stale_bpf_state",
             "l2announcer_policies_with_errors", "l2announcer_reconcile_seconds", "l2announcer_announce_failures",
             "l2announcer_lease_transitions_total", "l2announcer_leases_held", "l2announcer_lease_candidates",
-            "l2announcer_lease_acquire_seconds", "l2announcer_lease_renew_failures_total", "l2announcer_api_requests_total");
+            "l2announcer_lease_acquire_seconds", "l2announcer_lease_renew_failures_total", "l2announcer_api_requests_total",
+            "l2announcer_vip_probe_seconds", "l2announcer_vip_probe_failures_total");
+
+    /** Metrics with a {@code family} label (ipv4 / ipv6): a panel that sums them away would hide one family. */
+    static final Set<String> BY_FAMILY = Set.of("l2announcer_garp_sent_total", "l2announcer_arp_responses_total",
+            "l2announcer_responder_map_entries", "l2announcer_vip_probe_seconds", "l2announcer_vip_probe_failures_total");
 
     @Test
     void everyDocumentedMetricIsChartedAndNothingElse() throws Exception {
@@ -37,5 +42,26 @@ class GrafanaDashboardTest {
             }
         }
         assertThat(used).containsExactlyInAnyOrderElementsOf(DOCUMENTED);
+    }
+
+    @Test
+    void familyLabelledMetricsAreChartedPerFamily() throws Exception {
+        JsonNode dash = new ObjectMapper().readTree(Path.of("deploy/grafana/l2-announcer-dashboard.json").toFile());
+        Pattern by = Pattern.compile("by \\(([^)]*)\\)");
+        Set<String> seen = new TreeSet<>();
+        for (JsonNode panel : dash.get("panels")) {
+            for (JsonNode t : panel.path("targets")) {
+                String expr = t.get("expr").asText();
+                for (String m : BY_FAMILY) {
+                    if (expr.contains(m)) {
+                        seen.add(m);
+                        Matcher g = by.matcher(expr);
+                        assertThat(g.find() && g.group(1).contains("family")).as(panel.get("title").asText() + ": " + expr).isTrue();
+                        assertThat(t.get("legendFormat").asText()).contains("{{family}}");
+                    }
+                }
+            }
+        }
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(BY_FAMILY);
     }
 }

@@ -87,12 +87,12 @@ class ServiceEventRecorderTest {
 
     @Test
     void failureRecordsAWarningWithTheReason() throws Exception {
-        recorder.reconciled(failure(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED));
+        recorder.reconciled(failure(AnnouncementFailure.Reason.NO_USABLE_INTERFACE));
         await().atMost(Duration.ofSeconds(5)).until(() -> events().size() == 1);
         Event e = events().getFirst();
         assertThat(e.getReason()).isEqualTo("L2AnnounceFailed");
         assertThat(e.getType()).isEqualTo("Warning");
-        assertThat(e.getNote()).contains("2001:db8:0:0:0:0:0:10", "node-a", "IPv6NotSupported");
+        assertThat(e.getNote()).contains("cannot announce 2001:db8::10 from node node-a", "NoUsableInterface");
     }
 
     @Test

@@ -385,7 +385,7 @@ class SelectionCalculatorTest {
     // ---- IPv6 -----------------------------------------------------------------------------------
 
     @Test
-    void ipv6IsKeptButDoesNotMakeTheNodeCampaign() {
+    void ipv6OnlyServiceIsAGroupLikeAnyOther() {
         AnnouncementGroup g = only(new Scenario().policy("p")
                 .service(svc("default", "web").lb("2001:db8::10"))
                 .compute());
@@ -395,8 +395,7 @@ class SelectionCalculatorTest {
         assertThat(a.address()).isEqualTo(ip("2001:db8::10"));
         assertThat(a.interfaces()).containsExactly("eth0");
         assertThat(g.candidates()).containsExactly("node-a", "node-b", "node-c");
-        assertThat(g.localCandidate()).as("a candidate; the planner reports the IPv6 address instead of campaigning")
-                .isTrue();
+        assertThat(g.localCandidate()).as("a candidate with an interface for its address: it campaigns").isTrue();
     }
 
     @Test
@@ -406,6 +405,44 @@ class SelectionCalculatorTest {
                 .compute());
         assertThat(g.addresses()).extracting(AddressOnInterfaces::isIpv4).containsExactly(true, false);
         assertThat(g.localCandidate()).isTrue();
+    }
+
+    @Test
+    void servicesSharingAnIpv6AddressWrittenDifferentlyAreOneGroup() {
+        SelectionSnapshot s = new Scenario().policy("p")
+                .service(svc("default", "v6-tcp").lb("2001:db8::10"))
+                .service(svc("default", "v6-udp").lb("2001:DB8:0:0:0:0:0:10"))
+                .service(svc("default", "other").lb("2001:db8::11"))
+                .compute();
+        assertThat(s.groups().keySet()).containsExactly("cilium-l2announce-default-other", "cilium-l2announce-default-v6-tcp");
+        AnnouncementGroup g = s.groups().get("cilium-l2announce-default-v6-tcp");
+        assertThat(g.services()).containsExactly(new ServiceRef("default", "v6-tcp"), new ServiceRef("default", "v6-udp"));
+        assertThat(g.addresses()).extracting(AddressOnInterfaces::address).containsExactly(ip("2001:db8::10"));
+    }
+
+    @Test
+    void aDualStackServiceJoinsTheGroupsOfBothItsAddressesSoOneHolderAnswersBothFamilies() {
+        // v4-only shares 192.0.2.10, v6-only shares 2001:db8::10: the dual-stack Service links all three.
+        SelectionSnapshot s = new Scenario().policy("p")
+                .service(svc("default", "v4-only").lb("192.0.2.10"))
+                .service(svc("default", "v6-only").external("2001:db8::10"))
+                .service(svc("default", "web").lb("2001:db8::10", "192.0.2.10"))
+                .compute();
+        AnnouncementGroup g = only(s);
+        assertThat(g.leaseName()).isEqualTo("cilium-l2announce-default-v4-only");
+        assertThat(g.services()).extracting(ServiceRef::name).containsExactly("v4-only", "v6-only", "web");
+        assertThat(g.addresses()).extracting(a -> dev.l2announcer.datapath.Addresses.format(a.address()))
+                .containsExactly("192.0.2.10", "2001:db8::10");
+    }
+
+    @Test
+    void aLeaseThatRecordedAnIpv6AddressKeepsItsGroupWhenTheMemberItWasNamedAfterIsGone() {
+        // web-a named the Lease; it was deleted; web-b still shares the IPv6 address the holder recorded.
+        SelectionSnapshot s = new Scenario().policy("p")
+                .lease("cilium-l2announce-default-web-a", 100, "2001:db8::10", "192.0.2.10")
+                .service(svc("default", "web-b").lb("2001:db8::10"))
+                .compute();
+        assertThat(only(s).leaseName()).isEqualTo("cilium-l2announce-default-web-a");
     }
 
     // ---- announcement groups --------------------------------------------------------------------

@@ -42,16 +42,28 @@ class SelectionToPlanTest {
     }
 
     @Test
-    void ipv6OnlyServiceIsReportedByEveryCandidate() {
+    void ipv6OnlyServiceIsCampaignedForByEveryCandidateAndAnnouncedByTheHolder() {
         Scenario sc = new Scenario().policy("p").service(svc("default", "v6").lb("2001:db8::10"));
-        assertThat(AnnouncementPlanner.campaign(sc.compute())).isEmpty();
         for (String node : new String[] {"node-a", "node-b"}) {
             sc.localNode = node;
-            assertThat(planNotHeld(sc).failures()).as(node)
-                    .extracting(AnnouncementFailure::leaseName, f -> f.ip().getHostAddress(), AnnouncementFailure::reason)
-                    .containsExactly(tuple("cilium-l2announce-default-v6", "2001:db8:0:0:0:0:0:10",
-                            AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED));
+            assertThat(AnnouncementPlanner.campaign(sc.compute())).as(node).containsOnlyKeys("cilium-l2announce-default-v6");
+            assertThat(planNotHeld(sc).failures()).as(node).isEmpty();
         }
+        AnnouncementPlan held = AnnouncementPlanner.plan(sc.compute(), Set.of("cilium-l2announce-default-v6"),
+                AnnouncementTable.EMPTY, T0);
+        assertThat(held.desired()).extracting(a -> dev.l2announcer.datapath.Addresses.format(a.ip()) + "@" + a.interfaceName())
+                .containsExactly("2001:db8::10@eth0");
+    }
+
+    @Test
+    void ipv6ServiceWithoutAUsableInterfaceIsReportedLikeIpv4() {
+        Scenario sc = new Scenario().policy("p", interfaces("^bond[0-9]+$")).service(svc("default", "v6").lb("2001:db8::10"));
+        assertThat(AnnouncementPlanner.campaign(sc.compute())).isEmpty();
+        assertThat(planNotHeld(sc).failures())
+                .extracting(AnnouncementFailure::leaseName, f -> dev.l2announcer.datapath.Addresses.format(f.ip()),
+                        AnnouncementFailure::reason)
+                .containsExactly(tuple("cilium-l2announce-default-v6", "2001:db8::10",
+                        AnnouncementFailure.Reason.NO_USABLE_INTERFACE));
     }
 
     @Test
@@ -61,22 +73,23 @@ class SelectionToPlanTest {
                 .service(svc("default", "web").lb("192.0.2.10"))
                 .service(svc("default", "v6").lb("2001:db8::10"));
         assertThat(planNotHeld(sc).failures()).as("node-a is not selected by the policy: not its problem").isEmpty();
+        assertThat(AnnouncementPlanner.campaign(sc.compute())).isEmpty();
         sc.localNode = "node-b";
-        assertThat(planNotHeld(sc).failures()).extracting(AnnouncementFailure::reason)
-                .containsExactly(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
+        assertThat(AnnouncementPlanner.campaign(sc.compute()))
+                .containsOnlyKeys("cilium-l2announce-default-web", "cilium-l2announce-default-v6");
     }
 
     @Test
-    void announceableCandidateCampaignsAndLeavesReportsToTheHolder() {
+    void dualStackServiceIsOneCampaignAndTheHolderAnnouncesBothFamilies() {
         Scenario sc = new Scenario().policy("p").service(svc("default", "web").lb("192.0.2.10", "2001:db8::10"));
         SelectionSnapshot s = sc.compute();
         assertThat(AnnouncementPlanner.campaign(s)).containsOnlyKeys("cilium-l2announce-default-web");
         assertThat(planNotHeld(sc).failures()).isEmpty();
         AnnouncementPlan held = AnnouncementPlanner.plan(s, Set.of("cilium-l2announce-default-web"),
                 AnnouncementTable.EMPTY, T0);
-        assertThat(held.desired()).hasSize(1);
-        assertThat(held.failures()).extracting(AnnouncementFailure::reason)
-                .containsExactly(AnnouncementFailure.Reason.IPV6_NOT_SUPPORTED);
+        assertThat(held.desired()).extracting(a -> dev.l2announcer.datapath.Addresses.format(a.ip()) + "@" + a.lease())
+                .containsExactly("192.0.2.10@cilium-l2announce-default-web", "2001:db8::10@cilium-l2announce-default-web");
+        assertThat(held.failures()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.l2announcer.datapath.linux;
 
 import dev.l2announcer.datapath.DatapathException;
 import dev.l2announcer.datapath.Device;
+import dev.l2announcer.datapath.DualStackResponderMap;
 import dev.l2announcer.datapath.Finding;
 import dev.l2announcer.datapath.ResponderKeys;
 import dev.l2announcer.datapath.ResponderMap;
@@ -37,20 +38,23 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
     private final Bpf bpf;
     private final Path pinDir;
     private final BpfLoader.Loaded loaded;
-    private final BpfResponderMap responderMap;
+    private final DualStackResponderMap responderMap;
     private final long maxAgeNanos;
     private final int progId;
     private final int responderMapId;
+    private final int responderV6MapId;
     private final List<Finding> startupFindings;
 
     private BpfDatapath(Bpf bpf, Path pinDir, BpfLoader.Loaded loaded, Duration maxAge) {
         this.bpf = bpf;
         this.pinDir = pinDir;
         this.loaded = loaded;
-        this.responderMap = new BpfResponderMap(bpf, loaded.responderMapFd());
+        this.responderMap = new DualStackResponderMap(new BpfResponderMap(bpf, loaded.responderMapFd()),
+                new BpfResponderMap(bpf, loaded.responderV6MapFd()));
         this.maxAgeNanos = maxAge.toNanos();
         this.progId = bpf.progInfo(loaded.progFd()).id();
         this.responderMapId = bpf.mapInfo(loaded.responderMapFd()).id();
+        this.responderV6MapId = bpf.mapInfo(loaded.responderV6MapFd()).id();
         this.startupFindings = adoptLinks();
     }
 
@@ -73,6 +77,7 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
         }
     }
 
+    /** l2_responder_v4 and l2_responder_v6 as one map, each family within its own kernel map's capacity. */
     public ResponderMap responderMap() {
         return responderMap;
     }
@@ -83,6 +88,10 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
 
     public int responderMapId() {
         return responderMapId;
+    }
+
+    public int responderV6MapId() {
+        return responderV6MapId;
     }
 
     /** What adopting the pinned state at open did (links re-pointed, dead links removed). */
@@ -110,7 +119,7 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
                     bpf.linkUpdate(fd, loaded.progFd());
                     out.add(new Finding(Finding.Severity.INFO, "PROGRAM_REPLACED",
                             "XDP link " + info.id() + " on " + name + ": program " + info.progId() + " atomically replaced by "
-                                    + progId + " (uses pinned map " + responderMapId + ")",
+                                    + progId + " (uses pinned maps " + responderMapId + ", " + responderV6MapId + ")",
                             List.of("bpftool link show id " + info.id(), "bpftool prog show id " + progId)));
                 }
             } finally {
@@ -273,7 +282,7 @@ public final class BpfDatapath implements ResponderProgram, AutoCloseable {
         for (String name : attachedInterfaces()) {
             detach(name);
         }
-        for (String m : new String[]{BpfLoader.RESPONDER_MAP, BpfLoader.MAC_MAP, BpfLoader.LIVENESS_MAP}) {
+        for (String m : BpfLoader.MAPS) {
             deletePin(pinDir.resolve(m));
         }
     }

@@ -26,8 +26,11 @@ public final class BpfLoader {
     public static final String RESOURCE = "/bpf/l2_responder.bpf.o";
     public static final String PROGRAM = "l2_responder";
     public static final String RESPONDER_MAP = "l2_responder_v4";
+    public static final String RESPONDER_MAP_V6 = "l2_responder_v6";
     public static final String MAC_MAP = "l2_if_mac";
     public static final String LIVENESS_MAP = "l2_liveness";
+    /** Every map of the object, all pinned by name in the pin dir. */
+    static final java.util.List<String> MAPS = java.util.List.of(RESPONDER_MAP, RESPONDER_MAP_V6, MAC_MAP, LIVENESS_MAP);
     static final long BPF_FS_MAGIC = 0xcafe4a11L;
 
     private static final Arena LIB_ARENA = Arena.global();
@@ -65,10 +68,12 @@ public final class BpfLoader {
      * a no-op: a second bpf_object__close would free the object again and close fd numbers the
      * process may have reused meanwhile.
      */
-    public record Loaded(MemorySegment object, int progFd, int responderMapFd, int macMapFd, int livenessMapFd,
-                         Arena arena, java.util.concurrent.atomic.AtomicBoolean closed) implements AutoCloseable {
-        public Loaded(MemorySegment object, int progFd, int responderMapFd, int macMapFd, int livenessMapFd, Arena arena) {
-            this(object, progFd, responderMapFd, macMapFd, livenessMapFd, arena, new java.util.concurrent.atomic.AtomicBoolean());
+    public record Loaded(MemorySegment object, int progFd, int responderMapFd, int responderV6MapFd, int macMapFd,
+                         int livenessMapFd, Arena arena, java.util.concurrent.atomic.AtomicBoolean closed) implements AutoCloseable {
+        public Loaded(MemorySegment object, int progFd, int responderMapFd, int responderV6MapFd, int macMapFd,
+                      int livenessMapFd, Arena arena) {
+            this(object, progFd, responderMapFd, responderV6MapFd, macMapFd, livenessMapFd, arena,
+                    new java.util.concurrent.atomic.AtomicBoolean());
         }
 
         @Override
@@ -159,7 +164,9 @@ public final class BpfLoader {
             if (obj.address() == 0) {
                 throw Errno.failure("bpf_object__open_mem", Libc.errno(cap));
             }
-            for (String name : new String[]{RESPONDER_MAP, MAC_MAP, LIVENESS_MAP}) {
+            // A pin dir of an agent from before l2_responder_v6 existed: libbpf reuses the pinned v4, MAC and liveness
+            // maps (entries kept) and creates and pins the v6 map.
+            for (String name : MAPS) {
                 MemorySegment map = (MemorySegment) l.findMap().invokeExact(obj, arena.allocateFrom(name));
                 if (map.address() == 0) {
                     throw Errno.failure("bpf_object__find_map_by_name " + name, Errno.ENOENT);
@@ -177,8 +184,8 @@ public final class BpfLoader {
             }
             MemorySegment prog = (MemorySegment) l.findProg().invokeExact(obj, arena.allocateFrom(PROGRAM));
             int progFd = (int) l.progFd().invokeExact(prog);
-            Loaded loaded = new Loaded(obj, progFd, mapFd(l, obj, arena, RESPONDER_MAP), mapFd(l, obj, arena, MAC_MAP),
-                    mapFd(l, obj, arena, LIVENESS_MAP), arena);
+            Loaded loaded = new Loaded(obj, progFd, mapFd(l, obj, arena, RESPONDER_MAP), mapFd(l, obj, arena, RESPONDER_MAP_V6),
+                    mapFd(l, obj, arena, MAC_MAP), mapFd(l, obj, arena, LIVENESS_MAP), arena);
             ok = true;
             return loaded;
         } catch (RuntimeException e) {

@@ -54,59 +54,47 @@ public final class Doctor {
                     + e.getMessage() + "): it needs CAP_SYS_ADMIN (besides CAP_BPF) to enumerate maps and programs;"
                     + " add SYS_ADMIN to the agent container's capabilities", List.of(
                     "grep Cap /proc/self/status", "capsh --decode=$(awk '/CapEff/{print $2}' /proc/self/status)",
-                    "bpftool map show name " + BpfLoader.RESPONDER_MAP)));
+                    "bpftool map show name " + BpfLoader.RESPONDER_MAP, "bpftool map show name " + BpfLoader.RESPONDER_MAP_V6)));
         }
         return List.copyOf(out);
     }
 
+    /** The responder maps checked for duplicates, foreign pins and use by the attached program. */
+    static final List<String> RESPONDER_MAPS = List.of(BpfLoader.RESPONDER_MAP, BpfLoader.RESPONDER_MAP_V6);
+
     private void examine(Set<String> selectedInterfaces, List<Finding> out) {
-        Path pinnedMap = pinDir.resolve(BpfLoader.RESPONDER_MAP);
-        int pinnedMapId = pinnedMapId(pinnedMap);
-        if (pinnedMapId == 0) {
-            out.add(new Finding(Severity.WARNING, "MAP_NOT_PINNED", "no pinned " + BpfLoader.RESPONDER_MAP + " at " + pinnedMap
-                    + ": the datapath has not been loaded with this pin dir", List.of("ls -l " + pinDir,
-                    "bpftool map show pinned " + pinnedMap)));
+        Map<String, Integer> pinnedIds = new java.util.LinkedHashMap<>();
+        for (String name : RESPONDER_MAPS) {
+            Path pinnedMap = pinDir.resolve(name);
+            int id = pinnedMapId(pinnedMap);
+            pinnedIds.put(name, id);
+            if (id == 0) {
+                out.add(new Finding(Severity.WARNING, "MAP_NOT_PINNED", "no pinned " + name + " at " + pinnedMap
+                        + ": the datapath has not been loaded with this pin dir", List.of("ls -l " + pinDir,
+                        "bpftool map show pinned " + pinnedMap)));
+            }
         }
         Map<Integer, List<Integer>> progsByMap = programsByMap();
         List<Device> selected = devices.list().stream().filter(d -> selectedInterfaces.contains(d.name())).toList();
         Set<Integer> attachedHere = new java.util.HashSet<>();
         selected.forEach(d -> attachedHere.add(d.xdpProgId()));
-        List<Integer> sameName = mapIdsNamed(BpfLoader.RESPONDER_MAP);
-        if (sameName.size() > 1) {
-            List<String> cmds = new ArrayList<>();
-            cmds.add("bpftool map show name " + BpfLoader.RESPONDER_MAP);
-            StringBuilder users = new StringBuilder();
-            boolean staleAnswersHere = false;
-            for (int id : sameName) {
-                List<Integer> progs = progsByMap.getOrDefault(id, List.of());
-                cmds.add("bpftool map dump id " + id);
-                cmds.add("bpftool prog --json | jq -r '.[] | select((.map_ids // []) | index(" + id + ")) | .id'");
-                users.append(" map ").append(id).append(id == pinnedMapId ? " (pinned, ours)" : "")
-                        .append(" used by programs ").append(progs).append(';');
-                if (id != pinnedMapId && progs.stream().anyMatch(attachedHere::contains)) {
-                    staleAnswersHere = true;
-                }
+        for (String name : RESPONDER_MAPS) {
+            duplicates(name, pinnedIds.get(name), progsByMap, attachedHere).ifPresent(out::add);
+            if (Files.exists(Path.of("/sys/fs/bpf/tc/globals", name)) && !pinDir.equals(Path.of("/sys/fs/bpf/tc/globals"))) {
+                out.add(new Finding(Severity.WARNING, "FOREIGN_PIN", "/sys/fs/bpf/tc/globals/" + name
+                        + " exists: an iproute2 (ip/tc) loader pinned a second map with our name",
+                        List.of("bpftool map show pinned /sys/fs/bpf/tc/globals/" + name)));
             }
-            // ERROR when a program using another map runs on one of our interfaces; otherwise the other
-            // maps may belong to other agents on this machine (test setups) or to programs attached elsewhere.
-            out.add(new Finding(staleAnswersHere ? Severity.ERROR : Severity.WARNING, "DUPLICATE_MAP", sameName.size()
-                    + " maps named " + BpfLoader.RESPONDER_MAP + " exist (ids " + sameName + "):" + users
-                    + (staleAnswersHere ? " a program on a selected interface answers from a stale map"
-                    : " none of the other maps is used by a program on a selected interface"), cmds));
         }
-        if (Files.exists(Path.of("/sys/fs/bpf/tc/globals", BpfLoader.RESPONDER_MAP))
-                && !pinDir.equals(Path.of("/sys/fs/bpf/tc/globals"))) {
-            out.add(new Finding(Severity.WARNING, "FOREIGN_PIN", "/sys/fs/bpf/tc/globals/" + BpfLoader.RESPONDER_MAP
-                    + " exists: an iproute2 (ip/tc) loader pinned a second map with our name",
-                    List.of("bpftool map show pinned /sys/fs/bpf/tc/globals/" + BpfLoader.RESPONDER_MAP)));
-        }
+        List<Integer> pinnedMapIds = pinnedIds.values().stream().filter(id -> id != 0).toList();
         Map<String, Integer> ourLinkProgs = ourLinkPrograms();
         for (Device d : selected) {
             if (d.xdpProgId() == 0) {
                 continue;
             }
             List<String> cmds = List.of("ip -d link show dev " + d.name(), "bpftool net show dev " + d.name(),
-                    "bpftool prog show id " + d.xdpProgId(), "bpftool map show pinned " + pinnedMap);
+                    "bpftool prog show id " + d.xdpProgId(), "bpftool map show pinned " + pinDir.resolve(BpfLoader.RESPONDER_MAP),
+                    "bpftool map show pinned " + pinDir.resolve(BpfLoader.RESPONDER_MAP_V6));
             Bpf.ProgInfo prog;
             try {
                 int fd = bpf.progFdById(d.xdpProgId());
@@ -122,11 +110,12 @@ public final class Doctor {
                 out.add(new Finding(Severity.ERROR, "FOREIGN_PROGRAM", "interface " + d.name() + " runs foreign XDP program "
                         + prog.id() + " (" + prog.name() + "): l2-announcer cannot attach there and will not answer ARP on it",
                         withLinks(cmds)));
-            } else if (pinnedMapId != 0 && !prog.mapIds().contains(pinnedMapId)) {
+            } else if (!prog.mapIds().containsAll(pinnedMapIds)) {
                 boolean ours = ourLinkProgs.getOrDefault(d.name(), -1) == prog.id();
                 out.add(new Finding(ours ? Severity.WARNING : Severity.ERROR, "STALE_PROGRAM", "interface " + d.name()
                         + " runs " + BpfLoader.PROGRAM + " program " + prog.id() + " with maps " + prog.mapIds()
-                        + ", not the pinned map " + pinnedMapId + ": it answers from stale entries"
+                        + ", not the pinned maps " + pinnedMapIds + ": it answers from stale entries (or, without"
+                        + " l2_responder_v6, an older program: no NDP)"
                         + (ours ? " (attached through our link: restart the agent to replace it atomically)"
                         : " (not attached through our pin dir " + pinDir + ": once its owner is identified, detach it with `ip link"
                         + " set dev " + d.name() + " xdp off` if netlink-attached, or by removing its link pin, listed by"
@@ -138,6 +127,35 @@ public final class Doctor {
             }
         }
         livenessFinding(pinDir.resolve(BpfLoader.LIVENESS_MAP)).ifPresent(out::add);
+    }
+
+    /** DUPLICATE_MAP when more than one map in the kernel is named {@code name}. */
+    private java.util.Optional<Finding> duplicates(String name, int pinnedMapId, Map<Integer, List<Integer>> progsByMap,
+                                                   Set<Integer> attachedHere) {
+        List<Integer> sameName = mapIdsNamed(name);
+        if (sameName.size() <= 1) {
+            return java.util.Optional.empty();
+        }
+        List<String> cmds = new ArrayList<>();
+        cmds.add("bpftool map show name " + name);
+        StringBuilder users = new StringBuilder();
+        boolean staleAnswersHere = false;
+        for (int id : sameName) {
+            List<Integer> progs = progsByMap.getOrDefault(id, List.of());
+            cmds.add("bpftool map dump id " + id);
+            cmds.add("bpftool prog --json | jq -r '.[] | select((.map_ids // []) | index(" + id + ")) | .id'");
+            users.append(" map ").append(id).append(id == pinnedMapId ? " (pinned, ours)" : "")
+                    .append(" used by programs ").append(progs).append(';');
+            if (id != pinnedMapId && progs.stream().anyMatch(attachedHere::contains)) {
+                staleAnswersHere = true;
+            }
+        }
+        // ERROR when a program using another map runs on one of our interfaces; otherwise the other
+        // maps may belong to other agents on this machine (test setups) or to programs attached elsewhere.
+        return java.util.Optional.of(new Finding(staleAnswersHere ? Severity.ERROR : Severity.WARNING, "DUPLICATE_MAP",
+                sameName.size() + " maps named " + name + " exist (ids " + sameName + "):" + users
+                        + (staleAnswersHere ? " a program on a selected interface answers from a stale map"
+                        : " none of the other maps is used by a program on a selected interface"), cmds));
     }
 
     private java.util.Optional<Finding> livenessFinding(Path pin) {

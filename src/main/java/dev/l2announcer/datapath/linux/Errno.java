@@ -6,7 +6,8 @@ import dev.l2announcer.datapath.DatapathException;
 public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
             EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, E2BIG = 7, ENOSPC = 28,
-            ENOTSUP = 95, EOPNOTSUPP = 95, ENOBUFS = 105, ENOLINK = 67;
+            ENOTSUP = 95, EOPNOTSUPP = 95, ENOBUFS = 105, ENOLINK = 67,
+            EADDRINUSE = 98, EADDRNOTAVAIL = 99;
 
     private Errno() {
     }
@@ -34,6 +35,8 @@ public final class Errno {
             case 67 -> "ENOLINK";
             case 95 -> "EOPNOTSUPP";
             case 97 -> "EAFNOSUPPORT";
+            case 98 -> "EADDRINUSE";
+            case 99 -> "EADDRNOTAVAIL";
             case 100 -> "ENETDOWN";
             case 105 -> "ENOBUFS";
             case 110 -> "ETIMEDOUT";

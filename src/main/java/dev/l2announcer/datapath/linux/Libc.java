@@ -27,8 +27,10 @@ final class Libc {
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
 
     static final long SYS_BPF = sysBpf(System.getProperty("os.arch"));
-    static final int AF_NETLINK = 16, AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
-    static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_TIMESTAMPNS = 35;
+    static final int AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_ATTACH_FILTER = 26, SO_TIMESTAMPNS = 35;
+    /** include/uapi/linux/in6.h: IPV6_ADD_MEMBERSHIP (= IPV6_JOIN_GROUP) / IPV6_DROP_MEMBERSHIP at level IPPROTO_IPV6. */
+    static final int IPPROTO_IPV6 = 41, IPV6_ADD_MEMBERSHIP = 20, IPV6_DROP_MEMBERSHIP = 21;
     static final int POLLIN = 1;
     static final int CLONE_NEWNET = 0x40000000;
 

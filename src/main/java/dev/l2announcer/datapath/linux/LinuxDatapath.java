@@ -3,8 +3,9 @@ package dev.l2announcer.datapath.linux;
 import dev.l2announcer.config.AgentConfig;
 import dev.l2announcer.datapath.Devices;
 import dev.l2announcer.datapath.Finding;
-import dev.l2announcer.datapath.GratuitousArp;
+import dev.l2announcer.datapath.DualStackAnnouncer;
 import dev.l2announcer.datapath.LivenessTiming;
+import dev.l2announcer.datapath.NeighbourAnnouncer;
 import dev.l2announcer.datapath.ResponderMap;
 import dev.l2announcer.datapath.LeaseFence;
 import dev.l2announcer.datapath.ResponderReconciler;
@@ -15,7 +16,8 @@ import java.util.Set;
 
 /**
  * The real datapath of this node, opened from the agent config: the responder program and maps
- * pinned in {@code bpf-pin-dir}, rtnetlink devices, the GARP sender and the doctor. Open it in the
+ * pinned in {@code bpf-pin-dir}, rtnetlink devices, the GARP and NA senders (with the solicited-node group
+ * memberships) and the doctor. Open it in the
  * node's network namespace (the agent runs with hostNetwork). Closing releases fds and sockets;
  * pins stay so the program keeps answering across a restart until the liveness stamp expires.
  */
@@ -24,19 +26,26 @@ public final class LinuxDatapath implements AutoCloseable {
     private final BpfDatapath program;
     private final NetlinkDevices devices = new NetlinkDevices();
     private final PacketSocketGratuitousArp garp;
+    private final NdpAnnouncer ndp;
 
-    private LinuxDatapath(AgentConfig config, BpfDatapath program, PacketSocketGratuitousArp garp) {
+    private LinuxDatapath(AgentConfig config, BpfDatapath program, PacketSocketGratuitousArp garp, NdpAnnouncer ndp) {
         this.config = config;
         this.program = program;
         this.garp = garp;
+        this.ndp = ndp;
     }
 
     /** Loads/adopts the program in {@code config.bpfPinDir()}; liveness max age from {@link LivenessTiming}. */
     public static LinuxDatapath open(AgentConfig config) {
         BpfDatapath program = BpfDatapath.open(config.bpfPinDir(), LivenessTiming.forConfig(config).maxAge());
+        PacketSocketGratuitousArp garp = null;
         try {
-            return new LinuxDatapath(config, program, new PacketSocketGratuitousArp());
+            garp = new PacketSocketGratuitousArp();
+            return new LinuxDatapath(config, program, garp, new NdpAnnouncer());
         } catch (RuntimeException e) {
+            if (garp != null) {
+                garp.close();
+            }
             program.close();
             throw e;
         }
@@ -44,7 +53,8 @@ public final class LinuxDatapath implements AutoCloseable {
 
     /** A reconciler over this datapath; call {@code start()} on it, then {@code desire(...)}. */
     public ResponderReconciler reconciler(TaskScheduler scheduler, LeaseFence fence, ResponderReconciler.Listener listener) {
-        return ResponderReconciler.create(config, program.responderMap(), program, devices, garp, scheduler, fence, listener);
+        return ResponderReconciler.create(config, program.responderMap(), program, devices, new DualStackAnnouncer(garp, ndp),
+                scheduler, fence, listener);
     }
 
     public ResponderMap responderMap() {
@@ -55,8 +65,14 @@ public final class LinuxDatapath implements AutoCloseable {
         return devices;
     }
 
-    public GratuitousArp gratuitousArp() {
+    /** The IPv4 announcer (the reconciler's thread only). */
+    public NeighbourAnnouncer gratuitousArp() {
         return garp;
+    }
+
+    /** Solicited-node groups joined now ("ifindex/group"), for views and tests; any thread. */
+    public java.util.Set<String> joinedGroups() {
+        return ndp.joinedGroups();
     }
 
     public BpfDatapath program() {
@@ -77,6 +93,7 @@ public final class LinuxDatapath implements AutoCloseable {
     public void close() {
         try {
             garp.close();
+            ndp.close();
         } finally {
             program.close();
         }

@@ -189,8 +189,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 c.services().resource(s).createOr(op -> op.update());
                 yield s.getMetadata().getName();
             }
-            case "service-lb-ip" -> { // service-lb-ip NS NAME IP: what a LB IPAM would write to /status
-                setLoadBalancerIp(c, a[1], a[2], a[3]);
+            case "service-lb-ip" -> { // service-lb-ip NS NAME IP[,IP]: what a LB IPAM would write to /status
+                setLoadBalancerIp(c, a[1], a[2], a[3].split(","));
                 yield a[2];
             }
             case "delete-service" -> { // delete-service NS NAME
@@ -235,11 +235,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
         c.nodes().resource(n).updateStatus();
     }
 
-    /** Writes {@code status.loadBalancer.ingress[0].ip} of a Service, as a LB IPAM would. */
-    public static void setLoadBalancerIp(KubernetesClient c, String namespace, String name, String ip) {
+    /**
+     * Writes {@code status.loadBalancer.ingress[].ip} of a Service, one entry per IP, as a LB IPAM would (a
+     * dual-stack Service gets one address of each family).
+     */
+    public static void setLoadBalancerIp(KubernetesClient c, String namespace, String name, String... ips) {
         Service s = c.services().inNamespace(namespace).withName(name).get();
         s.setStatus(new ServiceStatusBuilder().withLoadBalancer(new LoadBalancerStatusBuilder()
-                .withIngress(new LoadBalancerIngressBuilder().withIp(ip).build()).build()).build());
+                .withIngress(java.util.Arrays.stream(ips).map(ip -> new LoadBalancerIngressBuilder().withIp(ip).build()).toList())
+                .build()).build());
         c.services().inNamespace(namespace).resource(s).updateStatus();
     }
 

@@ -1,9 +1,8 @@
 package dev.l2announcer.demo;
 
-import dev.l2announcer.datapath.ArpFrame;
 import dev.l2announcer.datapath.MacAddress;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,44 +12,44 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the client saw for one VIP: the probes it sent and every ARP frame captured. Answers are
- * replies from the VIP to the prober; each is attributed to the latest probe sent before it, so two
- * MACs answering one probe means two nodes announced the VIP at the same time.
+ * What the client saw for one VIP, IPv4 or IPv6: the probes it sent and every ARP (or NDP) frame captured. Answers
+ * are ARP replies from the VIP, or Neighbor Advertisements for it, to the prober; each is attributed to the latest
+ * probe sent before it, so two MACs answering one probe means two nodes announced the VIP at the same time.
  */
-record ArpTimeline(Inet4Address vip, Inet4Address proberIp, List<ArpPacket> packets, List<Instant> probes) {
+record NeighbourTimeline(InetAddress vip, InetAddress proberIp, List<NeighbourPacket> packets, List<Instant> probes) {
 
     /** Two or more MACs answered the probe sent at {@code probe}. */
     record Conflict(Instant probe, Set<MacAddress> macs) {
     }
 
-    List<ArpPacket> answers() {
+    List<NeighbourPacket> answers() {
         return packets.stream()
-                .filter(p -> p.op() == ArpFrame.OP_REPLY && p.senderIp().equals(vip) && p.targetIp().equals(proberIp))
+                .filter(p -> p.kind() == NeighbourPacket.Kind.ANSWER && p.ip().equals(vip) && p.to().equals(proberIp))
                 .toList();
     }
 
-    /** Gratuitous ARPs for the VIP (request or reply form). */
-    List<ArpPacket> gratuitous() {
-        return packets.stream().filter(p -> p.gratuitous() && p.senderIp().equals(vip)).toList();
+    /** Gratuitous ARPs (request or reply form) or unsolicited Neighbor Advertisements for the VIP. */
+    List<NeighbourPacket> gratuitous() {
+        return packets.stream().filter(p -> p.gratuitous() && p.ip().equals(vip)).toList();
     }
 
-    Optional<ArpPacket> firstAnswerAfter(Instant t) {
+    Optional<NeighbourPacket> firstAnswerAfter(Instant t) {
         return answers().stream().filter(p -> !p.at().isBefore(t)).findFirst();
     }
 
     /** First answer at or after {@code t} from any MAC other than {@code old}. */
-    Optional<ArpPacket> firstAnswerAfter(Instant t, MacAddress old) {
+    Optional<NeighbourPacket> firstAnswerAfter(Instant t, MacAddress old) {
         return answers().stream().filter(p -> !p.at().isBefore(t) && !p.senderMac().equals(old)).findFirst();
     }
 
-    Optional<ArpPacket> firstGratuitousAfter(Instant t, MacAddress old) {
+    Optional<NeighbourPacket> firstGratuitousAfter(Instant t, MacAddress old) {
         return gratuitous().stream().filter(p -> !p.at().isBefore(t) && !p.senderMac().equals(old)).findFirst();
     }
 
     /** Last answer from {@code mac} before {@code t}. */
-    Optional<ArpPacket> lastAnswerBefore(Instant t, MacAddress mac) {
-        ArpPacket last = null;
-        for (ArpPacket p : answers()) {
+    Optional<NeighbourPacket> lastAnswerBefore(Instant t, MacAddress mac) {
+        NeighbourPacket last = null;
+        for (NeighbourPacket p : answers()) {
             if (p.at().isBefore(t) && p.senderMac().equals(mac)) {
                 last = p;
             }
@@ -60,7 +59,7 @@ record ArpTimeline(Inet4Address vip, Inet4Address proberIp, List<ArpPacket> pack
 
     Set<MacAddress> answerersBetween(Instant from, Instant to) {
         Set<MacAddress> macs = new LinkedHashSet<>();
-        for (ArpPacket p : answers()) {
+        for (NeighbourPacket p : answers()) {
             if (!p.at().isBefore(from) && p.at().isBefore(to)) {
                 macs.add(p.senderMac());
             }
