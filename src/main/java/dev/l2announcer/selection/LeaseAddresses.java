@@ -11,7 +11,7 @@ import java.util.StringJoiner;
  * agent, also one that just started, can tell which group an existing Lease elects after the Service it was
  * named after is gone:
  *
- * <pre>l2announcer.dev/addresses: 192.0.2.10,198.51.100.7,2001:db8:0:0:0:0:0:10</pre>
+ * <pre>l2announcer.dev/addresses: 192.0.2.10,198.51.100.7,2001:db8::10</pre>
  *
  * The group's addresses in its order (IPv4 first, numerically), at most {@value #MAX_ADDRESSES}: naming needs one
  * address the group still has, not all of them, and a Lease is rewritten every retry period. Unparsable entries

@@ -86,13 +86,14 @@ class AnnouncedOnAnnotationTest {
     }
 
     @Test
-    void hookPublishesInterfacesOfTheGroupsIpv4AddressesWithLiveMacs() throws Exception {
+    void hookPublishesInterfacesOfTheGroupsAddressesOfBothFamiliesWithLiveMacs() throws Exception {
         var group = webGroup();
         try (var hook = new HolderAnnotations(selectionOf(group), new FakeDevices(List.of(ETH0, ETH1, ETH2)))) {
             assertThat(hook.apply(group.leaseName())).containsOnly(
-                    Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b"),
+                    // eth2 carries the IPv6 address (probed with Neighbor Solicitations); gone0 has no link
+                    Map.entry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b,eth2=02:00:00:00:00:0c"),
                     // every address of the group, so agents can tell which group the Lease elects
-                    Map.entry(LeaseAddresses.KEY, "192.0.2.10,2001:db8:0:0:0:0:0:10,192.0.2.11"));
+                    Map.entry(LeaseAddresses.KEY, "192.0.2.10,2001:db8::10,192.0.2.11"));
             assertThat(hook.apply("cilium-l2announce-other-svc")).isEmpty();
         }
     }
@@ -105,7 +106,7 @@ class AnnouncedOnAnnotationTest {
             assertThat(devices.subscribers()).isEqualTo(1);
             for (int renew = 0; renew < 1000; renew++) {
                 assertThat(hook.apply(group.leaseName()))
-                        .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b");
+                        .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0b,eth2=02:00:00:00:00:0c");
             }
             assertThat(devices.listCalls()).as("one link dump for 1000 renews").isEqualTo(1);
 
@@ -113,7 +114,7 @@ class AnnouncedOnAnnotationTest {
             MacAddress c = MacAddress.parse("02:00:00:00:00:0c");
             devices.set(List.of(ETH0, new Device(3, "eth1", c, true, false, "up", "veth", 0), ETH2));
             assertThat(hook.apply(group.leaseName()))
-                    .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0c");
+                    .containsEntry(AnnouncedOnAnnotation.KEY, "eth0=02:00:00:00:00:0a,eth1=02:00:00:00:00:0c,eth2=02:00:00:00:00:0c");
             hook.apply(group.leaseName());
             assertThat(devices.listCalls()).isEqualTo(2);
         }
