@@ -117,7 +117,7 @@ class AgentFaultsE2eTest {
         assumeTrue(HostCommand.isRoot(), "e2e needs root (network/mount namespaces, BPF); skipped");
         startedAt = Instant.now();
         // The API serves 250 writes/s for minutes: the full JIT pays for itself here (the short e2e runs C1 only).
-        cluster = AgentCluster.create(3, JAR, T, Path.of("target", "e2e-logs", "faults"), List.of("-XX:+UseSerialGC", "-Xmx512m"));
+        cluster = AgentCluster.create(3, JAR, T, Path.of("target", "e2e-logs", "faults"), NetnsCluster.API_JVM_OPTIONS);
         for (String n : cluster.nodeNames()) {
             // The renew-starvation phase comes first, at a budget just above what an even share of the
             // renewals needs; the agents are restarted with a roomy budget after it.
@@ -289,6 +289,12 @@ class AgentFaultsE2eTest {
         return cluster.api().leases(NS);
     }
 
+    private static Map<String, String> withoutStorm(Map<String, String> leases) {
+        Map<String, String> out = new TreeMap<>(leases);
+        out.keySet().removeIf(name -> name.startsWith("cilium-l2announce-default-storm-"));
+        return out;
+    }
+
     /** IP ids of the bulk Services whose Lease {@code node} holds. */
     private List<Integer> ipsOf(String node) {
         return holders().entrySet().stream().filter(e -> e.getValue().equals(node) && ipOfLease.containsKey(e.getKey()))
@@ -379,11 +385,24 @@ class AgentFaultsE2eTest {
         ArpSamples.Outage worst = null;
         ArpSamples.Outage worstAgain = null;
         int darkAgain = 0;
+        int lostProbes = 0;
+        ArpSamples.Outage worstLost = null;
         for (int id : ids) {
             // Not an outage: an unrecovered run that began in the window's last second (the answers to the last
             // probes may not be captured yet; an IP is probed every 500 ms when all 500 are in focus).
             List<ArpSamples.Outage> all = s.outages(id, from, to).stream()
                     .filter(x -> x.recovered() || x.from() < to - 1_000_000_000L).toList();
+            // One unanswered probe between two answered ones cannot be told from a frame lost on the way (the
+            // client's capture under load, generic-mode XDP on veth): counted and reported, not an outage.
+            // Two or more in a row are.
+            List<ArpSamples.Outage> lost = all.stream().filter(AgentFaultsE2eTest::singleLostProbe).toList();
+            lostProbes += lost.size();
+            for (ArpSamples.Outage x : lost) {
+                if (worstLost == null || x.nanos() > worstLost.nanos()) {
+                    worstLost = x;
+                }
+            }
+            all = all.stream().filter(x -> !singleLostProbe(x)).toList();
             Optional<ArpSamples.Outage> o = all.stream().max(Comparator.comparingLong(ArpSamples.Outage::nanos));
             unanswered.add(o.map(x -> nanos(x.nanos())).orElse(Duration.ZERO));
             // Real outages only: a lost probe is not one.
@@ -429,10 +448,18 @@ class AgentFaultsE2eTest {
             table.note(fault, "a trial not judged: healthy nodes lost " + unexplainedLosses + " Leases (renewals answered "
                     + "after renewDeadline by the overloaded API server; worst IP " + worstText + ")");
         }
+        if (lostProbes > 0) {
+            table.note(fault, lostProbes + " single probes unanswered between answered ones, not counted as outages (worst "
+                    + describe(s, worstLost, from) + ")");
+        }
         if (darkAgain > 0) {
             table.note(fault, darkAgain + " IPs dark again after recovering (worst " + describe(s, worstAgain, from) + ")");
         }
         return new Outcome(unanswered, duals.size(), recovery, worstText, judged);
+    }
+
+    static boolean singleLostProbe(ArpSamples.Outage o) {
+        return o.recovered() && o.unansweredProbes() == 1;
     }
 
     /** Leases each of {@code nodes} lost so far (its agent's counter). */
@@ -562,7 +589,7 @@ class AgentFaultsE2eTest {
         for (int t = 0; t < TRIALS; t++) {
             awaitSteady(Duration.ofSeconds(60));
             client.focus(addresses(all));
-            Map<String, String> before = holders();
+            Map<String, String> before = withoutStorm(holders());
             Map<String, Map<String, Double>> m0 = new HashMap<>();
             cluster.nodeNames().forEach(n -> m0.put(n, metrics(n)));
             long t0 = now();
@@ -585,7 +612,9 @@ class AgentFaultsE2eTest {
                     nanos(stormEnd - t0), "informational");
             ArpSamples s = client.samples();
             Outcome o = outcome(soft, fault, s, all, t0, tEnd, t0, Duration.ZERO);
-            Map<String, String> after = holders();
+            // The storm's own Leases are released when their Service goes and deleted behind the starved client's
+            // other requests: only the Leases that stood before the storm must keep their holders.
+            Map<String, String> after = withoutStorm(holders());
             soft.assertThat(after).as(fault + ": no Lease changed hands").isEqualTo(before);
             List<String> notes = new ArrayList<>();
             for (String n : cluster.nodeNames()) {
