@@ -32,7 +32,14 @@ import java.util.stream.Collectors;
  * <p>The liveness stamp, which keeps the kernel program answering, is refreshed only while the last convergence
  * succeeded and the {@link LeaseFence} holds every Lease whose entries are in the map; gratuitous ARP asks the
  * fence too. So an agent whose election is frozen or cut off goes silent on its own, before any other node can
- * take its Leases over (the bound is {@link dev.l2announcer.config.LeaseTimings#livenessMaxAge()}'s).
+ * take its Leases over (the bound is {@link dev.l2announcer.config.LeaseTimings#livenessMaxAge()}'s). One late
+ * Lease does not silence the others: a refresh that finds a Lease in the map the fence no longer holds is skipped
+ * (as for any stale Lease); if the next one still finds it so while the fence holds other desired Leases, its
+ * entries are withdrawn from the map before that stamp, and put back once the fence holds it again. A deadline
+ * deferred one step late on a busy election thread (milliseconds) thus costs one skipped refresh, not a
+ * withdrawal and a new announcement; a Lease that stays past its deadline leaves the map within two refresh
+ * intervals (half a max age) and the rest stays answered. When the fence holds none (the node is fenced as a
+ * whole: heartbeat, election stopped) the entries are kept and the stamp withheld.
  *
  * <p>All work runs on the injected {@link TaskScheduler}'s single thread; the public methods only hand work to
  * it, and the getters read thread-safe snapshots. At {@link #start()} the desired set is empty, so entries left
@@ -90,6 +97,10 @@ public final class ResponderReconciler implements AutoCloseable {
     private boolean closed;
     private boolean lastConvergeOk;
     private Set<String> leasesInMap = Set.of();
+    /** Desired Leases the fence no longer holds while it holds others: kept out of the map (see the class doc). */
+    private Set<String> withheld = Set.of();
+    /** Desired Leases the fence did not hold at the last refresh (withdrawn if still so at the next). */
+    private Set<String> unfencedBefore = Set.of();
     private boolean fenceWasClosed;
     private boolean listenFailing;
     private AutoCloseable subscription;
@@ -185,13 +196,28 @@ public final class ResponderReconciler implements AutoCloseable {
     /**
      * Refreshes the stamp only while the map is known (last convergence succeeded) and this node may still answer
      * for every Lease in it: an overdue refresh after a freeze, or any refresh once a renew deadline has passed,
-     * must not revive answers the election can no longer vouch for.
+     * must not revive answers the election can no longer vouch for. Leases the fence no longer holds while it holds
+     * others are withdrawn from the map first, so they do not silence the rest.
      */
     private void refreshLiveness() {
         if (closed) {
             return;
         }
         long now = ticker.nanoTime();
+        Set<String> unfencedNow = partlyFenced(now);
+        Set<String> withhold = new java.util.TreeSet<>(unfencedNow);
+        withhold.removeIf(lease -> !unfencedBefore.contains(lease) && !withheld.contains(lease));
+        unfencedBefore = unfencedNow;
+        if (!withhold.equals(withheld)) {
+            if (withheld.isEmpty() != withhold.isEmpty()) {
+                LOG.log(withhold.isEmpty() ? Level.INFO : Level.WARNING, withhold.isEmpty()
+                        ? "datapath: every lease is answered again"
+                        : "datapath: withdrawing leases past their renew deadline or no longer held (first "
+                        + withhold.iterator().next() + ") while answering the others");
+            }
+            withheld = Set.copyOf(withhold);
+            reconcile();
+        }
         String unfenced = lastConvergeOk ? firstUnfenced(now) : "the last convergence failed";
         if (unfenced == null) {
             try {
@@ -207,6 +233,23 @@ public final class ResponderReconciler implements AutoCloseable {
                     : "datapath: liveness refreshed again");
         }
         livenessTask = scheduler.schedule(this::refreshLiveness, livenessRefresh);
+    }
+
+    /**
+     * The desired Leases the fence does not hold at {@code now}, when it holds at least one other; empty when it
+     * holds all, or none (then the stamp, not the map, silences the node: entries kept for a quick return).
+     */
+    private Set<String> partlyFenced(long now) {
+        Set<String> out = new java.util.TreeSet<>();
+        boolean anyHeld = false;
+        for (LocalAnnouncement a : desired) {
+            if (fence.holds(a.lease(), now)) {
+                anyHeld = true;
+            } else {
+                out.add(a.lease());
+            }
+        }
+        return anyHeld ? out : Set.of();
     }
 
     /** The first Lease in the map this node may no longer answer for, or null. */
@@ -275,6 +318,9 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         Map<ResponderEntry, LocalAnnouncement> entries = new HashMap<>();
         for (LocalAnnouncement a : desired) {
+            if (withheld.contains(a.lease())) {
+                continue; // withdrawn while the fence does not hold it (refreshLiveness)
+            }
             Device d = withEntries.get(a.interfaceName());
             if (d != null) {
                 entries.putIfAbsent(new ResponderEntry(a.ip(), d.ifindex()), a);

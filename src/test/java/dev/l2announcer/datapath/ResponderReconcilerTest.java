@@ -357,20 +357,58 @@ class ResponderReconcilerTest {
     }
 
     @Test
-    void livenessIsRefreshedOnlyWhileTheFenceHoldsEveryLeaseInTheMap() {
+    void aLeaseTheFenceNoLongerHoldsIsWithdrawnAndDoesNotSilenceTheOthers() {
         r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP2, "eth1", LEASE_B)));
         sched.runPending();
         sched.advance(LIVENESS.multipliedBy(2));
         int before = program.livenessRefreshes();
         assertThat(before).isGreaterThan(1);
         fenced.add(LEASE_B); // B's renew deadline passed (the election's Lost may come much later)
-        sched.advance(LIVENESS.multipliedBy(3));
-        assertThat(program.livenessRefreshes()).as("one stale lease silences the program").isEqualTo(before);
-        // Withdrawn from the map: the rest is answered again.
-        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.advance(LIVENESS);
+        assertThat(program.livenessRefreshes()).as("a stale lease in the map: no refresh").isEqualTo(before);
+        sched.advance(LIVENESS);
+        // Still stale at the next refresh: withdrawn before the stamp, so the program cannot answer B, and A stays
+        // answered (two refresh intervals without a stamp are half a max age).
+        assertThat(map.list().keySet()).extracting(ResponderEntry::ip).containsExactly(VIP);
+        assertThat(program.livenessRefreshes()).as("A is still answered").isEqualTo(before + 1);
+        int garpsOfB = sentFor(VIP2).size();
+        // B's renew landed after all: it is answered (and announced) again.
+        fenced.remove(LEASE_B);
+        sched.advance(LIVENESS);
+        assertThat(map.list().keySet()).extracting(ResponderEntry::ip).containsExactlyInAnyOrder(VIP, VIP2);
+        assertThat(program.livenessRefreshes()).isEqualTo(before + 2);
+        assertThat(sentFor(VIP2).size()).as("re-announced").isGreaterThan(garpsOfB);
+    }
+
+    @Test
+    void aLeaseStaleAtOneRefreshOnlySkipsThatRefreshAndIsNotWithdrawn() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP2, "eth1", LEASE_B)));
         sched.runPending();
         sched.advance(LIVENESS);
-        assertThat(program.livenessRefreshes()).isGreaterThan(before);
+        int before = program.livenessRefreshes();
+        int garpsOfB = sentFor(VIP2).size();
+        fenced.add(LEASE_B); // a deferred deadline extended a moment late by a busy election thread
+        sched.advance(LIVENESS);
+        fenced.remove(LEASE_B);
+        sched.advance(LIVENESS);
+        assertThat(program.livenessRefreshes()).isEqualTo(before + 1);
+        assertThat(map.list().keySet()).extracting(ResponderEntry::ip).containsExactlyInAnyOrder(VIP, VIP2);
+        assertThat(sentFor(VIP2)).as("never withdrawn, so not re-announced").hasSize(garpsOfB);
+    }
+
+    @Test
+    void whenTheFenceHoldsNoLeaseTheEntriesStayAndTheStampIsWithheld() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP2, "eth1", LEASE_B)));
+        sched.runPending();
+        sched.advance(LIVENESS);
+        int before = program.livenessRefreshes();
+        fenced.addAll(Set.of(LEASE_A, LEASE_B)); // the node is fenced as a whole (heartbeat fence, election stopped)
+        sched.advance(LIVENESS.multipliedBy(3));
+        assertThat(program.livenessRefreshes()).as("the program goes silent at its max age").isEqualTo(before);
+        assertThat(map.list().keySet()).extracting(ResponderEntry::ip).containsExactlyInAnyOrder(VIP, VIP2);
+        fenced.clear();
+        sched.advance(LIVENESS);
+        assertThat(program.livenessRefreshes()).isEqualTo(before + 1);
     }
 
     @Test
