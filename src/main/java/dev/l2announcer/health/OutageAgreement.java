@@ -45,7 +45,7 @@ public final class OutageAgreement implements AutoCloseable {
     private final ExecutorService askers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile Thread loop;
     private volatile boolean closed;
-    private volatile boolean lastRoundConfirmed;
+    private volatile Boolean lastRoundConfirmed; // null until the first round in doubt
 
     /** @param prober bounded by well under one interval (a round must fit in one) */
     public OutageAgreement(String selfNode, OutageVotes votes, Supplier<List<NodeTarget>> nodes, NodeProber prober,
@@ -73,6 +73,7 @@ public final class OutageAgreement implements AutoCloseable {
      */
     public boolean round() {
         if (!votes.fastFailover() || !votes.apiInDoubt()) {
+            lastRoundConfirmed = null; // the next outage is logged from its first round
             return false;
         }
         Set<String> peers = votes.peersOfHeldLeases();
@@ -82,25 +83,40 @@ public final class OutageAgreement implements AutoCloseable {
         long start = ticker.nanoTime();
         Map<String, NodeTarget> byName = new HashMap<>();
         for (NodeTarget t : nodes.get()) byName.put(t.name(), t);
-        List<CompletableFuture<Boolean>> asks = peers.stream().map(peer -> {
+        Map<String, CompletableFuture<String>> asks = new java.util.TreeMap<>();
+        for (String peer : peers) {
             NodeTarget target = byName.get(peer);
-            if (target == null) return CompletableFuture.completedFuture(false);
-            return CompletableFuture.supplyAsync(() -> confirms(target), askers);
-        }).toList();
-        boolean all = asks.stream().allMatch(CompletableFuture::join);
+            asks.put(peer, target == null ? CompletableFuture.completedFuture("no InternalIP in its Node")
+                    : CompletableFuture.supplyAsync(() -> doubt(target), askers));
+        }
+        List<String> doubts = new java.util.ArrayList<>();
+        asks.forEach((peer, ask) -> {
+            String why = ask.join();
+            if (why != null) doubts.add(peer + ": " + why);
+        });
+        boolean all = doubts.isEmpty();
         if (all) {
             votes.extendFence(start + fenceNanos);
         }
-        if (all != lastRoundConfirmed) {
-            LOG.infof(all ? "API outage confirmed by every candidate %s: still answering" : "API unreachable but not confirmed by every candidate %s: fencing", peers);
+        // Logged on every change and on the first round in doubt, with each doubt's reason (a Node without an
+        // InternalIP, a peer that does not answer, or one that still reaches the API): what an operator needs.
+        Boolean last = lastRoundConfirmed;
+        if (last == null || all != last) {
+            if (all) {
+                LOG.infof("API outage confirmed by every candidate %s: still answering", peers);
+            } else {
+                LOG.infof("API unreachable but not confirmed by every candidate (%s): fencing", String.join("; ", doubts));
+            }
             lastRoundConfirmed = all;
         }
         return all;
     }
 
-    private boolean confirms(NodeTarget peer) {
+    /** Null when {@code peer} confirms it cannot reach the API either, else why not. */
+    private String doubt(NodeTarget peer) {
         Optional<String> body = prober.get(peer, PATH + "?from=" + java.net.URLEncoder.encode(selfNode, java.nio.charset.StandardCharsets.UTF_8));
-        return body.isPresent() && body.get().equals(peer.name() + " " + UNREACHABLE);
+        if (body.isEmpty()) return "no answer from " + peer.address().getHostAddress();
+        return body.get().equals(peer.name() + " " + UNREACHABLE) ? null : "answered \"" + body.get() + "\"";
     }
 
     /**
