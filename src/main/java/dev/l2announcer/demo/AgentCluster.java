@@ -48,7 +48,8 @@ public final class AgentCluster implements AutoCloseable {
         this.agentCommand = app.command(Map.of(), List.of());
         this.api = net.startApiServer(agentJar, apiJvmOptions);
         for (NetnsCluster.Member n : net.nodes()) {
-            api.node(n.name(), "topology.kubernetes.io/zone=e2e");
+            // InternalIP as a kubelet reports it: the agents reach each other there (node probes, the outage agreement).
+            api.node(n.name(), "topology.kubernetes.io/zone=e2e", n.ip(), n.ip6());
             writeConfig(n);
         }
         this.observer = new NeighbourObserver(net.client().netns(), "eth0", NetnsCluster.ipv4(NetnsCluster.PROBER_IP),

@@ -79,8 +79,10 @@ final class ApiControl {
         }
     }
 
-    void node(String name, String labels) {
-        call("node", name, labels);
+    /** A Ready Node with {@code labels} (k=v,k=v) and its InternalIP addresses. */
+    void node(String name, String labels, java.net.InetAddress... internalIps) {
+        call("node", name, labels, java.util.Arrays.stream(internalIps).map(java.net.InetAddress::getHostAddress)
+                .collect(java.util.stream.Collectors.joining(",")));
     }
 
     void policy(String yaml) {

@@ -410,7 +410,8 @@ class AgentFaultsE2eTest {
             if (real.isEmpty()) {
                 continue;
             }
-            soft.assertThat(real.getLast().recovered()).as(fault + ": " + real.getLast().ip() + " answered again").isTrue();
+            soft.assertThat(real.getLast().recovered()).as(fault + ": " + real.getLast().ip() + " answered again ("
+                    + describe(s, real.getLast(), from) + ")").isTrue();
             if (worst == null || o.get().nanos() > worst.nanos()) {
                 worst = o.get();
             }
@@ -797,25 +798,33 @@ class AgentFaultsE2eTest {
         soft.assertAll();
     }
 
+    /** Issue 14's outage: every node cut from the API server for this long. */
+    static final Duration API_DOWN = Duration.ofSeconds(Long.getLong("e2e.faults.apiDownSeconds", 60));
+
+    /**
+     * Every node loses the API at once (the API server is SIGSTOPped, so requests hang as behind a dead apiserver):
+     * the holders agree over the node-probe channel that nobody can reach it (OutageAgreement) and keep answering,
+     * every IP by exactly one node, for the whole outage. After it, every IP is answered again within a takeover;
+     * the Leases that change hands then are counted and reported (issue 14 wants none: not met yet, see README).
+     */
     @Test
     @Order(6)
     void apiDownForAllNodes() {
         SoftAssertions soft = new SoftAssertions();
         String fault = "API down for all (SIGSTOP of the API server)";
+        String during = fault + ", during the outage";
         List<Integer> all = bulk.stream().map(b -> ipIds.get(b.ip())).toList();
-        Set<MacAddress> nodes = new HashSet<>(cluster.net().nodes().stream().map(NetnsCluster.Member::mac).toList());
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; t < TRIALS; t++) {
             awaitSteady(Duration.ofSeconds(90));
             client.focus(addresses(all));
             settle(Duration.ofSeconds(1));
-            // Every held Lease is lost once while the API is down; a second loss is the overload's.
-            long held = holders().values().stream().filter(cluster.nodeNames()::contains).count();
+            Map<String, String> before = bulkHolders();
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
             long t0 = ns(cluster.signalApi("STOP"));
             long t1;
             try {
-                settle(L.plusSeconds(2));
+                settle(API_DOWN);
             } finally {
                 t1 = ns(cluster.signalApi("CONT"));
             }
@@ -823,38 +832,49 @@ class AgentFaultsE2eTest {
             // when it answers again, as seen by one more request (a Lease list).
             holders();
             long tApi = now();
+            // Leases whose renew misses its last chance are lost a moment later and taken over within a takeover:
+            // every IP is answered at once (the holders still answer on the outage's extension), so wait that out.
+            settle(TAKEOVER);
             await("every IP answered again after the API returned").atMost(TAKEOVER.plusSeconds(30))
                     .pollInterval(Duration.ofMillis(100)).until(() -> {
                         BitSet any = new BitSet();
                         maps.sample().nodes().forEach(n -> any.or(n.answering()));
                         return all.stream().allMatch(any::get);
                     });
-            settle(Duration.ofSeconds(1));
+            settle(Duration.ofSeconds(2));
             long tEnd = now();
+            // Answers to the window's last probes are captured late while every node re-announces what it took
+            // (hundreds of GARP bursts at once): the samples are taken a while after the window ends.
+            settle(Duration.ofSeconds(3));
             ArpSamples s = client.samples();
-            // Safety: nobody answers once it cannot renew: every holder stood down by its renew deadline + max age.
-            long lastAnswer = 0;
-            for (int id : all) {
-                long last = s.lastAnsweredProbe(id, t0, t1, nodes);
-                lastAnswer = Math.max(lastAnswer, last > 0 ? last - t0 : 0);
-            }
-            soft.assertThat(nanos(lastAnswer)).as(fault + ": last answer while the API was down")
-                    .isLessThanOrEqualTo(R.plus(MAX_AGE).plus(STAMP_SLACK));
-            details.add("API down: last answer of any IP after the API stopped (per trial)", nanos(lastAnswer),
-                    "<= renew deadline + max age = " + FaultTable.ms(R.plus(MAX_AGE)));
-            // Unanswered from the stand-down until the API answers again plus a takeover after it.
-            Outcome o = outcome(soft, fault, s, all, t0, tEnd, tApi, nanos(tApi - t0).plus(TAKEOVER), TAKEOVER,
-                    lostSince(lost0, held));
+            // Throughout the outage: every IP answered, by one node. One lost frame is not an outage; the bound allows
+            // two in a row (an IP is probed every 500 ms: 1 s), which the client cannot tell from a real gap.
+            Outcome d = outcome(soft, during, s, all, t0, t1, t0, MAX_AGE.plus(STAMP_SLACK), null, 0);
+            table.trial(during, d.unanswered(), "<= " + FaultTable.ms(MAX_AGE.plus(STAMP_SLACK)) + " (two lost probes)",
+                    d.duals(), Duration.ZERO, "-");
+            Map<String, String> after = bulkHolders();
+            long moved = before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
+            long lost = lostSince(lost0, 0);
+            // After it: leases lost when the API returns are taken over like any other; none of them unanswered for
+            // longer than a takeover, never two responders.
+            Outcome o = outcome(soft, fault, s, all, t1, tEnd, tApi, TAKEOVER, TAKEOVER, 0);
             trials.add(o);
             details.add("API down: SIGCONT -> the API answers a Lease list again (its backlog served)", nanos(tApi - t1),
                     "informational");
-            table.trial(fault, o.unanswered(), "<= API down + backlog + " + FaultTable.ms(TAKEOVER), o.duals(),
+            table.trial(fault, o.unanswered(), "after the API returns <= " + FaultTable.ms(TAKEOVER), o.duals(),
                     o.recovery(), "API answering -> all answered <= " + FaultTable.ms(TAKEOVER));
-            table.note(fault, "API stopped for lease + 2 s = " + FaultTable.ms(L.plusSeconds(2)) + "; every holder stands down by renew deadline + "
-                    + "max age; nobody answers until the API returns");
+            table.note(fault, "API stopped for " + FaultTable.ms(API_DOWN) + "; trial " + (t + 1) + ": " + moved + " of "
+                    + before.size() + " Leases changed hands and " + lost + " were lost after the API returned (goal: 0)");
         }
         requireJudged(soft, fault, trials);
         soft.assertAll();
+    }
+
+    /** Lease -> holder of the bulk Services' Leases. */
+    private Map<String, String> bulkHolders() {
+        Map<String, String> out = new TreeMap<>(holders());
+        out.keySet().retainAll(ipOfLease.keySet());
+        return out;
     }
 
     @Test

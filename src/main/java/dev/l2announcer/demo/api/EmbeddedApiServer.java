@@ -168,15 +168,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return switch (a[0]) {
             case "ping" -> "pong";
             case "quit" -> "bye";
-            case "node" -> { // node NAME [k=v,k=v]
+            case "node" -> { // node NAME [k=v,k=v [IP,IP]]
                 Map<String, String> labels = new HashMap<>();
-                if (a.length > 2) {
+                if (a.length > 2 && !a[2].isEmpty()) {
                     for (String kv : a[2].split(",")) {
                         String[] p = kv.split("=", 2);
                         labels.put(p[0], p.length > 1 ? p[1] : "");
                     }
                 }
-                createReadyNode(c, a[1], labels);
+                createReadyNode(c, a[1], labels, a.length > 3 ? List.of(a[3].split(",")) : List.of());
                 yield a[1];
             }
             case "policy" -> { // policy B64YAML
@@ -225,13 +225,23 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /** A Node with condition Ready=True (written through /status, as a kubelet does). */
     public static void createReadyNode(KubernetesClient c, String name, Map<String, String> labels) {
+        createReadyNode(c, name, labels, List.of());
+    }
+
+    /**
+     * As above, with {@code internalIps} as the Node's {@code InternalIP} addresses, as a kubelet reports them: the
+     * agents reach each other there (node probes, the fast path's API-outage agreement).
+     */
+    public static void createReadyNode(KubernetesClient c, String name, Map<String, String> labels, List<String> internalIps) {
         Map<String, String> all = new HashMap<>(labels);
         all.put("kubernetes.io/hostname", name);
         Node n = c.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(all).endMetadata()
                 .build()).createOr(op -> op.update());
         n.setStatus(new NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
                 .withReason("KubeletReady").withMessage("kubelet is posting ready status").endCondition()
-                .withNewNodeInfo().withKubeletVersion(Discovery.KUBERNETES_VERSION).endNodeInfo().build());
+                .withNewNodeInfo().withKubeletVersion(Discovery.KUBERNETES_VERSION).endNodeInfo()
+                .withAddresses(internalIps.stream().map(ip -> new io.fabric8.kubernetes.api.model.NodeAddress(ip, "InternalIP")).toList())
+                .build());
         c.nodes().resource(n).updateStatus();
     }
 
