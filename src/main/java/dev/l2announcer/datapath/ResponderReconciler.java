@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +40,10 @@ import java.util.stream.Collectors;
  * deferred one step late on a busy election thread (milliseconds) thus costs one skipped refresh, not a
  * withdrawal and a new announcement; a Lease that stays past its deadline leaves the map within two refresh
  * intervals (half a max age) and the rest stays answered. When the fence holds none (the node is fenced as a
- * whole: heartbeat, election stopped) the entries are kept and the stamp withheld.
+ * whole: heartbeat, election stopped) the entries are kept and the stamp withheld. A gratuitous ARP the fence
+ * refuses is held back, not dropped: the burst resumes at the first liveness refresh that finds the fence holding
+ * the Lease again (a heartbeat answered late on a busy API), or ends when the announcement is no longer desired.
+ * Dropping it left a just-acquired IP unannounced, with neighbours' caches pointing at the previous holder.
  *
  * <p>All work runs on the injected {@link TaskScheduler}'s single thread; the public methods only hand work to
  * it, and the getters read thread-safe snapshots. At {@link #start()} the desired set is empty, so entries left
@@ -87,6 +91,8 @@ public final class ResponderReconciler implements AutoCloseable {
     private long desiredSeq; // sequence of the desire() that set `desired`; 0 = the empty set of start()
     private Map<String, Device> lastDevices = Map.of();
     private final Map<LocalAnnouncement, Long> burstGeneration = new HashMap<>();
+    /** Bursts whose next send (the value: its number) the fence refused; resumed when it holds again. */
+    private final Map<LocalAnnouncement, Integer> burstsAwaitingFence = new HashMap<>();
     private long generation;
     private boolean retryPending;
     private long retryAtNanos;
@@ -232,7 +238,22 @@ public final class ResponderReconciler implements AutoCloseable {
                     ? "datapath: liveness not refreshed (" + unfenced + "): the program goes silent within its max age"
                     : "datapath: liveness refreshed again");
         }
+        resumeBursts(now);
         livenessTask = scheduler.schedule(this::refreshLiveness, livenessRefresh);
+    }
+
+    /** Resumes the bursts the fence refused, for the Leases it holds again (withdrawn ones get a new burst when re-added). */
+    private void resumeBursts(long now) {
+        for (Map.Entry<LocalAnnouncement, Integer> e : List.copyOf(burstsAwaitingFence.entrySet())) {
+            LocalAnnouncement a = e.getKey();
+            Long gen = burstGeneration.get(a);
+            if (gen == null || !desired.contains(a)) {
+                burstsAwaitingFence.remove(a);
+            } else if (!withheld.contains(a.lease()) && fence.holds(a.lease(), now)) {
+                burstsAwaitingFence.remove(a);
+                sendGarp(a, gen, e.getValue());
+            }
+        }
     }
 
     /**
@@ -365,6 +386,7 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         lastDevices = byName;
         burstGeneration.keySet().retainAll(desired);
+        burstsAwaitingFence.keySet().retainAll(desired);
         for (LocalAnnouncement a : announce) {
             startBurst(a);
         }
@@ -416,6 +438,7 @@ public final class ResponderReconciler implements AutoCloseable {
     private void startBurst(LocalAnnouncement a) {
         long gen = ++generation;
         burstGeneration.put(a, gen);
+        burstsAwaitingFence.remove(a);
         sendGarp(a, gen, 1);
     }
 
@@ -425,8 +448,8 @@ public final class ResponderReconciler implements AutoCloseable {
         }
         if (!fence.holds(a.lease(), ticker.nanoTime())) {
             // A GARP due after a freeze, or after the renew deadline, would pull neighbours back to this node
-            // while another may already hold the Lease.
-            burstGeneration.remove(a);
+            // while another may already hold the Lease: held back until the fence holds it again.
+            burstsAwaitingFence.put(a, nth);
             return;
         }
         Device d = lastDevices.get(a.interfaceName());

@@ -419,6 +419,46 @@ class ResponderReconcilerTest {
         fenced.add(LEASE_A); // as after a freeze longer than the lease: the repeats are overdue
         sched.advance(GARP_INTERVAL.multipliedBy(5));
         assertThat(sentFor(VIP)).as("no repeat pulls neighbours back to a node that lost the lease").hasSize(1);
+        // The renew landed after all: the rest of the burst follows at the next liveness refresh.
+        fenced.remove(LEASE_A);
+        sched.advance(LIVENESS);
+        sched.advance(GARP_INTERVAL.multipliedBy(5));
+        assertThat(sentFor(VIP)).as("the burst resumed where the fence stopped it").hasSize(3);
+    }
+
+    @Test
+    void aFirstGratuitousArpTheFenceRefusesIsSentOnceItHolds() {
+        // Acquired, but the heartbeat fence lapsed for a moment (a heartbeat answered late by a busy API) just as
+        // the first announcement was due: neighbours still point at the previous holder until it is sent.
+        fenced.add(LEASE_A);
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A)));
+        sched.runPending();
+        assertThat(map.list()).containsOnlyKeys(new ResponderEntry(VIP, 2));
+        assertThat(sentFor(VIP)).isEmpty();
+        sched.advance(LIVENESS.multipliedBy(2));
+        assertThat(sentFor(VIP)).as("nothing sent while the fence refuses").isEmpty();
+        fenced.remove(LEASE_A);
+        sched.advance(LIVENESS);
+        assertThat(sentFor(VIP)).as("announced at the first refresh the fence holds").hasSize(1);
+        sched.advance(GARP_INTERVAL.multipliedBy(5));
+        assertThat(sentFor(VIP)).as("the whole burst").hasSize(3);
+        r.desire(Set.of());
+        sched.runPending();
+        sched.advance(LIVENESS.multipliedBy(3));
+        assertThat(sentFor(VIP)).hasSize(3);
+    }
+
+    @Test
+    void aRefusedBurstOfAnIpNoLongerDesiredNeverResumes() {
+        r.desire(Set.of(new LocalAnnouncement(VIP, "eth0", LEASE_A), new LocalAnnouncement(VIP2, "eth1", LEASE_B)));
+        sched.runPending();
+        fenced.add(LEASE_A);
+        sched.advance(GARP_INTERVAL);
+        r.desire(Set.of(new LocalAnnouncement(VIP2, "eth1", LEASE_B))); // A was lost
+        sched.runPending();
+        fenced.remove(LEASE_A);
+        sched.advance(LIVENESS.multipliedBy(3));
+        assertThat(sentFor(VIP)).hasSize(1);
     }
 
     @Test
