@@ -34,6 +34,8 @@ final class NodeHeartbeats {
     private final long expiryNanos;
     private final long licenseNanos;
     private final long quarantineNanos;
+    private final long leaseNanos;
+    private final long renewDeadlineNanos;
 
     // Engine thread.
     private LeaseRecord mine;
@@ -61,6 +63,10 @@ final class NodeHeartbeats {
     private volatile long quarantineFrom = Long.MIN_VALUE / 2;
     private volatile long quarantineUntil = Long.MIN_VALUE / 2;
     private final Map<String, Long> promisedUntil = new ConcurrentHashMap<>();
+    /** When this node last told each holder it cannot reach the API either. */
+    private final Map<String, Long> promisedAt = new ConcurrentHashMap<>();
+    /** The start of the latest outage round every candidate confirmed. */
+    private volatile long lastConfirmedRound = Long.MIN_VALUE / 2;
 
     NodeHeartbeats(String identity, LeaseTimings timings) {
         this.identity = identity;
@@ -69,6 +75,8 @@ final class NodeHeartbeats {
         this.expiryNanos = timings.heartbeatExpiry().toNanos();
         this.licenseNanos = timings.claimLicense().toNanos();
         this.quarantineNanos = timings.claimQuarantine().toNanos();
+        this.leaseNanos = timings.leaseDuration().toNanos();
+        this.renewDeadlineNanos = timings.renewDeadline().toNanos();
     }
 
     static String leaseName(String node) {
@@ -210,14 +218,29 @@ final class NodeHeartbeats {
         return !quarantined(now) && (apiReachable(now) || now < outageExtensionUntil);
     }
 
+    /** Every candidate confirmed a round that started {@link LeaseTimings#heartbeatFence()} before {@code untilNanos}. */
     void grantOutageExtension(long untilNanos) {
         outageExtensionUntil = Math.max(outageExtensionUntil, untilNanos);
+        lastConfirmedRound = Math.max(lastConfirmedRound, untilNanos - fenceNanos);
+    }
+
+    /**
+     * Rule 5 when the API returns, the holder's side: a renew deadline deferred through a confirmed outage counts
+     * from the start of the last round every candidate confirmed, as if a renew had been sent then. Every candidate
+     * answered that round after it started, and so takes none of this node's leases by expiry before a lease
+     * duration after its answer ({@link #expiryHoldOffUntil}): renewDeadline + max age + margin <= leaseDuration
+     * ({@link LeaseTimings}'s rule) keeps this node silent for those leases before then. Takeovers by a heartbeat
+     * claim stay fenced by this node's beats (Rule 3). Long.MIN_VALUE / 2 + renewDeadline without any.
+     */
+    long returnDeadline() {
+        return lastConfirmedRound + renewDeadlineNanos;
     }
 
     /** Never answer again on an old extension (the engine stopped or failed). */
     void revoke() {
         lastSentOk = Long.MIN_VALUE / 2;
         outageExtensionUntil = Long.MIN_VALUE / 2;
+        lastConfirmedRound = Long.MIN_VALUE / 2;
     }
 
     /**
@@ -227,7 +250,19 @@ final class NodeHeartbeats {
     long promise(String holder, long now) {
         long until = now + expiryNanos;
         promisedUntil.merge(holder, until, Math::max);
+        promisedAt.merge(holder, now, Math::max);
         return until;
+    }
+
+    /**
+     * Rule 5 when the API returns, the follower's side: this node could not see {@code holder}'s renewals while it
+     * could not reach the API, so it takes none of {@code holder}'s leases <em>by expiry</em> before a whole lease
+     * duration after it last said so (the holder may count its deferred deadlines from the round it answered, see
+     * {@link #returnDeadline}); a heartbeat claim (Rule 3) still frees them early if the holder is gone.
+     */
+    long expiryHoldOffUntil(String holder) {
+        Long at = promisedAt.get(holder);
+        return at == null ? Long.MIN_VALUE : at + leaseNanos;
     }
 
     long holdOffUntil(String holder) {

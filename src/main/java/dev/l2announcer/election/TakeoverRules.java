@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  *       once, as client-go's IsLeader path; the resourceVersion precondition makes this safe.</li>
  *   <li>A live holder: decide again when it expires, {@code leaseDurationSeconds} after the version was
  *       observed on this node's monotonic clock, or (fast path) when its node heartbeat expires, whichever is
- *       first, but not before a hold-off this node promised it during an API outage. When the heartbeat is what
+ *       first, but not before a hold-off this node promised it during an API outage (and not by expiry before a
+ *       lease duration after that promise). When the heartbeat is what
  *       frees it, the takeover is licensed first: a successful claim on the heartbeat version this node last saw
  *       (a late watch makes a live holder look dead; its newer beat then makes the claim a 409), and the takeover
  *       counts only if answered within the license.</li>
@@ -49,7 +50,10 @@ final class TakeoverRules {
         // stopped; never before what this node promised it during an API outage.
         Situation.HolderLiveness holder = s.holder();
         boolean live = seen != null && !seen.free();
-        long freeAt = !live ? now : Math.max(Math.min(seen.expiresAt(), holder.goneAt()), holder.holdOffUntil());
+        // Expiry as observed here, but never before what this node promised during an API outage (it could not
+        // observe renewals then; the holder counts its deferred deadlines from the round this node answered).
+        long expiresAt = live ? Math.max(seen.expiresAt(), holder.expiryHoldOffUntil()) : now;
+        long freeAt = !live ? now : Math.max(Math.min(expiresAt, holder.goneAt()), holder.holdOffUntil());
         if (freeAt > now) {
             return new Verdict(new Decision.TryAt(freeAt), freeSince);
         }
@@ -81,7 +85,7 @@ final class TakeoverRules {
         if (at > now) {
             return new Verdict(new Decision.TryAt(at), since);
         }
-        if (live && now < seen.expiresAt()) {
+        if (live && now < expiresAt) {
             // Free by its heartbeat alone: only with a license from a claim, and answered within it.
             return new Verdict(now < holder.licensedUntil() ? new Decision.TryNow(holder.licensedUntil())
                     : new Decision.ClaimHeartbeat(seen.holder(), holder.claimRetryAt()), since);

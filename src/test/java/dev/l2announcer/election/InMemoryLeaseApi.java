@@ -112,6 +112,7 @@ final class InMemoryLeaseApi {
     final class Connection implements LeaseStore {
         final String node;
         private Fault fault = Fault.NONE;
+        private Duration serviceLeaseLatency = Duration.ZERO;
         private boolean failNext;
         private Observer observer;
         private boolean watchUp;
@@ -125,6 +126,14 @@ final class InMemoryLeaseApi {
 
         void fault(Fault f) {
             fault = f;
+        }
+
+        /**
+         * Service Lease writes (not heartbeats) are answered (and applied) only after {@code d}: renewals queued
+         * behind an API server's backlog and the client's rate limit, while the single heartbeat gets through.
+         */
+        void slowServiceLeaseWrites(Duration d) {
+            serviceLeaseLatency = d;
         }
 
         /** The next request fails at once with a 500 (nothing applied); later ones behave as before. */
@@ -170,24 +179,29 @@ final class InMemoryLeaseApi {
 
         @Override
         public CompletionStage<Result> create(String name, LeaseContent content) {
-            return request("create", () -> leases.containsKey(name)
+            return request("create", requestTimeout, delayOf(name), () -> leases.containsKey(name)
                     ? conflict("already exists")
                     : Result.ok(store(name, content), time.nanoTime()));
         }
 
         @Override
         public CompletionStage<Result> update(LeaseRecord base, LeaseContent content) {
-            return request("update", () -> updateOf(base, content));
+            return request("update", requestTimeout, delayOf(base.name()), () -> updateOf(base, content));
+        }
+
+        private Duration delayOf(String name) {
+            return NodeHeartbeats.isHeartbeat(name) ? Duration.ZERO : serviceLeaseLatency;
         }
 
         @Override
         public CompletionStage<Result> write(String name, LeaseRecord base, LeaseContent content, Duration timeout) {
+            Duration delay = delayOf(name);
             if (base == null) {
-                return request("create", timeout, () -> leases.containsKey(name)
+                return request("create", timeout, delay, () -> leases.containsKey(name)
                         ? conflict("already exists")
                         : Result.ok(store(name, content), time.nanoTime()));
             }
-            return request("update", timeout, () -> updateOf(base, content));
+            return request("update", timeout, delay, () -> updateOf(base, content));
         }
 
         @Override
@@ -223,6 +237,12 @@ final class InMemoryLeaseApi {
         }
 
         private CompletionStage<Result> request(String verb, Duration requestTimeout, java.util.function.Supplier<Result> apply) {
+            return request(verb, requestTimeout, Duration.ZERO, apply);
+        }
+
+        private CompletionStage<Result> request(String verb, Duration requestTimeout, Duration extraLatency,
+                                                java.util.function.Supplier<Result> apply) {
+            Duration latency = extraLatency.compareTo(InMemoryLeaseApi.this.latency) > 0 ? extraLatency : InMemoryLeaseApi.this.latency;
             requests.computeIfAbsent(verb, k -> new LongAdder()).increment();
             CompletableFuture<Result> answer = new CompletableFuture<>();
             long sentAt = time.nanoTime();
@@ -245,6 +265,13 @@ final class InMemoryLeaseApi {
                     time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "timeout", sentAt)), requestTimeout);
                 }
                 case NONE -> {
+                    if (latency.compareTo(requestTimeout) >= 0) { // applied, answered after the client gave up
+                        time.schedule(() -> {
+                            apply.get();
+                        }, latency);
+                        time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "timeout", sentAt)), requestTimeout);
+                        return answer;
+                    }
                     Runnable respond = () -> {
                         Result r = apply.get();
                         time.execute(() -> answer.complete(new Result(r.outcome(), r.lease(), r.error(), sentAt)));

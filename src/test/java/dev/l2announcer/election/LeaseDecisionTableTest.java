@@ -93,6 +93,13 @@ class LeaseDecisionTableTest {
                     new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT), false, Situation.UNKNOWN_FLOOR);
         }
 
+        /** A follower that told the holder during an API outage it could not reach the API: no expiry takeover before {@code expiryHoldOff}. */
+        static Row promised(String name, Observation seen, long goneAt, long expiryHoldOff, Step expect) {
+            return new Row(name, seen, Ranking.rank(0), FRESH, true, true, Input.RECONSIDER, null, expect, false,
+                    new Situation.HolderLiveness(goneAt, Long.MIN_VALUE, Long.MIN_VALUE, CLAIM_RETRY_AT, expiryHoldOff), false,
+                    Situation.UNKNOWN_FLOOR);
+        }
+
         /** A row of a node that learnt its own heartbeat was claimed (judged dead by the others). */
         static Row quarantined(String name, Observation seen, LeaseState state, Input input, LeaseStore.Result result, Step expect) {
             return new Row(name, seen, Ranking.rank(0), state, true, true, input, result, expect, false,
@@ -225,6 +232,14 @@ class LeaseDecisionTableTest {
                 Row.heartbeat("heartbeat stopped, but we promised the holder during an outage: not before the promise",
                         seen("node-a", NOW - 3 * S), Ranking.rank(0), NOW - 10 * MS, NOW + 500 * MS,
                         waitUntil(LeaseState.NOT_FREE, NOW + 500 * MS)),
+                Row.promised("Service Lease looks expired after an API outage we confirmed to its holder, whose heartbeat runs: "
+                                + "no takeover by expiry (we could not see its renewals), wait for its heartbeat",
+                        seen("node-a", NOW - 20 * S), NOW + 700 * MS, NOW + 3 * S, waitUntil(LeaseState.NOT_FREE, NOW + 700 * MS)),
+                Row.promised("as above, its heartbeat stopped too: claim the heartbeat first, as for an unexpired lease",
+                        seen("node-a", NOW - 20 * S), NOW - 10 * MS, NOW + 3 * S,
+                        new Step(new Waiting(NOW, CLAIM_RETRY_AT), List.of(new Effect.ClaimHeartbeat("node-a")))),
+                Row.promised("a lease duration after the promise: expiry counts again",
+                        seen("node-a", NOW - 20 * S), NOW + 700 * MS, NOW - MS, write(NOW)),
                 Row.heartbeat("heartbeat stopped, second-ranked: the rank delay (the first goes at once)",
                         seen("node-a", NOW - 3 * S), Ranking.rank(1), NOW - 10 * MS, Long.MIN_VALUE,
                         waitUntil(NOW, NOW + T.rankStep())),
