@@ -485,6 +485,17 @@ class AgentFaultsE2eTest {
 
     static final String LOST = "l2announcer_lease_transitions_total{outcome=\"lost\"}";
 
+    static final int EXTRA_TRIALS = Integer.getInteger("e2e.faults.extraTrials", 2);
+
+    /**
+     * {@link #TRIALS} trials, and up to {@link #EXTRA_TRIALS} more while none could be judged: on this shared 2-core
+     * machine the single mock API server sometimes answers healthy nodes' renewals late for a whole trial (seen for
+     * kill -9 in CI). Every trial is still checked for safety and reported; only judged ones are held to the bounds.
+     */
+    static boolean moreTrials(int t, List<Outcome> trials) {
+        return t < TRIALS || (t < TRIALS + EXTRA_TRIALS && trials.stream().noneMatch(Outcome::judged));
+    }
+
     /** Fails the fault's test when none of its trials could be judged (an API overloaded throughout). */
     private static void requireJudged(SoftAssertions soft, String fault, List<Outcome> trials) {
         soft.assertThat(trials.stream().filter(Outcome::judged).count())
@@ -690,7 +701,7 @@ class AgentFaultsE2eTest {
         SoftAssertions soft = new SoftAssertions();
         String fault = "kill -9 of a holder";
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             String victim = mostLoaded();
             List<Integer> ips = ipsOf(victim);
@@ -721,7 +732,7 @@ class AgentFaultsE2eTest {
         SoftAssertions soft = new SoftAssertions();
         String fault = "SIGSTOP > lease, then SIGCONT";
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             String victim = mostLoaded();
             List<Integer> ips = ipsOf(victim);
@@ -764,7 +775,7 @@ class AgentFaultsE2eTest {
         SoftAssertions soft = new SoftAssertions();
         String fault = "API blackhole for one holder";
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(90));
             String victim = mostLoaded();
             List<Integer> ips = ipsOf(victim);
@@ -815,7 +826,7 @@ class AgentFaultsE2eTest {
         String during = fault + ", during the outage";
         List<Integer> all = bulk.stream().map(b -> ipIds.get(b.ip())).toList();
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(90));
             client.focus(addresses(all));
             settle(Duration.ofSeconds(1));
@@ -884,7 +895,7 @@ class AgentFaultsE2eTest {
         String fault = "foreign writer hijacks Leases";
         int perNode = 10;
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
             Map<String, String> h = holders();
@@ -962,7 +973,7 @@ class AgentFaultsE2eTest {
         String fault = "map overflow (4,096 entries)";
         int dummies = 20;
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
             String x = mostLoaded();
@@ -1117,7 +1128,7 @@ class AgentFaultsE2eTest {
         SoftAssertions soft = new SoftAssertions();
         String fault = "first-member deletion of a shared IP";
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
             Inet4Address ip = sharedIps.get(t % sharedIps.size());
@@ -1167,7 +1178,7 @@ class AgentFaultsE2eTest {
         SoftAssertions soft = new SoftAssertions();
         String fault = "kill -9 + restart with pinned state";
         List<Outcome> trials = new ArrayList<>();
-        for (int t = 0; t < TRIALS; t++) {
+        for (int t = 0; moreTrials(t, trials); t++) {
             awaitSteady(Duration.ofSeconds(60));
             String victim = mostLoaded();
             int k = nodeIndex(victim);
