@@ -157,9 +157,8 @@ public class AgentProducers {
         // A round must fit in one interval: each peer answers within half of it or counts as doubt.
         NodeProber prober = new NodeProber(config.debugPort(), round.isZero() ? Duration.ofSeconds(1) : round.dividedBy(2),
                 Ticker.system(), Clock.systemUTC());
-        Duration fence = config.enableL2Announcements() ? config.leaseTimings().heartbeatFence() : Duration.ZERO;
         return new OutageAgreement(config.nodeName(), votes,
-                () -> NodeTarget.fromNodes(informers.nodes().getStore().list(), config.nodeName()), prober, Ticker.system(), fence);
+                () -> NodeTarget.fromNodes(informers.nodes().getStore().list(), config.nodeName()), prober, Ticker.system());
     }
 
     void closeOutageAgreement(@Disposes OutageAgreement agreement) {

@@ -242,16 +242,17 @@ public final class ResponderReconciler implements AutoCloseable {
         livenessTask = scheduler.schedule(this::refreshLiveness, livenessRefresh);
     }
 
-    /** Resumes the bursts the fence refused, for the Leases it holds again (withdrawn ones get a new burst when re-added). */
+    /**
+     * Resumes the bursts the fence refused, for the Leases it holds again (a withdrawn Lease is never held here: it
+     * gets a new burst when re-added). Kept keys are desired ones with a burst ({@link #converge} prunes both maps
+     * together); {@link #sendGarp} drops a burst that is no longer current.
+     */
     private void resumeBursts(long now) {
         for (Map.Entry<LocalAnnouncement, Integer> e : List.copyOf(burstsAwaitingFence.entrySet())) {
             LocalAnnouncement a = e.getKey();
-            Long gen = burstGeneration.get(a);
-            if (gen == null || !desired.contains(a)) {
+            if (fence.holds(a.lease(), now)) {
                 burstsAwaitingFence.remove(a);
-            } else if (!withheld.contains(a.lease()) && fence.holds(a.lease(), now)) {
-                burstsAwaitingFence.remove(a);
-                sendGarp(a, gen, e.getValue());
+                sendGarp(a, burstGeneration.get(a), e.getValue());
             }
         }
     }

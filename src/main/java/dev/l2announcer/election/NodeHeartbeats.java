@@ -63,8 +63,6 @@ final class NodeHeartbeats {
     private volatile long quarantineFrom = Long.MIN_VALUE / 2;
     private volatile long quarantineUntil = Long.MIN_VALUE / 2;
     private final Map<String, Long> promisedUntil = new ConcurrentHashMap<>();
-    /** When this node last told each holder it cannot reach the API either. */
-    private final Map<String, Long> promisedAt = new ConcurrentHashMap<>();
     /** The start of the latest outage round every candidate confirmed. */
     private volatile long lastConfirmedRound = Long.MIN_VALUE / 2;
 
@@ -218,10 +216,10 @@ final class NodeHeartbeats {
         return !quarantined(now) && (apiReachable(now) || now < outageExtensionUntil);
     }
 
-    /** Every candidate confirmed a round that started {@link LeaseTimings#heartbeatFence()} before {@code untilNanos}. */
-    void grantOutageExtension(long untilNanos) {
-        outageExtensionUntil = Math.max(outageExtensionUntil, untilNanos);
-        lastConfirmedRound = Math.max(lastConfirmedRound, untilNanos - fenceNanos);
+    /** Every candidate confirmed the round that started at {@code roundStart}: answer a heartbeat fence after it. */
+    void grantOutageExtension(long roundStart) {
+        outageExtensionUntil = Math.max(outageExtensionUntil, roundStart + fenceNanos);
+        lastConfirmedRound = Math.max(lastConfirmedRound, roundStart);
     }
 
     /**
@@ -250,7 +248,6 @@ final class NodeHeartbeats {
     long promise(String holder, long now) {
         long until = now + expiryNanos;
         promisedUntil.merge(holder, until, Math::max);
-        promisedAt.merge(holder, now, Math::max);
         return until;
     }
 
@@ -261,8 +258,8 @@ final class NodeHeartbeats {
      * {@link #returnDeadline}); a heartbeat claim (Rule 3) still frees them early if the holder is gone.
      */
     long expiryHoldOffUntil(String holder) {
-        Long at = promisedAt.get(holder);
-        return at == null ? Long.MIN_VALUE : at + leaseNanos;
+        Long until = promisedUntil.get(holder); // the last promise + heartbeat expiry
+        return until == null ? Long.MIN_VALUE : until - expiryNanos + leaseNanos;
     }
 
     long holdOffUntil(String holder) {
@@ -356,7 +353,7 @@ final class NodeHeartbeats {
             @Override public boolean apiReachable() { return hb.apiReachable(ticker.nanoTime()); }
             @Override public boolean apiInDoubt() { return alive.getAsBoolean() && hb.inDoubt(ticker.nanoTime()); }
             @Override public java.util.Set<String> peersOfHeldLeases() { return peersOfHeld.apply(identity); }
-            @Override public void extendFence(long untilNanos) { if (alive.getAsBoolean()) hb.grantOutageExtension(untilNanos); }
+            @Override public void roundConfirmed(long roundStartNanos) { if (alive.getAsBoolean()) hb.grantOutageExtension(roundStartNanos); }
             @Override public void promiseNoTakeover(String holder) { hb.promise(holder, ticker.nanoTime()); }
             @Override public java.time.Duration heartbeatInterval() { return java.time.Duration.ofNanos(intervalNanos); }
         };

@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * What the fast path's API-outage agreement needs of the election (the agreement itself talks to the peers, over
  * the agents' node-probe channel). A holder whose heartbeat cannot reach the API asks every candidate of its
- * leases; only when all of them answer that they cannot reach the API either does it {@link #extendFence} (it keeps
+ * leases; only when all of them answer that they cannot reach the API either is the {@link #roundConfirmed} (it keeps
  * answering: nobody can take its leases over without the API). A node that answers so promises not to take any
  * of the asker's leases for a whole heartbeat expiry ({@link #promiseNoTakeover}), longer than the extension its
  * answer granted. Any doubt (a peer unreachable, one peer reaching the API) and the holder fences as usual.
@@ -24,8 +24,11 @@ public interface OutageVotes {
     /** The other candidates of the leases this node holds: who must confirm an outage. */
     Set<String> peersOfHeldLeases();
 
-    /** Keep answering until this monotonic moment although the heartbeat fence has passed. */
-    void extendFence(long untilNanos);
+    /**
+     * Every candidate confirmed the round that started at this monotonic moment: keep answering a heartbeat fence
+     * after it although the fence has passed, and count deferred renew deadlines from it when the API returns.
+     */
+    void roundConfirmed(long roundStartNanos);
 
     /** This node told {@code holder} it cannot reach the API: take none of its leases for a heartbeat expiry. */
     void promiseNoTakeover(String holder);
@@ -39,7 +42,7 @@ public interface OutageVotes {
         @Override public boolean apiReachable() { return true; }
         @Override public boolean apiInDoubt() { return false; }
         @Override public Set<String> peersOfHeldLeases() { return Set.of(); }
-        @Override public void extendFence(long untilNanos) { }
+        @Override public void roundConfirmed(long roundStartNanos) { }
         @Override public void promiseNoTakeover(String holder) { }
         @Override public Duration heartbeatInterval() { return Duration.ZERO; }
     };

@@ -27,18 +27,12 @@ record Situation(String lease, String identity, long now, Observation seen, bool
      * @param holdOffUntil  this node promised it, during an API outage, to take none of its leases before then
      * @param licensedUntil a claim of this node on its heartbeat succeeded: takeovers answered before then count
      * @param claimRetryAt  when to decide again if a claim is asked for now (its answer usually comes first)
-     */
-    /**
      * @param expiryHoldOffUntil no takeover by expiry before this (a promise made during an API outage), see
      *                           {@link NodeHeartbeats#expiryHoldOffUntil}
      */
     record HolderLiveness(long goneAt, long holdOffUntil, long licensedUntil, long claimRetryAt, long expiryHoldOffUntil) {
         static final HolderLiveness UNKNOWN = new HolderLiveness(LeaseState.NEVER, Long.MIN_VALUE, Long.MIN_VALUE, LeaseState.NEVER,
                 Long.MIN_VALUE);
-
-        HolderLiveness(long goneAt, long holdOffUntil, long licensedUntil, long claimRetryAt) {
-            this(goneAt, holdOffUntil, licensedUntil, claimRetryAt, Long.MIN_VALUE);
-        }
     }
 
     /** Without node heartbeats (the lease model alone). */

@@ -41,7 +41,6 @@ public final class OutageAgreement implements AutoCloseable {
     private final Supplier<List<NodeTarget>> nodes;
     private final NodeProber prober;
     private final Ticker ticker;
-    private final long fenceNanos;
     private final ExecutorService askers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile Thread loop;
     private volatile boolean closed;
@@ -49,13 +48,12 @@ public final class OutageAgreement implements AutoCloseable {
 
     /** @param prober bounded by well under one interval (a round must fit in one) */
     public OutageAgreement(String selfNode, OutageVotes votes, Supplier<List<NodeTarget>> nodes, NodeProber prober,
-                           Ticker ticker, Duration heartbeatFence) {
+                           Ticker ticker) {
         this.selfNode = selfNode;
         this.votes = votes;
         this.nodes = nodes;
         this.prober = prober;
         this.ticker = ticker;
-        this.fenceNanos = heartbeatFence.toNanos();
     }
 
     /** The peer's side: this node's answer to {@code from}'s question (and its promise when unreachable). */
@@ -96,7 +94,7 @@ public final class OutageAgreement implements AutoCloseable {
         });
         boolean all = doubts.isEmpty();
         if (all) {
-            votes.extendFence(start + fenceNanos);
+            votes.roundConfirmed(start);
         }
         // Logged on every change and on the first round in doubt, with each doubt's reason (a Node without an
         // InternalIP, a peer that does not answer, or one that still reaches the API): what an operator needs.

@@ -115,6 +115,15 @@ class FastFailoverTransitionTest {
         for (long i = 0; i < d.dividedBy(STEP); i++) step();
     }
 
+    /** What OutageAgreement does every half interval: every candidate of a holder in doubt confirms and promises. */
+    void everyCandidateConfirmsTheOutage() {
+        for (Node h : nodes.values()) {
+            if (!h.engine.outageVotes().apiInDoubt()) continue;
+            for (String peer : h.engine.outageVotes().peersOfHeldLeases()) nodes.get(peer).engine.outageVotes().promiseNoTakeover(h.name);
+            h.engine.outageVotes().roundConfirmed(time.nanoTime());
+        }
+    }
+
     /** Three nodes campaigning for {@code count} leases, each held after a second. */
     Map<String, SortedSet<String>> threeNodesHolding(int count) {
         start("n1", "n2", "n3");
@@ -259,14 +268,7 @@ class FastFailoverTransitionTest {
             n.connection.cutWatch();
         }
         for (int i = 0; i < 6000; i++) { // 60 s
-            // What OutageAgreement does every half interval: every candidate confirms, and promises to hold off.
-            if (i % 10 == 0) {
-                for (Node h : nodes.values()) {
-                    if (!h.engine.outageVotes().apiInDoubt()) continue;
-                    for (String peer : h.engine.outageVotes().peersOfHeldLeases()) nodes.get(peer).engine.outageVotes().promiseNoTakeover(h.name);
-                    h.engine.outageVotes().extendFence(time.nanoTime() + T.heartbeatFence().toNanos());
-                }
-            }
+            if (i % 10 == 0) everyCandidateConfirmsTheOutage();
             step();
             for (String l : six.keySet()) {
                 assertThat(nodes.get(before.get(l)).engine.mayAnnounce(l, time.nanoTime())).as("%s answered at %d", l, i).isTrue();
@@ -303,13 +305,7 @@ class FastFailoverTransitionTest {
             n.connection.stallWatch(); // SIGSTOP of the API server: connections stay up, nothing arrives
         }
         for (int i = 0; i < 3000; i++) { // 30 s
-            if (i % 10 == 0) {
-                for (Node h : nodes.values()) {
-                    if (!h.engine.outageVotes().apiInDoubt()) continue;
-                    for (String peer : h.engine.outageVotes().peersOfHeldLeases()) nodes.get(peer).engine.outageVotes().promiseNoTakeover(h.name);
-                    h.engine.outageVotes().extendFence(time.nanoTime() + T.heartbeatFence().toNanos());
-                }
-            }
+            if (i % 10 == 0) everyCandidateConfirmsTheOutage();
             step();
         }
         for (Node n : nodes.values()) {

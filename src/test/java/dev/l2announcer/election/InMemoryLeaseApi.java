@@ -266,9 +266,7 @@ final class InMemoryLeaseApi {
                 }
                 case NONE -> {
                     if (latency.compareTo(requestTimeout) >= 0) { // applied, answered after the client gave up
-                        time.schedule(() -> {
-                            apply.get();
-                        }, latency);
+                        time.schedule(apply::get, latency);
                         time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "timeout", sentAt)), requestTimeout);
                         return answer;
                     }

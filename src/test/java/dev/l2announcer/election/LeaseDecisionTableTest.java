@@ -90,7 +90,7 @@ class LeaseDecisionTableTest {
         /** As {@link #heartbeat}, with a claim on the holder's heartbeat that licenses takeovers until {@code licensedUntil}. */
         static Row licensed(String name, Observation seen, Ranking ranking, long goneAt, long holdOff, long licensedUntil, Step expect) {
             return new Row(name, seen, ranking, FRESH, true, true, Input.RECONSIDER, null, expect, false,
-                    new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT), false, Situation.UNKNOWN_FLOOR);
+                    new Situation.HolderLiveness(goneAt, holdOff, licensedUntil, CLAIM_RETRY_AT, Long.MIN_VALUE), false, Situation.UNKNOWN_FLOOR);
         }
 
         /** A follower that told the holder during an API outage it could not reach the API: no expiry takeover before {@code expiryHoldOff}. */

@@ -31,7 +31,7 @@ class OutageAgreementTest {
     static final class Votes implements OutageVotes {
         final Set<String> peers;
         volatile boolean inDoubt = true;
-        final AtomicLong extendedTo = new AtomicLong(Long.MIN_VALUE);
+        final AtomicLong confirmedRound = new AtomicLong(Long.MIN_VALUE);
         final List<String> promised = new ArrayList<>();
 
         Votes(Set<String> peers) {
@@ -42,7 +42,7 @@ class OutageAgreementTest {
         @Override public boolean apiReachable() { return !inDoubt; }
         @Override public boolean apiInDoubt() { return inDoubt; }
         @Override public Set<String> peersOfHeldLeases() { return peers; }
-        @Override public void extendFence(long untilNanos) { extendedTo.set(untilNanos); }
+        @Override public void roundConfirmed(long roundStartNanos) { confirmedRound.set(roundStartNanos); }
         @Override public synchronized void promiseNoTakeover(String holder) { promised.add(holder); }
         @Override public Duration heartbeatInterval() { return Duration.ofMillis(200); }
     }
@@ -69,7 +69,7 @@ class OutageAgreementTest {
 
     OutageAgreement agreement(Votes votes, List<NodeTarget> targets) {
         return new OutageAgreement("holder", votes, () -> targets, new NodeProber(port, Duration.ofMillis(500), time, Clock.systemUTC()),
-                time, Duration.ofMillis(400));
+                time);
     }
 
     @Test
@@ -82,12 +82,12 @@ class OutageAgreementTest {
         OutageAgreement a = agreement(votes, targets);
         long start = time.nanoTime();
         assertThat(a.round()).isTrue();
-        assertThat(votes.extendedTo.get()).isEqualTo(start + Duration.ofMillis(400).toNanos());
+        assertThat(votes.confirmedRound.get()).as("the round's start, which the fence is extended from").isEqualTo(start);
 
         answers.put("p2", "p2 api-reachable"); // p2 can take over: no extension
-        votes.extendedTo.set(Long.MIN_VALUE);
+        votes.confirmedRound.set(Long.MIN_VALUE);
         assertThat(a.round()).isFalse();
-        assertThat(votes.extendedTo.get()).isEqualTo(Long.MIN_VALUE);
+        assertThat(votes.confirmedRound.get()).isEqualTo(Long.MIN_VALUE);
 
         answers.put("p2", "p9 api-unreachable"); // another node answers on p2's address: doubt
         assertThat(a.round()).isFalse();
