@@ -24,4 +24,10 @@ interface Candidacy {
 
     /** The node held leases that expired unrenewed and holds none that is live. */
     boolean dead(String node);
+
+    /**
+     * The node's heartbeat was observed within its expiry (fast path): it runs, whether it holds a lease or not (a
+     * node that just restarted holds none). False for a node never seen beating, and without the fast path.
+     */
+    boolean beating(String node);
 }

@@ -119,6 +119,10 @@ final class RankingPlan {
             @Override public String firstRanked() { return RankingPlan.this.firstRanked(entry.name()); }
             @Override public boolean alive(String node) { return RankingPlan.this.alive(node, now); }
             @Override public boolean dead(String node) { return RankingPlan.this.dead(node, now); }
+            @Override public boolean beating(String node) {
+                long goneAt = node == null ? LeaseState.NEVER : view.goneAt(node);
+                return goneAt != LeaseState.NEVER && now < goneAt;
+            }
         };
     }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and effects) the pure rules must take. One synchronous call per row, no engine, no API.
  */
 class LeaseDecisionTableTest {
-    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2));
+    static final LeaseTimings TIMINGS = new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofSeconds(2),
+            LeaseTimings.DEFAULT_HEARTBEAT_INTERVAL);
     static final ElectionTimes T = ElectionTimes.of(TIMINGS, TIMINGS.rankStep(), TIMINGS.maxRankDelay());
     static final long S = 1_000_000_000L;
     static final long MS = 1_000_000L;
@@ -39,13 +40,18 @@ class LeaseDecisionTableTest {
     static final SortedSet<String> NODES = new TreeSet<>(Set.of("node-a", "node-b", "node-c"));
 
     /** What the ranking says in a row. */
-    record Ranking(SortedSet<String> candidates, int rank, long refreshAt, String first, Set<String> alive, Set<String> dead)
-            implements Candidacy {
+    record Ranking(SortedSet<String> candidates, int rank, long refreshAt, String first, Set<String> alive, Set<String> dead,
+                   Set<String> beating) implements Candidacy {
+        Ranking(SortedSet<String> candidates, int rank, long refreshAt, String first, Set<String> alive, Set<String> dead) {
+            this(candidates, rank, refreshAt, first, alive, dead, Set.of());
+        }
+
         @Override public int rank() { return rank; }
         @Override public long planRefreshAt() { return refreshAt; }
         @Override public String firstRanked() { return first; }
         @Override public boolean alive(String node) { return alive.contains(node); }
         @Override public boolean dead(String node) { return dead.contains(node); }
+        @Override public boolean beating(String node) { return beating.contains(node); }
 
         static Ranking rank(int rank) {
             return new Ranking(NODES, rank, NOW + 20 * MS, rank == 0 ? ME : "node-a", Set.of(), Set.of());
@@ -243,6 +249,23 @@ class LeaseDecisionTableTest {
                 Row.heartbeat("heartbeat stopped, second-ranked: the rank delay (the first goes at once)",
                         seen("node-a", NOW - 3 * S), Ranking.rank(1), NOW - 10 * MS, Long.MIN_VALUE,
                         waitUntil(NOW, NOW + T.rankStep())),
+                Row.heartbeat("heartbeat stopped, second-ranked, the first-ranked successor beats (holding nothing yet): it goes first, "
+                                + "we wait a heartbeat expiry more (no double write of its share)",
+                        seen("node-a", NOW - 3 * S), new Ranking(NODES, 1, NOW + 20 * MS, "node-c", Set.of(), Set.of(), Set.of("node-c")),
+                        NOW - 10 * MS, Long.MIN_VALUE, waitUntil(NOW, NOW + T.rankStep() + 700 * MS)),
+                new Row("as above, the wait is over and the first-ranked has not taken it: take it within the license",
+                        seen("node-a", NOW - 3 * S), new Ranking(NODES, 1, NOW + 20 * MS, "node-c", Set.of(), Set.of(), Set.of("node-c")),
+                        new Waiting(NOW - T.rankStep() - 700 * MS, NOW), true, true, Input.WAKE, null,
+                        new Step(new Acquiring(NOW - T.rankStep() - 700 * MS, false, NOW + 2 * S), List.of(new Effect.Write())),
+                        false, new Situation.HolderLiveness(NOW - 10 * MS, Long.MIN_VALUE, NOW + 2 * S, CLAIM_RETRY_AT,
+                                Long.MIN_VALUE), false, Situation.UNKNOWN_FLOOR),
+                Row.heartbeat("heartbeat stopped, second-ranked, the first-ranked holds leases but was never seen beating "
+                                + "(a Cilium agent): the rank delay alone",
+                        seen("node-a", NOW - 3 * S), new Ranking(NODES, 1, NOW + 20 * MS, "node-c", Set.of("node-c"), Set.of()),
+                        NOW - 10 * MS, Long.MIN_VALUE, waitUntil(NOW, NOW + T.rankStep())),
+                Row.heartbeat("Service Lease expired (the lease model): the rank delay alone, even with the first-ranked beating",
+                        seen("node-a", NOW - 16 * S), new Ranking(NODES, 1, NOW + 20 * MS, "node-c", Set.of(), Set.of(), Set.of("node-c")),
+                        NOW - 10 * MS, Long.MIN_VALUE, waitUntil(NOW, NOW + T.rankStep())),
 
                 // ---- acquiring: the answer
                 new Row("acquired within the renew deadline: holding", null, Ranking.rank(0), new Acquiring(NOW - S, false), true, true,

@@ -225,6 +225,7 @@ class LeaseElectionBenchmark {
             handover(1000, 3, CILIUM_HEARTBEATS);
             crashFailovers(300, 3, CILIUM_HEARTBEATS, Integer.getInteger("bench.kills", 30));
         }
+        if (only.contains("kill300")) crashFailovers(300, 3, CILIUM_HEARTBEATS, Integer.getInteger("bench.kills", 30));
         if (only.isEmpty() || only.contains("handover")) {
             // 1,000 leases at 3s/1s/200ms would need 5,000 renewals/s, beyond the mock server: Cilium's defaults.
             handover(1000, 2, CILIUM);
@@ -388,6 +389,7 @@ class LeaseElectionBenchmark {
             List<Double> perLease = new ArrayList<>();
             List<Double> perKill = new ArrayList<>();
             int next = nodes;
+            long conflicts0 = s.h.dispatcher.conflicts.sum();
             try (HolderLog log = new HolderLog(s.h.admin)) {
                 for (int k = 0; k < kills; k++) {
                     List<Agent> live = new ArrayList<>(agents.stream().filter(a -> !a.killed).toList());
@@ -417,8 +419,8 @@ class LeaseElectionBenchmark {
                     : (t.leaseDuration().toMillis() - t.retryPeriod().toMillis()) / 1000.0;
             double high = t.fastFailover() ? 1.0 : t.leaseDuration().toMillis() / 1000.0 + 0.1;
             long over = perLease.stream().filter(x -> x > high).count();
-            row("engine S=%d N=%d %s | crash failover (kill -9, no release), %d separate kills: per kill (last lease of the victim) %s; per lease %s; over bound %d | bound [%s] = [%.2f, %.2f] s",
-                    services, nodes, t(t), kills, stats(perKill), stats(perLease), over,
+            row("engine S=%d N=%d %s | crash failover (kill -9, no release), %d separate kills: per kill (last lease of the victim) %s; per lease %s; over bound %d; 409s %d | bound [%s] = [%.2f, %.2f] s",
+                    services, nodes, t(t), kills, stats(perKill), stats(perLease), over, s.h.dispatcher.conflicts.sum() - conflicts0,
                     t.fastFailover() ? "heartbeatExpiry-I, 1.0 target" : "leaseDuration-RP, leaseDuration+0.1", low, high);
         }
     }
