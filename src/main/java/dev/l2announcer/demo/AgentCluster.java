@@ -228,6 +228,17 @@ public final class AgentCluster implements AutoCloseable {
         return at;
     }
 
+    /**
+     * Takes the carrier of {@code node}'s LAN interface away ({@code on} false) or gives it back, and returns the
+     * wall-clock instant taken right before.
+     */
+    public Instant carrier(String node, boolean on) {
+        Instant at = Instant.now();
+        event((on ? "carrier back on " : "carrier lost on ") + node + " eth0");
+        net.carrier(net.node(node), on);
+        return at;
+    }
+
     /** Sends {@code signal} to the API server process (which this cluster started, by PID). */
     public Instant signalApi(String signal) {
         Instant at = Instant.now();

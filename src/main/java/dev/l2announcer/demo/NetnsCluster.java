@@ -144,6 +144,14 @@ public final class NetnsCluster implements AutoCloseable {
         return api;
     }
 
+    /**
+     * Sets the LAN side of {@code member}'s veth administratively up or down: down, the member's {@code eth0} loses
+     * its carrier (a veth reports no carrier while its peer is down), as a cable pulled out of a switch port.
+     */
+    public void carrier(Member member, boolean on) {
+        HostCommand.ok("ip", "-n", lanNetns, "link", "set", member.name(), on ? "up" : "down");
+    }
+
     public Path logDir() {
         return logDir;
     }
