@@ -342,6 +342,44 @@ class FastFailoverTransitionTest {
         nodes.values().forEach(n -> assertThat(n.events).noneMatch(e -> e instanceof LeadershipEvent.Lost));
     }
 
+    /**
+     * Found by {@link ElectionModelCheckTest}: an API server frozen for less than the request timeout (5 s) holds a
+     * renew sent during the outage and answers it when it resumes. That success carried its old send time, and a
+     * new renew's deadline replaced the deferred one (the last confirmed round + renewDeadline): the deadline fell
+     * to that send + renewDeadline, one second after the return, before the next renewal, queued 1.5 s behind the
+     * returning API's backlog, was answered. The holder lost the lease and was dark 2 s until it took it again.
+     */
+    @Test
+    void aRenewHeldThroughAShortConfirmedOutageDoesNotCutTheReturnDeadlineShort() {
+        start("n1", "n2");
+        var one = leases(1, "n1", "n2");
+        String lease = one.keySet().iterator().next();
+        campaignAll(one);
+        run(Duration.ofSeconds(3));
+        Node holder = nodes.get(holderOf(lease));
+        for (Node n : nodes.values()) {
+            n.connection.fault(Fault.HOLD); // SIGSTOP of the API server: requests wait, the watch delivers nothing
+            n.connection.stallWatch();
+        }
+        for (int i = 0; i < 500; i++) { // 5 s
+            if (i % 10 == 0) outageRound();
+            step();
+        }
+        holder.connection.slowServiceLeaseWrites(Duration.ofMillis(1500));
+        for (Node n : nodes.values()) {
+            n.connection.fault(Fault.NONE);
+            n.connection.releaseHeld();
+            n.connection.resumeWatch();
+        }
+        for (int i = 0; i < 1000; i++) { // 10 s: answered throughout, by the same holder
+            if (i % 10 == 0) outageRound();
+            step();
+            assertThat(holder.engine.mayAnnounce(lease, time.nanoTime())).as("answered %d ms after the return", i * 10).isTrue();
+        }
+        assertThat(holderOf(lease)).isEqualTo(holder.name);
+        assertThat(holder.events).noneMatch(e -> e instanceof LeadershipEvent.Lost);
+    }
+
     @Test
     void withoutConfirmationAnApiOutageSilencesTheHolderAtItsFence() {
         start("n1", "n2");
