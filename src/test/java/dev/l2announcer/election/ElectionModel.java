@@ -67,6 +67,7 @@ final class ElectionModel {
         final ResponderReconciler reconciler;
         Api apiState = Api.OK;
         boolean watchLate;
+        boolean slowRenewals;
         /** Stopped gracefully: withdrew its map entries (it answers nothing from then on), then released. */
         boolean stopped;
 
@@ -120,6 +121,8 @@ final class ElectionModel {
         }
     }
 
+    /** How late {@link ModelEvent.Kind#SLOW_RENEWALS} answers: 7.5 heartbeat intervals, as FastFailoverTransitionTest. */
+    static final Duration SLOW_WRITES = Duration.ofMillis(1500);
     static final Device ETH0 = new Device(2, "eth0", new MacAddress(0x0200_0000_0002L), true, false, "up", "", 0);
     private final Map<String, InetAddress> ips = new TreeMap<>();
 
@@ -217,6 +220,10 @@ final class ElectionModel {
             if (n.apiState == Api.FAIL || n.apiState == Api.HANG) apply(new ModelEvent(ModelEvent.Kind.API_OK, n.index, null));
             if (n.apiState == Api.PARTITIONED) apply(new ModelEvent(ModelEvent.Kind.HEAL, n.index, null));
             if (n.watchLate) apply(new ModelEvent(ModelEvent.Kind.WATCH_CATCH_UP, n.index, null));
+            if (n.slowRenewals) {
+                n.slowRenewals = false;
+                n.connection.slowServiceLeaseWrites(Duration.ZERO);
+            }
         }
     }
 
@@ -262,6 +269,10 @@ final class ElectionModel {
                 n.apiState = Api.OK;
                 applyFaults(n);
                 if (!n.watchLate) n.connection.resumeWatch();
+            }
+            case SLOW_RENEWALS -> {
+                n.slowRenewals = true;
+                n.connection.slowServiceLeaseWrites(SLOW_WRITES);
             }
             case WATCH_LATE -> {
                 n.watchLate = true;

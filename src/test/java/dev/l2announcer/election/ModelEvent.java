@@ -30,6 +30,12 @@ record ModelEvent(Kind kind, int node, Duration step) {
         PARTITION(Family.API),
         /** The partition ends: requests work, the watch delivers what it held back. */
         HEAL(Family.API),
+        /**
+         * The node's Service Lease writes (not its heartbeats) are answered, and applied, 1.5 s late from now on:
+         * renewals queued behind its client's rate limit and a returning API server's backlog (fault suite, 500
+         * Services). Healed only at the end of the path.
+         */
+        SLOW_RENEWALS(Family.LATENCY),
         /** The node's watch falls behind (connected, healthy, delivering nothing). */
         WATCH_LATE(Family.WATCH),
         /** The late watch delivers everything it held back. */
@@ -52,7 +58,7 @@ record ModelEvent(Kind kind, int node, Duration step) {
     }
 
     /** Events of one family on one node do not share an instant (setting a fault and clearing it at once is no step). */
-    enum Family { TIME, PROCESS, API, WATCH, GLOBAL }
+    enum Family { TIME, PROCESS, API, LATENCY, WATCH, GLOBAL }
 
     static ModelEvent advance(Duration d) {
         return new ModelEvent(Kind.ADVANCE, -1, d);
