@@ -289,8 +289,9 @@ final class ElectionModel {
                     m.connection.cutWatch();
                 }
             }
-            case API_STALL_ALL -> {
+            case API_STALL_ALL, API_STALL_ALL_DROPPING -> {
                 global = Global.STALLED;
+                api.applyTimedOutHeld(e.kind() == ModelEvent.Kind.API_STALL_ALL);
                 for (Node m : nodes) {
                     applyFaults(m);
                     m.connection.stallWatch();

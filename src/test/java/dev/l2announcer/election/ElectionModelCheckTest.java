@@ -121,7 +121,8 @@ class ElectionModelCheckTest {
         List<ModelEvent> a = new ArrayList<>(List.of(ModelEvent.advance(DEFAULTS.heartbeatInterval().multipliedBy(5).dividedBy(4)),
                 ModelEvent.advance(DEFAULTS.renewDeadline()), ModelEvent.advance(DEFAULTS.leaseDuration())));
         for (int n = 0; n < 2; n++) for (ModelEvent.Kind k : List.of(FREEZE, RESUME, KILL, SLOW_RENEWALS)) a.add(ModelEvent.on(k, n));
-        a.addAll(List.of(ModelEvent.all(API_DOWN_ALL), ModelEvent.all(API_STALL_ALL), ModelEvent.all(API_UP_ALL)));
+        a.addAll(List.of(ModelEvent.all(API_DOWN_ALL), ModelEvent.all(API_STALL_ALL), ModelEvent.all(API_STALL_ALL_DROPPING),
+                ModelEvent.all(API_UP_ALL)));
         check(new Scenario("2 nodes, 1 lease, 15s/5s/2s + 200ms heartbeat, long API outage for all", DEFAULTS, 2, 1, 4, a, 1));
     }
 
@@ -290,7 +291,7 @@ class ElectionModelCheckTest {
 
         /** A path of these events only is an outage for all that every candidate confirms: nothing may move (Rule 5). */
         static final java.util.Set<ModelEvent.Kind> OUTAGE_ONLY = java.util.EnumSet.of(ADVANCE, API_DOWN_ALL, API_STALL_ALL,
-                API_UP_ALL, SLOW_RENEWALS);
+                API_STALL_ALL_DROPPING, API_UP_ALL, SLOW_RENEWALS);
 
         /** The events that may come next, after the two reductions (see the class comment). */
         List<ModelEvent> enabled(ElectionModel w, List<ModelEvent> path) {
@@ -322,7 +323,7 @@ class ElectionModelCheckTest {
 
         private boolean possible(ElectionModel w, ModelEvent e, int terminated) {
             if (e.kind() == ADVANCE) return true;
-            if (e.kind() == API_DOWN_ALL || e.kind() == API_STALL_ALL) {
+            if (e.kind() == API_DOWN_ALL || e.kind() == API_STALL_ALL || e.kind() == API_STALL_ALL_DROPPING) {
                 return w.global == ElectionModel.Global.NONE && w.nodes.stream().allMatch(n -> n.apiState == Api.OK && !n.watchLate);
             }
             if (e.kind() == API_UP_ALL) return w.global != ElectionModel.Global.NONE;

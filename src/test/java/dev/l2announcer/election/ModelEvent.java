@@ -47,6 +47,11 @@ record ModelEvent(Kind kind, int node, Duration step) {
          * only if not timed out by then), watches stay connected and deliver nothing.
          */
         API_STALL_ALL(Family.GLOBAL),
+        /**
+         * As {@link #API_STALL_ALL}, but a request whose client timed out never reaches the server (the client closed
+         * the connection first): on the return only requests still waiting are applied.
+         */
+        API_STALL_ALL_DROPPING(Family.GLOBAL),
         /** The API server is back (refused: watches relist; frozen: held requests applied, watches catch up). */
         API_UP_ALL(Family.GLOBAL);
 
