@@ -498,7 +498,7 @@ public final class LeaseElectionEngine implements LeaderElection, AutoCloseable 
         boolean reachable = heartbeats.apiReachable(now);
         if (reachable && (!slot.deferred() || slot.lastChanceTaken())) return false;
         long at = now + heartbeats.interval();
-        slot.deferDeadline(reachable ? Math.max(at, heartbeats.returnDeadline()) : at);
+        slot.deferDeadline(reachable ? Math.max(at, heartbeats.returnDeadline()) : at, now);
         if (reachable) transition(slot, LeaseTransitions::woken); // renew at once
         else apply(slot, Step.stay(slot.state));
         return true;

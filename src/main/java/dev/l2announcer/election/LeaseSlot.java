@@ -28,6 +28,8 @@ final class LeaseSlot implements RankingPlan.Entry {
     private long wakeAt = LeaseState.NEVER;
     /** A deadline check put off (fast path, API unreachable): the later of it and the state's deadline counts. */
     private long deferredDeadline = LeaseState.NEVER;
+    /** When the deadline was last put off. */
+    private long deferredAt = LeaseState.NEVER;
     private long stateDeadline = LeaseState.NEVER;
     private boolean lastChance;
     private long deadlineAt = LeaseState.NEVER;
@@ -83,15 +85,24 @@ final class LeaseSlot implements RankingPlan.Entry {
         long base = state.deadlineAt(renewDeadlineNanos);
         if (base != stateDeadline) {
             stateDeadline = base;
-            deferredDeadline = LeaseState.NEVER; // a new renew: its own deadline counts
-            lastChance = false;
+            // A new renew: its own deadline counts, unless it was sent before the deadline was last put off. Such a
+            // renew, sent during a short confirmed outage and answered when the API returns, ended the deferral
+            // and with it the return deadline (Rule 5): the lease was lost before the next renewal, queued behind
+            // the returning API's backlog, was answered (found by ElectionModelCheckTest).
+            boolean sentBeforeDeferral = base != LeaseState.NEVER && deferredDeadline != LeaseState.NEVER
+                    && base - renewDeadlineNanos < deferredAt;
+            if (!sentBeforeDeferral) {
+                deferredDeadline = LeaseState.NEVER;
+                lastChance = false;
+            }
         }
         return base == LeaseState.NEVER || deferredDeadline == LeaseState.NEVER ? base : Math.max(base, deferredDeadline);
     }
 
     /** The deadline check runs again at {@code at} instead of standing down now. */
-    void deferDeadline(long at) {
+    void deferDeadline(long at, long now) {
         deferredDeadline = at;
+        deferredAt = now;
     }
 
     /** The API is back after a deferral: one renew gets one more interval, then the deadline counts. */

@@ -63,6 +63,8 @@ final class NodeHeartbeats {
     private volatile long quarantineFrom = Long.MIN_VALUE / 2;
     private volatile long quarantineUntil = Long.MIN_VALUE / 2;
     private final Map<String, Long> promisedUntil = new ConcurrentHashMap<>();
+    /** Nodes whose newest heartbeat version this node knows is a claim (its own or another's): see {@link #claimed}. */
+    private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
     /** The start of the latest outage round every candidate confirmed. */
     private volatile long lastConfirmedRound = Long.MIN_VALUE / 2;
 
@@ -288,7 +290,9 @@ final class NodeHeartbeats {
         if (LeaseRecords.claimant(record.content()) == null) {
             observedAt.put(node, now);
             licensedUntil.remove(node);
+            claimed.remove(node);
         } else {
+            claimed.add(node);
             observedAt.putIfAbsent(node, now - expiryNanos); // first seen already claimed: it is gone
             if (floor > Long.MIN_VALUE / 2 && floor + licenseNanos > now) {
                 licensedUntil.merge(node, floor + licenseNanos, Math::max);
@@ -336,7 +340,18 @@ final class NodeHeartbeats {
         }
         if (known == null || r.lease().newerThan(known.resourceVersion())) latest.put(node, r.lease());
         licensedUntil.merge(node, r.sentAt() + licenseNanos, Math::max);
+        claimed.add(node);
         return true;
+    }
+
+    /**
+     * Whether the newest heartbeat of {@code node} this node knows is a claim (its own that succeeded, or one the
+     * watch delivered) with no live beat since: this node or another candidate may already have taken
+     * {@code node}'s leases, so this node must not confirm {@code node}'s API outage (a promise holds back
+     * takeovers to come, not the ones made). Any thread.
+     */
+    boolean claimed(String node) {
+        return claimed.contains(node);
     }
 
     /**
@@ -355,6 +370,7 @@ final class NodeHeartbeats {
             @Override public java.util.Set<String> peersOfHeldLeases() { return peersOfHeld.apply(identity); }
             @Override public void roundConfirmed(long roundStartNanos) { if (alive.getAsBoolean()) hb.grantOutageExtension(roundStartNanos); }
             @Override public void promiseNoTakeover(String holder) { hb.promise(holder, ticker.nanoTime()); }
+            @Override public boolean claimed(String holder) { return hb.claimed(holder); }
             @Override public java.time.Duration heartbeatInterval() { return java.time.Duration.ofNanos(intervalNanos); }
         };
     }

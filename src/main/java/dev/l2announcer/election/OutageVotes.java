@@ -33,6 +33,12 @@ public interface OutageVotes {
     /** This node told {@code holder} it cannot reach the API: take none of its leases for a heartbeat expiry. */
     void promiseNoTakeover(String holder);
 
+    /**
+     * This node knows {@code holder}'s heartbeat was claimed (by itself or another node) and saw no beat since:
+     * {@code holder}'s leases may have been taken over already, so its outage must not be confirmed.
+     */
+    boolean claimed(String holder);
+
     /** The heartbeat interval (the agreement's round), zero when off. */
     Duration heartbeatInterval();
 
@@ -44,6 +50,7 @@ public interface OutageVotes {
         @Override public Set<String> peersOfHeldLeases() { return Set.of(); }
         @Override public void roundConfirmed(long roundStartNanos) { }
         @Override public void promiseNoTakeover(String holder) { }
+        @Override public boolean claimed(String holder) { return false; }
         @Override public Duration heartbeatInterval() { return Duration.ZERO; }
     };
 }

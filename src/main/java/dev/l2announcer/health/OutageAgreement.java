@@ -35,6 +35,7 @@ public final class OutageAgreement implements AutoCloseable {
     public static final String PATH = "/healthz/outage";
     static final String UNREACHABLE = "api-unreachable";
     static final String REACHABLE = "api-reachable";
+    static final String CLAIMED = "heartbeat-claimed";
 
     private final String selfNode;
     private final OutageVotes votes;
@@ -56,9 +57,18 @@ public final class OutageAgreement implements AutoCloseable {
         this.ticker = ticker;
     }
 
-    /** The peer's side: this node's answer to {@code from}'s question (and its promise when unreachable). */
+    /**
+     * The peer's side: this node's answer to {@code from}'s question (and its promise when unreachable). Never a
+     * confirmation for a node whose heartbeat this node knows was claimed: its leases may be taken already (by this
+     * node, or by another that this node saw claim), and a promise only holds back takeovers to come. Without this,
+     * a holder cut from the API alone, claimed and replaced, was granted an extension as soon as the new holder's
+     * own heartbeat failed once (in doubt), and both answered (found by ElectionModelCheckTest).
+     */
     public static String answer(OutageVotes votes, String selfNode, String from) {
         boolean cutOff = votes.fastFailover() && votes.apiInDoubt();
+        if (cutOff && from != null && votes.claimed(from)) {
+            return selfNode + " " + CLAIMED;
+        }
         if (cutOff && from != null && !from.isBlank()) {
             votes.promiseNoTakeover(from);
         }

@@ -34,7 +34,14 @@ final class InMemoryLeaseApi {
         /** Applied, but the answer never arrives: the request times out. */
         ANSWER_LOST,
         /** Connection refused: fails at once, nothing applied. */
-        DOWN
+        DOWN,
+        /**
+         * The request hangs on its way (a stuck proxy, a saturated API server): nothing is applied until
+         * {@link Connection#releaseHeld()}, which applies every held request in order and answers it, unless the
+         * request timed out first (then it is applied all the same, late, and its answer is lost; unless
+         * {@link #applyTimedOutHeld} says otherwise).
+         */
+        HOLD
     }
 
     private final ManualScheduler time;
@@ -44,6 +51,7 @@ final class InMemoryLeaseApi {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private long resourceVersion = 100;
     private Duration latency = Duration.ZERO;
+    private boolean applyTimedOutHeld = true;
     private int conflicts;
 
     InMemoryLeaseApi(ManualScheduler time, Duration requestTimeout) {
@@ -55,6 +63,14 @@ final class InMemoryLeaseApi {
         Connection c = new Connection(node);
         connections.add(c);
         return c;
+    }
+
+    /**
+     * Whether {@link Connection#releaseHeld()} still applies a held request whose client timed out (true, the
+     * default: the API server got it and commits it late) or drops it (it never reached the API server).
+     */
+    void applyTimedOutHeld(boolean apply) {
+        applyTimedOutHeld = apply;
     }
 
     /** Time from a request to its answer (and to its watch events). */
@@ -119,6 +135,8 @@ final class InMemoryLeaseApi {
         private boolean closed;
         /** Events held back while the watch is stalled (connected and healthy, just late: a backlogged informer). */
         private List<Runnable> stalled;
+        /** Requests held by {@link Fault#HOLD}, in send order. */
+        private final List<Runnable> held = new ArrayList<>();
 
         Connection(String node) {
             this.node = node;
@@ -134,6 +152,13 @@ final class InMemoryLeaseApi {
          */
         void slowServiceLeaseWrites(Duration d) {
             serviceLeaseLatency = d;
+        }
+
+        /** Applies and answers (as tasks, in send order) every request {@link Fault#HOLD} held back so far. */
+        void releaseHeld() {
+            List<Runnable> now = List.copyOf(held);
+            held.clear();
+            now.forEach(time::execute);
         }
 
         /** The next request fails at once with a 500 (nothing applied); later ones behave as before. */
@@ -258,6 +283,14 @@ final class InMemoryLeaseApi {
             switch (fault) {
                 case DOWN -> time.execute(() -> answer.complete(Result.failed(Outcome.FAILED, "connection refused", sentAt)));
                 case BLACKHOLE -> time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "timeout", sentAt)), requestTimeout);
+                case HOLD -> {
+                    held.add(() -> {
+                        if (answer.isDone() && !applyTimedOutHeld) return;
+                        Result r = apply.get();
+                        time.execute(() -> answer.complete(new Result(r.outcome(), r.lease(), r.error(), sentAt)));
+                    });
+                    time.schedule(() -> answer.complete(Result.failed(Outcome.FAILED, "timeout", sentAt)), requestTimeout);
+                }
                 case ANSWER_LOST -> {
                     time.schedule(() -> {
                         apply.get();

@@ -33,6 +33,7 @@ class OutageAgreementTest {
         volatile boolean inDoubt = true;
         final AtomicLong confirmedRound = new AtomicLong(Long.MIN_VALUE);
         final List<String> promised = new ArrayList<>();
+        final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
         Votes(Set<String> peers) {
             this.peers = peers;
@@ -44,6 +45,7 @@ class OutageAgreementTest {
         @Override public Set<String> peersOfHeldLeases() { return peers; }
         @Override public void roundConfirmed(long roundStartNanos) { confirmedRound.set(roundStartNanos); }
         @Override public synchronized void promiseNoTakeover(String holder) { promised.add(holder); }
+        @Override public boolean claimed(String holder) { return claimed.contains(holder); }
         @Override public Duration heartbeatInterval() { return Duration.ofMillis(200); }
     }
 
@@ -113,5 +115,15 @@ class OutageAgreementTest {
         assertThat(fine.promised).isEmpty();
         assertThat(OutageAgreement.answer(OutageVotes.NONE, "p1", "holder")).as("no fast path: never vouches")
                 .isEqualTo("p1 api-reachable");
+    }
+
+    @Test
+    void aPeerThatKnowsTheAskerWasClaimedNeverConfirmsItsOutage() {
+        Votes cutOff = new Votes(Set.of());
+        cutOff.claimed.add("holder");
+        assertThat(OutageAgreement.answer(cutOff, "p1", "holder")).as("its leases may be taken already")
+                .isEqualTo("p1 heartbeat-claimed");
+        assertThat(cutOff.promised).isEmpty();
+        assertThat(OutageAgreement.answer(cutOff, "p1", "other")).isEqualTo("p1 api-unreachable");
     }
 }

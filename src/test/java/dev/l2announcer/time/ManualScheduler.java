@@ -27,6 +27,8 @@ public final class ManualScheduler implements TaskScheduler, Ticker {
     private final Instant wallStart;
     private long nanos = START_NANOS;
     private long seq;
+    /** Called before every task runs and when {@link #advance} reaches its target (see {@link #beforeEachTask}). */
+    private Runnable beforeTask = () -> {};
 
     public ManualScheduler() {
         this(Instant.parse("2026-01-01T00:00:00Z"));
@@ -57,6 +59,15 @@ public final class ManualScheduler implements TaskScheduler, Ticker {
         };
     }
 
+    /**
+     * Calls {@code hook} (on the test's thread) before every task runs and when {@link #advance} reaches its target:
+     * between two calls no task ran, so whatever the tasks own stood still. Lets a test judge a time-dependent
+     * predicate over every instant, not just sampled ones (the election model check).
+     */
+    public void beforeEachTask(Runnable hook) {
+        beforeTask = hook;
+    }
+
     /** Runs queued immediate tasks (and those they queue), bounded. */
     public void runPending() {
         for (int i = 0; i < MAX_TASKS_PER_CALL; i++) {
@@ -67,6 +78,7 @@ public final class ManualScheduler implements TaskScheduler, Ticker {
             if (r == null) {
                 return;
             }
+            beforeTask.run();
             r.run();
         }
         throw new IllegalStateException("task loop did not settle");
@@ -83,16 +95,22 @@ public final class ManualScheduler implements TaskScheduler, Ticker {
             Timed t;
             synchronized (this) {
                 t = later.peek();
-                if (t == null || t.due() > target) {
-                    nanos = target;
-                    return;
-                }
-                later.poll();
-                nanos = t.due();
-                if (t.cancelled()[0]) {
-                    continue;
+                boolean done = t == null || t.due() > target;
+                nanos = done ? target : t.due();
+                if (done) {
+                    t = null;
+                } else {
+                    later.poll();
+                    if (t.cancelled()[0]) {
+                        continue;
+                    }
                 }
             }
+            if (t == null) {
+                beforeTask.run();
+                return;
+            }
+            beforeTask.run();
             t.task().run();
             runPending();
         }
