@@ -71,7 +71,7 @@ class FastFailoverE2eTest {
     static final Duration TARGET = Duration.ofSeconds(1);
     static final Duration API_CUT_TARGET = Duration.ofMillis(1500);
     /** What a trial must meet to pass here; the lease model alone would take 15 s. */
-    static final Duration BOUND = Duration.parse(System.getProperty("e2e.fast.bound", "PT3S"));
+    static final Duration BOUND = Duration.parse(System.getProperty("e2e.fast.bound", "PT4S"));
     static final Duration TICK = Duration.ofMillis(20);
     static final int FOCUS_PER_TICK = 40, ALL_PER_TICK = 5;
     static final String API_ROUTE = NetnsCluster.API_IP + "/32";
