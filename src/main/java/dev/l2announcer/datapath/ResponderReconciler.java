@@ -248,6 +248,9 @@ public final class ResponderReconciler implements AutoCloseable {
      * together); {@link #sendGarp} drops a burst that is no longer current.
      */
     private void resumeBursts(long now) {
+        if (burstsAwaitingFence.isEmpty()) {
+            return; // runs at every refresh, several per max age: no copy when nothing waits
+        }
         for (Map.Entry<LocalAnnouncement, Integer> e : List.copyOf(burstsAwaitingFence.entrySet())) {
             LocalAnnouncement a = e.getKey();
             if (fence.holds(a.lease(), now)) {

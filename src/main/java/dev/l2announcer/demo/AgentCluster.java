@@ -239,6 +239,19 @@ public final class AgentCluster implements AutoCloseable {
         return at;
     }
 
+    /**
+     * Cuts {@code node} off from the API server ({@code reachable} false: a blackhole route to its address in the
+     * node's namespace; the LAN and the other nodes stay reachable) or reconnects it, and returns the wall-clock
+     * instant taken right before.
+     */
+    public Instant apiRoute(String node, boolean reachable) {
+        Instant at = Instant.now();
+        event("API blackhole route " + (reachable ? "del" : "add") + " on " + node);
+        HostCommand.ok("ip", "-n", net.node(node).netns(), "route", reachable ? "del" : "add", "blackhole",
+                NetnsCluster.API_IP + "/32");
+        return at;
+    }
+
     /** Sends {@code signal} to the API server process (which this cluster started, by PID). */
     public Instant signalApi(String signal) {
         Instant at = Instant.now();

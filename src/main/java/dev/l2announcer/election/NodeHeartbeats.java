@@ -41,7 +41,6 @@ final class NodeHeartbeats {
     private LeaseRecord mine;
     private boolean inFlight;
     private final Map<String, Long> observedAt = new HashMap<>();
-    private final Map<String, LeaseRecord> latest = new HashMap<>();
     private final Map<String, Long> licensedUntil = new HashMap<>();
     private final java.util.Set<String> claiming = new java.util.HashSet<>();
     /** Send times of this node's recent successful beats, by resourceVersion (bounded: only the newest matter). */
@@ -63,8 +62,8 @@ final class NodeHeartbeats {
     private volatile long quarantineFrom = Long.MIN_VALUE / 2;
     private volatile long quarantineUntil = Long.MIN_VALUE / 2;
     private final Map<String, Long> promisedUntil = new ConcurrentHashMap<>();
-    /** Nodes whose newest heartbeat version this node knows is a claim (its own or another's): see {@link #claimed}. */
-    private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+    /** The newest heartbeat version of each peer this node knows; written on the engine thread ({@link #claimed}: any). */
+    private final Map<String, LeaseRecord> latest = new ConcurrentHashMap<>();
     /** The start of the latest outage round every candidate confirmed. */
     private volatile long lastConfirmedRound = Long.MIN_VALUE / 2;
 
@@ -290,9 +289,7 @@ final class NodeHeartbeats {
         if (LeaseRecords.claimant(record.content()) == null) {
             observedAt.put(node, now);
             licensedUntil.remove(node);
-            claimed.remove(node);
         } else {
-            claimed.add(node);
             observedAt.putIfAbsent(node, now - expiryNanos); // first seen already claimed: it is gone
             if (floor > Long.MIN_VALUE / 2 && floor + licenseNanos > now) {
                 licensedUntil.merge(node, floor + licenseNanos, Math::max);
@@ -340,7 +337,6 @@ final class NodeHeartbeats {
         }
         if (known == null || r.lease().newerThan(known.resourceVersion())) latest.put(node, r.lease());
         licensedUntil.merge(node, r.sentAt() + licenseNanos, Math::max);
-        claimed.add(node);
         return true;
     }
 
@@ -351,7 +347,8 @@ final class NodeHeartbeats {
      * takeovers to come, not the ones made). Any thread.
      */
     boolean claimed(String node) {
-        return claimed.contains(node);
+        LeaseRecord newest = latest.get(node);
+        return newest != null && LeaseRecords.claimant(newest.content()) != null;
     }
 
     /**

@@ -32,10 +32,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static dev.l2announcer.demo.HolderChecks.nanos;
+import static dev.l2announcer.demo.HolderChecks.now;
+import static dev.l2announcer.demo.HolderChecks.ns;
+import static dev.l2announcer.demo.HolderChecks.settle;
+import static dev.l2announcer.demo.HolderChecks.sleepUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -90,12 +94,12 @@ class AgentFaultsE2eTest {
     /** Renewals need held / retryPeriod requests/s; the starvation phase runs at 1.15 times that for an even share. */
     static final int LOW_QPS = (int) Math.ceil(BULK / 3.0 / (P.toNanos() / 1e9) * 1.15);
     static final String HIGH_QPS = "2000";
-    static final String API_IP = NetnsCluster.API_IP + "/32";
     static final ObjectMapper JSON = new ObjectMapper();
 
     private AgentCluster cluster;
     private ArpSampler client;
     private ResponderMapSampler maps;
+    private HolderChecks view;
     private final FaultTable table = new FaultTable();
     private final TimingSummary details = new TimingSummary();
     private final List<Bulk> bulk = new ArrayList<>();
@@ -127,7 +131,7 @@ class AgentFaultsE2eTest {
         }
         cluster.api().policy(Resources.POLICY);
         cluster.nodeNames().forEach(cluster::startAgent);
-        cluster.nodeNames().forEach(this::awaitReady);
+        cluster.nodeNames().forEach(n -> HolderChecks.awaitReady(cluster, n));
 
         List<Inet4Address> universe = new ArrayList<>();
         for (int i = 0; i < BULK; i++) {
@@ -157,6 +161,7 @@ class AgentFaultsE2eTest {
         maps = new ResponderMapSampler(cluster.nodeNames().stream()
                 .map(n -> new ResponderMapSampler.Node(n, cluster.pinDir(n), cluster.lanIfindex(n))).toList(),
                 universe, Duration.ofMillis(100), Duration.ofHours(1).dividedBy(Duration.ofMillis(100)));
+        view = new HolderChecks(cluster, maps, ipOfLease);
         runFrom = now();
         Instant created = Instant.now();
         for (Bulk b : bulk) {
@@ -168,7 +173,7 @@ class AgentFaultsE2eTest {
                 cluster.api().service(externalIpService(b.name(), List.of(b.ip().getHostAddress()), "color", "blue"));
             }
         }
-        awaitSteady(Duration.ofSeconds(180));
+        view.awaitSteady(Duration.ofSeconds(180));
         details.add("500 Services created -> every IP answered by its Lease holder", Duration.between(created, Instant.now()),
                 "informational");
     }
@@ -177,22 +182,10 @@ class AgentFaultsE2eTest {
     void down() throws IOException {
         try {
             if (client != null && !table.isEmpty()) {
-                String text = summary();
-                System.out.println("\n" + text);
-                Files.createDirectories(Path.of("target"));
-                Files.writeString(Path.of("target", "e2e-faults-summary.md"), text + "\nWhat the harness did (UTC):\n\n"
-                        + cluster.events().stream().map(e -> "    " + e).collect(Collectors.joining("\n")) + "\n");
+                HolderChecks.report(Path.of("target", "e2e-faults-summary.md"), summary(), cluster);
             }
         } finally {
-            if (maps != null) {
-                maps.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (cluster != null) {
-                cluster.close();
-            }
+            HolderChecks.close(maps, client, cluster);
         }
     }
 
@@ -213,7 +206,7 @@ class AgentFaultsE2eTest {
                 + " probes (a tick every " + TICK.toMillis() + " ms: " + FOCUS_PER_TICK + " IPs of the fault, "
                 + ALL_PER_TICK + " of the rotation over all), " + s.duals(runFrom, to).size()
                 + " answered by two MACs; " + maps.samples().size() + " samples of the three responder maps, "
-                + overlapSamples(runFrom, to) + " with two nodes answering one IP.\n\n" + table.markdown()
+                + view.overlapSamples(runFrom, to) + " with two nodes answering one IP.\n\n" + table.markdown()
                 + "\nDetails (per IP or per trial):\n\n" + details.table();
     }
 
@@ -247,36 +240,6 @@ class AgentFaultsE2eTest {
 
     // ------------------------------------------------------------------ helpers
 
-    static long now() {
-        return ns(Instant.now());
-    }
-
-    static long ns(Instant i) {
-        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-    }
-
-    static Duration nanos(long n) {
-        return Duration.ofNanos(n);
-    }
-
-    static void settle(Duration d) {
-        LockSupport.parkNanos(d.toNanos());
-    }
-
-    static void sleepUntil(long epochNanos) {
-        long left = epochNanos - now();
-        if (left > 0) {
-            LockSupport.parkNanos(left);
-        }
-    }
-
-    private void awaitReady(String node) {
-        await("agent on " + node + " ready").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                .failFast("agent on " + node + " exited; see " + cluster.net().logDir().resolve("agent-" + node + ".log"),
-                        () -> !cluster.agent(node).isAlive())
-                .until(() -> cluster.ready(node));
-    }
-
     private MacAddress macOf(String node) {
         return cluster.net().node(node).mac();
     }
@@ -285,73 +248,14 @@ class AgentFaultsE2eTest {
         return cluster.nodeNames().indexOf(node);
     }
 
-    private Map<String, String> holders() {
-        return cluster.api().leases(NS);
-    }
-
     private static Map<String, String> withoutStorm(Map<String, String> leases) {
         Map<String, String> out = new TreeMap<>(leases);
         out.keySet().removeIf(name -> name.startsWith("cilium-l2announce-default-storm-"));
         return out;
     }
 
-    /** IP ids of the bulk Services whose Lease {@code node} holds. */
-    private List<Integer> ipsOf(String node) {
-        return holders().entrySet().stream().filter(e -> e.getValue().equals(node) && ipOfLease.containsKey(e.getKey()))
-                .map(e -> ipOfLease.get(e.getKey())).sorted().toList();
-    }
-
-    /** The node holding the most bulk Leases (at least a third of them, by pigeonhole). */
-    private String mostLoaded() {
-        Map<String, Long> count = holders().entrySet().stream().filter(e -> ipOfLease.containsKey(e.getKey()))
-                .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.counting()));
-        return cluster.nodeNames().stream().max(Comparator.comparingLong(n -> count.getOrDefault(n, 0L))).orElseThrow();
-    }
-
     private List<Inet4Address> addresses(List<Integer> ids) {
         return ids.stream().map(i -> client.ips().get(i)).toList();
-    }
-
-    /** Every bulk IP answered by exactly one datapath, its Lease holder's, and every agent alive. */
-    private void awaitSteady(Duration within) {
-        String[] why = {""};
-        await("every bulk IP answered by exactly its Lease holder").atMost(within).pollInterval(Duration.ofMillis(500))
-                .failFast(() -> cluster.nodeNames().stream().anyMatch(n -> !cluster.agent(n).isAlive()))
-                .until(() -> {
-                    Map<String, String> h = holders();
-                    ResponderMapSampler.Sample s = maps.sample();
-                    for (Bulk b : bulk) {
-                        int holder = nodeIndex(h.getOrDefault(b.lease(), "-"));
-                        int id = ipIds.get(b.ip());
-                        for (int k = 0; k < s.nodes().size(); k++) {
-                            if (s.nodes().get(k).answering().get(id) != (k == holder)) {
-                                why[0] = b + " holder " + h.get(b.lease());
-                                return false;
-                            }
-                        }
-                    }
-                    return true;
-                });
-    }
-
-    /** Until every IP in {@code ids} is answered by some datapath other than {@code not}'s. */
-    private void awaitAnsweredByOthers(List<Integer> ids, String not, Duration within) {
-        int skip = nodeIndex(not);
-        await("the IPs of " + not + " answered by another node").atMost(within).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    ResponderMapSampler.Sample s = maps.sample();
-                    BitSet others = new BitSet();
-                    for (int k = 0; k < s.nodes().size(); k++) {
-                        if (k != skip) {
-                            others.or(s.nodes().get(k).answering());
-                        }
-                    }
-                    return ids.stream().allMatch(others::get);
-                });
-    }
-
-    private long overlapSamples(long from, long to) {
-        return maps.samples(from, to).stream().filter(s -> !ResponderMapSampler.overlap(s).isEmpty()).count();
     }
 
     /** What one trial measured for its IPs; {@code judged} false: the API was overloaded, bounds not applied. */
@@ -431,7 +335,7 @@ class AgentFaultsE2eTest {
         }
         List<ArpSamples.Dual> duals = s.duals(from - 1_000_000_000L, to);
         soft.assertThat(duals).as(fault + ": probes answered by two MACs\n" + explain(duals)).isEmpty();
-        soft.assertThat(overlapSamples(from - 1_000_000_000L, to)).as(fault + ": map samples with two nodes answering one IP")
+        soft.assertThat(view.overlapSamples(from - 1_000_000_000L, to)).as(fault + ": map samples with two nodes answering one IP")
                 .isZero();
         String worstText = worst == null ? "none" : describe(s, worst, from);
         Duration recovery = nanos(lastBack - recoveryFrom);
@@ -529,28 +433,15 @@ class AgentFaultsE2eTest {
     /** Each IP's last answer by {@code mac} (probe sent at or after {@code t0}) came no later than {@code within}. */
     private Duration assertSilentBy(SoftAssertions soft, String fault, ArpSamples s, List<Integer> ids, MacAddress mac,
                                     long t0, long to, Duration within) {
-        long worst = 0;
-        for (int id : ids) {
-            long last = s.lastAnsweredProbe(id, t0, to, Set.of(mac));
-            if (last > 0) {
-                worst = Math.max(worst, last - t0);
-            }
-        }
-        soft.assertThat(nanos(worst)).as(fault + ": " + cluster.nameOf(mac) + " still answered after the fault")
+        Duration last = HolderChecks.lastAnswerAfter(s, ids, mac, t0, to);
+        soft.assertThat(last).as(fault + ": " + cluster.nameOf(mac) + " still answered after the fault")
                 .isLessThanOrEqualTo(within.plus(STAMP_SLACK));
-        return nanos(worst);
+        return last;
     }
 
-    /** The IPs {@code mac} answered in [from, to) that the Lease holders at the end do not give its node. */
+    /** The IPs {@code node} answered in [from, to) that the Lease holders at the end do not give it. */
     private List<Inet4Address> answeredWithoutLease(ArpSamples s, String node, long from, long to) {
-        Set<Integer> held = new HashSet<>(ipsOf(node));
-        return s.answeredBy(macOf(node), from, to).stream().filter(id -> !held.contains(id)).map(id -> client.ips().get(id))
-                .toList();
-    }
-
-    private void ipRoute(String node, String op) {
-        cluster.mark("API blackhole route " + op + " on " + node);
-        HostCommand.ok("ip", "-n", cluster.net().node(node).netns(), "route", op, "blackhole", API_IP);
+        return addresses(view.unheld(s, node, from, to).answered());
     }
 
     private Map<String, Double> metrics(String node) {
@@ -580,7 +471,7 @@ class AgentFaultsE2eTest {
     private void restartAgent(String node) {
         assertThat(cluster.awaitExit(node, Duration.ofSeconds(20))).as(node + " exited").isTrue();
         cluster.startAgent(node);
-        awaitReady(node);
+        HolderChecks.awaitReady(cluster, node);
     }
 
     // ------------------------------------------------------------------ faults
@@ -599,9 +490,9 @@ class AgentFaultsE2eTest {
         String fault = "renew starvation (k8s-client-qps " + LOW_QPS + ", event storm)";
         List<Integer> all = bulk.stream().map(b -> ipIds.get(b.ip())).toList();
         for (int t = 0; t < TRIALS; t++) {
-            awaitSteady(Duration.ofSeconds(60));
+            view.awaitSteady(Duration.ofSeconds(60));
             client.focus(addresses(all));
-            Map<String, String> before = withoutStorm(holders());
+            Map<String, String> before = withoutStorm(view.holders());
             Map<String, Map<String, Double>> m0 = new HashMap<>();
             cluster.nodeNames().forEach(n -> m0.put(n, metrics(n)));
             long t0 = now();
@@ -626,7 +517,7 @@ class AgentFaultsE2eTest {
             Outcome o = outcome(soft, fault, s, all, t0, tEnd, t0, Duration.ZERO);
             // The storm's own Leases are released when their Service goes and deleted behind the starved client's
             // other requests: only the Leases that stood before the storm must keep their holders.
-            Map<String, String> after = withoutStorm(holders());
+            Map<String, String> after = withoutStorm(view.holders());
             soft.assertThat(after).as(fault + ": no Lease changed hands").isEqualTo(before);
             List<String> notes = new ArrayList<>();
             for (String n : cluster.nodeNames()) {
@@ -673,15 +564,15 @@ class AgentFaultsE2eTest {
         String fault = "SIGTERM of a holder (rolling restart, graceful handover)";
         List<Outcome> trials = new ArrayList<>();
         for (String node : cluster.nodeNames()) {
-            awaitSteady(Duration.ofSeconds(60));
-            List<Integer> ips = ipsOf(node);
+            view.awaitSteady(Duration.ofSeconds(60));
+            List<Integer> ips = view.ipsOf(node);
             Map<String, Double> lost0 = lostSoFar(others(node));
             client.focus(addresses(ips));
             settle(Duration.ofMillis(500));
             cluster.configure(node, "k8s-client-qps", HIGH_QPS);
             cluster.configure(node, "k8s-client-burst", "4000");
             long t0 = ns(cluster.stopAgent(node, true));
-            awaitAnsweredByOthers(ips, node, Duration.ofSeconds(30));
+            view.awaitAnsweredByOthers(ips, node, Duration.ofSeconds(30));
             settle(Duration.ofSeconds(1));
             long tEnd = now();
             // The successor a release names takes it at once: the gap is the releases and acquisitions of a third of
@@ -702,14 +593,14 @@ class AgentFaultsE2eTest {
         String fault = "kill -9 of a holder";
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
-            String victim = mostLoaded();
-            List<Integer> ips = ipsOf(victim);
+            view.awaitSteady(Duration.ofSeconds(60));
+            String victim = view.mostLoaded();
+            List<Integer> ips = view.ipsOf(victim);
             Map<String, Double> lost0 = lostSoFar(others(victim));
             client.focus(addresses(ips));
             settle(Duration.ofSeconds(1));
             long t0 = ns(cluster.stopAgent(victim, false));
-            awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
+            view.awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
             settle(Duration.ofSeconds(1));
             long tEnd = now();
             ArpSamples s = client.samples();
@@ -733,14 +624,14 @@ class AgentFaultsE2eTest {
         String fault = "SIGSTOP > lease, then SIGCONT";
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
-            String victim = mostLoaded();
-            List<Integer> ips = ipsOf(victim);
+            view.awaitSteady(Duration.ofSeconds(60));
+            String victim = view.mostLoaded();
+            List<Integer> ips = view.ipsOf(victim);
             Map<String, Double> lost0 = lostSoFar(others(victim));
             client.focus(addresses(ips));
             settle(Duration.ofSeconds(1));
             long t0 = ns(cluster.signal(victim, "STOP"));
-            awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
+            view.awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
             sleepUntil(t0 + L.plusSeconds(2).toNanos());
             long t1 = ns(cluster.signal(victim, "CONT"));
             // The thawed agent runs its overdue timers (liveness refresh, GARP repeats, renewals) at once; a
@@ -750,20 +641,18 @@ class AgentFaultsE2eTest {
             ArpSamples s = client.samples();
             details.add("SIGSTOP: frozen holder's last answer after the signal (per trial, max over its IPs)",
                     assertSilentBy(soft, fault, s, ips, macOf(victim), t0, t1, MAX_AGE), "<= max age " + AgentCluster.seconds(MAX_AGE));
-            soft.assertThat(answeredWithoutLease(s, victim, t1, tEnd)).as(fault + ": IPs the thawed " + victim
+            HolderChecks.Unheld thawed = view.unheld(s, victim, t1, tEnd);
+            soft.assertThat(addresses(thawed.answered())).as(fault + ": IPs the thawed " + victim
                     + " answered after SIGCONT without holding their Lease").isEmpty();
-            Set<Integer> held = new HashSet<>(ipsOf(victim));
-            soft.assertThat(s.gratuitousFrom(macOf(victim), t1, tEnd).stream().filter(id -> !held.contains(id)).toList())
+            soft.assertThat(thawed.gratuitous())
                     .as(fault + ": gratuitous ARPs of the thawed " + victim + " for IPs it does not hold").isEmpty();
-            int k = nodeIndex(victim);
-            soft.assertThat(maps.samples(t1, tEnd).stream().map(x -> x.nodes().get(k).answering())
-                    .filter(b -> b.stream().anyMatch(id -> !held.contains(id))).count())
+            soft.assertThat(thawed.mapSamples())
                     .as(fault + ": map samples of the thawed " + victim + " answering IPs it does not hold").isZero();
             Outcome o = outcome(soft, fault, s, ips, t0, tEnd, t0, TAKEOVER, TAKEOVER, lostSince(lost0, 0));
             trials.add(o);
             table.trial(fault, o.unanswered(), "<= " + FaultTable.ms(TAKEOVER), o.duals(), o.recovery(), "<= " + FaultTable.ms(TAKEOVER));
             table.note(fault, "frozen " + FaultTable.ms(nanos(t1 - t0)) + "; after SIGCONT the thawed node answered and GARPed no IP it did not hold");
-            awaitReady(victim);
+            HolderChecks.awaitReady(cluster, victim);
         }
         requireJudged(soft, fault, trials);
         soft.assertAll();
@@ -776,21 +665,19 @@ class AgentFaultsE2eTest {
         String fault = "API blackhole for one holder";
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(90));
-            String victim = mostLoaded();
-            List<Integer> ips = ipsOf(victim);
+            view.awaitSteady(Duration.ofSeconds(90));
+            String victim = view.mostLoaded();
+            List<Integer> ips = view.ipsOf(victim);
             Map<String, Double> lost0 = lostSoFar(others(victim));
             client.focus(addresses(ips));
             settle(Duration.ofSeconds(1));
-            long t0 = now();
-            ipRoute(victim, "add");
+            long t0 = ns(cluster.apiRoute(victim, false));
             long t1;
             try {
-                awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
+                view.awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
                 sleepUntil(t0 + L.plusSeconds(2).toNanos());
             } finally {
-                t1 = now();
-                ipRoute(victim, "del");
+                t1 = ns(cluster.apiRoute(victim, true));
             }
             settle(Duration.ofSeconds(5)); // its watch reconnects: it must stay a follower
             long tEnd = now();
@@ -803,7 +690,7 @@ class AgentFaultsE2eTest {
             Outcome o = outcome(soft, fault, s, ips, t0, tEnd, t0, TAKEOVER, TAKEOVER, lostSince(lost0, 0));
             trials.add(o);
             table.trial(fault, o.unanswered(), "<= " + FaultTable.ms(TAKEOVER), o.duals(), o.recovery(), "<= " + FaultTable.ms(TAKEOVER));
-            awaitReady(victim);
+            HolderChecks.awaitReady(cluster, victim);
         }
         requireJudged(soft, fault, trials);
         soft.assertAll();
@@ -827,7 +714,7 @@ class AgentFaultsE2eTest {
         List<Integer> all = bulk.stream().map(b -> ipIds.get(b.ip())).toList();
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(90));
+            view.awaitSteady(Duration.ofSeconds(90));
             client.focus(addresses(all));
             settle(Duration.ofSeconds(1));
             Map<String, String> before = bulkHolders();
@@ -841,7 +728,7 @@ class AgentFaultsE2eTest {
             }
             // The API serves its backlog first (every request queued while it was stopped): recovery counts from
             // when it answers again, as seen by one more request (a Lease list).
-            holders();
+            view.holders();
             long tApi = now();
             // Rule 5 on return: the holders' deferred deadlines count from the last confirmed round, the followers
             // hold off expiry takeovers; a Lease lost anyway would be taken over within a takeover, so wait that out.
@@ -886,7 +773,7 @@ class AgentFaultsE2eTest {
 
     /** Lease -> holder of the bulk Services' Leases. */
     private Map<String, String> bulkHolders() {
-        Map<String, String> out = new TreeMap<>(holders());
+        Map<String, String> out = new TreeMap<>(view.holders());
         out.keySet().retainAll(ipOfLease.keySet());
         return out;
     }
@@ -899,9 +786,9 @@ class AgentFaultsE2eTest {
         int perNode = 10;
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
+            view.awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
-            Map<String, String> h = holders();
+            Map<String, String> h = view.holders();
             Map<String, String> victims = new LinkedHashMap<>(); // lease -> old holder
             for (String n : cluster.nodeNames()) {
                 h.entrySet().stream().filter(e -> e.getValue().equals(n) && ipOfLease.containsKey(e.getKey()))
@@ -920,10 +807,10 @@ class AgentFaultsE2eTest {
             cluster.mark("foreign writer hijacked " + victims.size() + " Leases (first at " + Instant.ofEpochSecond(0, t0) + ")");
             await("hijacked Leases held by nodes again").atMost(TAKEOVER.plusSeconds(15)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
-                        Map<String, String> now = holders();
+                        Map<String, String> now = view.holders();
                         return victims.keySet().stream().allMatch(l -> cluster.nodeNames().contains(now.get(l)));
                     });
-            awaitSteady(Duration.ofSeconds(30));
+            view.awaitSteady(Duration.ofSeconds(30));
             settle(Duration.ofSeconds(1));
             long tEnd = now();
             ArpSamples s = client.samples();
@@ -977,12 +864,12 @@ class AgentFaultsE2eTest {
         int dummies = 20;
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
+            view.awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
-            String x = mostLoaded();
+            String x = view.mostLoaded();
             int k = nodeIndex(x);
             String netns = cluster.net().node(x).netns();
-            List<Integer> own = ipsOf(x);
+            List<Integer> own = view.ipsOf(x);
             List<Integer> others = bulk.stream().map(b -> ipIds.get(b.ip())).filter(id -> !own.contains(id)).toList();
             StringBuilder sh = new StringBuilder("set -e\n");
             for (int i = 1; i <= dummies; i++) {
@@ -1132,7 +1019,7 @@ class AgentFaultsE2eTest {
         String fault = "first-member deletion of a shared IP";
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
+            view.awaitSteady(Duration.ofSeconds(60));
             Map<String, Double> lost0 = lostSoFar(cluster.nodeNames());
             Inet4Address ip = sharedIps.get(t % sharedIps.size());
             int id = ipIds.get(ip);
@@ -1142,7 +1029,7 @@ class AgentFaultsE2eTest {
             cluster.api().service(externalIpService(a, List.of(ip.getHostAddress()), "color", "blue"));
             await("the shared IP is answered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> maps.sample().nodes().stream().filter(n -> n.answering().get(id)).count() == 1);
-            String holder = holders().get(lease(a));
+            String holder = view.holders().get(lease(a));
             int k = nodeIndex(holder);
             cluster.api().service(externalIpService(b, List.of(ip.getHostAddress()), "color", "blue"));
             settle(Duration.ofSeconds(2));
@@ -1158,13 +1045,13 @@ class AgentFaultsE2eTest {
                 soft.assertThat(s.answerers(id, t0, tEnd)).as(fault + ": answered by the same node").containsExactly(macOf(holder));
                 soft.assertThat(maps.samples(t0, tEnd).stream().filter(x -> !x.nodes().get(k).answering().get(id)).count())
                         .as(fault + ": map samples of " + holder + " without the shared IP").isZero();
-                soft.assertThat(holders().get(lease(a))).as(fault + ": the group keeps its Lease").isEqualTo(holder);
+                soft.assertThat(view.holders().get(lease(a))).as(fault + ": the group keeps its Lease").isEqualTo(holder);
             }
             // The last member goes: the IP is withdrawn and the Lease deleted at once (not after the GC minute).
             long gone = now();
             cluster.api().deleteService("default", b);
             await("the shared IP's Lease is deleted").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> !holders().containsKey(lease(a)) && !holders().containsKey(lease(b)));
+                    .until(() -> !view.holders().containsKey(lease(a)) && !view.holders().containsKey(lease(b)));
             Duration leaseGone = nanos(now() - gone);
             details.add("shared IP: last member deleted -> its Lease deleted", leaseGone, "< GC interval (60 s)");
             table.trial(fault, o.unanswered(), "0 (same node, no gap)", o.duals(), null, "");
@@ -1182,10 +1069,10 @@ class AgentFaultsE2eTest {
         String fault = "kill -9 + restart with pinned state";
         List<Outcome> trials = new ArrayList<>();
         for (int t = 0; moreTrials(t, trials); t++) {
-            awaitSteady(Duration.ofSeconds(60));
-            String victim = mostLoaded();
+            view.awaitSteady(Duration.ofSeconds(60));
+            String victim = view.mostLoaded();
             int k = nodeIndex(victim);
-            List<Integer> ips = ipsOf(victim);
+            List<Integer> ips = view.ipsOf(victim);
             Map<String, Double> lost0 = lostSoFar(others(victim));
             client.focus(addresses(ips));
             settle(Duration.ofSeconds(1));
@@ -1193,7 +1080,7 @@ class AgentFaultsE2eTest {
             assertThat(cluster.awaitExit(victim, Duration.ofSeconds(10))).isTrue();
             boolean afterTakeover = t % 2 == 0;
             if (afterTakeover) {
-                awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
+                view.awaitAnsweredByOthers(ips, victim, TAKEOVER.plusSeconds(10));
             }
             sleepUntil(t0 + MAX_AGE.plus(STAMP_SLACK).toNanos());
             ResponderMapSampler.NodeState stale = maps.sample().nodes().get(k);
@@ -1202,14 +1089,14 @@ class AgentFaultsE2eTest {
             soft.assertThat(stale.fresh()).as(fault + ": ... behind a stale liveness stamp").isFalse();
             cluster.startAgent(victim);
             long started = ns(cluster.startedAt(victim));
-            awaitReady(victim);
-            awaitSteady(Duration.ofSeconds(60));
+            HolderChecks.awaitReady(cluster, victim);
+            view.awaitSteady(Duration.ofSeconds(60));
             settle(Duration.ofSeconds(1));
             long tEnd = now();
             ArpSamples s = client.samples();
             soft.assertThat(answeredWithoutLease(s, victim, started, tEnd)).as(fault + ": IPs the restarted " + victim
                     + " answered without holding their Lease").isEmpty();
-            Set<Integer> held = new HashSet<>(ipsOf(victim));
+            Set<Integer> held = new HashSet<>(view.ipsOf(victim));
             soft.assertThat(maps.samples(started, tEnd).stream().map(x -> x.nodes().get(k).answering())
                     .filter(b -> b.stream().anyMatch(id -> !held.contains(id))).count())
                     .as(fault + ": map samples of the restarted " + victim + " answering a stale entry").isZero();
@@ -1230,10 +1117,10 @@ class AgentFaultsE2eTest {
         ArpSamples s = client.samples();
         assertThat(s.probes(runFrom, to)).isGreaterThan(100_000);
         assertThat(s.duals(runFrom, to)).as(() -> "probes answered by two MACs\n" + explain(s.duals(runFrom, to))).isEmpty();
-        assertThat(overlapSamples(runFrom, to)).as("map samples with two nodes answering one IP").isZero();
+        assertThat(view.overlapSamples(runFrom, to)).as("map samples with two nodes answering one IP").isZero();
         List<ArpSamples.Dual> none = s.duals(runFrom, to);
         table.trial("whole run", List.of(), "", none.size(), null, "");
         table.note("whole run", s.probes(runFrom, to) + " probes, " + maps.samples(runFrom, to).size() + " map samples, "
-                + overlapSamples(runFrom, to) + " with two nodes answering one IP");
+                + view.overlapSamples(runFrom, to) + " with two nodes answering one IP");
     }
 }

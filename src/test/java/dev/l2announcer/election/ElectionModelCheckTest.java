@@ -219,11 +219,8 @@ class ElectionModelCheckTest {
         /** A fresh world with {@code path} applied; null (and the finding recorded) if that breaks the invariant. */
         ElectionModel replay(List<ModelEvent> path) {
             CURRENT_PATH.set(path);
-            ElectionModel w = new ElectionModel(sc.timings(), sc.nodes(), sc.leases());
             try {
-                w.settle();
-                for (ModelEvent e : path) w.apply(e);
-                return w;
+                return world(path);
             } catch (ModelViolation v) {
                 finding.compareAndSet(null, new Finding("safety violation", path, v.getMessage()));
                 return null;
@@ -347,19 +344,19 @@ class ElectionModelCheckTest {
 
         /** Whether {@code path} (with the end of a path) still fails. */
         boolean fails(List<ModelEvent> path) {
-            ElectionModel w = replayQuietly(path);
-            return w == null || finish(w, path) != null;
+            try {
+                return finish(world(path), path) != null;
+            } catch (ModelViolation v) {
+                return true;
+            }
         }
 
-        private ElectionModel replayQuietly(List<ModelEvent> path) {
+        /** A fresh world with {@code path} applied; throws at the first instant the invariant breaks. */
+        private ElectionModel world(List<ModelEvent> path) {
             ElectionModel w = new ElectionModel(sc.timings(), sc.nodes(), sc.leases());
-            try {
-                w.settle();
-                for (ModelEvent e : path) w.apply(e);
-                return w;
-            } catch (ModelViolation v) {
-                return null;
-            }
+            w.settle();
+            for (ModelEvent e : path) w.apply(e);
+            return w;
         }
 
         /** Drops events one at a time while the path still fails: the trace a human reads. */

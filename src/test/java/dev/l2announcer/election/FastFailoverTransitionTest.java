@@ -177,13 +177,10 @@ class FastFailoverTransitionTest {
 
     @Test
     void aHolderCutFromTheApiIsSilentBeforeAnyoneTakesItsLeases() {
-        start("n1", "n2");
-        var one = leases(1, "n1", "n2");
-        String lease = one.keySet().iterator().next();
-        campaignAll(one);
-        run(Duration.ofSeconds(1));
-        Node holder = nodes.get(holderOf(lease));
-        Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        OneLease held = twoNodesOneLeaseHeld();
+        String lease = held.lease();
+        Node holder = held.holder();
+        Node other = held.other();
         holder.connection.fault(Fault.BLACKHOLE);
         holder.connection.cutWatch();
         long cutAt = time.nanoTime();
@@ -407,13 +404,10 @@ class FastFailoverTransitionTest {
      */
     @Test
     void aNodeThatClaimedAHolderCutOffDoesNotConfirmItsOutageLater() {
-        start("n1", "n2");
-        var one = leases(1, "n1", "n2");
-        String lease = one.keySet().iterator().next();
-        campaignAll(one);
-        run(Duration.ofSeconds(1));
-        Node holder = nodes.get(holderOf(lease));
-        Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        OneLease held = twoNodesOneLeaseHeld();
+        String lease = held.lease();
+        Node holder = held.holder();
+        Node other = held.other();
         holder.connection.fault(Fault.BLACKHOLE);
         holder.connection.stallWatch();
         for (int i = 0; i < 300 && !other.engine.held().contains(lease); i++) {
@@ -432,19 +426,30 @@ class FastFailoverTransitionTest {
 
     @Test
     void aPromiseMadeDuringAnOutageHoldsTheTakeoverBack() {
-        start("n1", "n2");
-        var one = leases(1, "n1", "n2");
-        String lease = one.keySet().iterator().next();
-        campaignAll(one);
-        run(Duration.ofSeconds(1));
-        Node holder = nodes.get(holderOf(lease));
-        Node other = nodes.get(holder.name.equals("n1") ? "n2" : "n1");
+        OneLease held = twoNodesOneLeaseHeld();
+        String lease = held.lease();
+        Node holder = held.holder();
+        Node other = held.other();
         other.engine.outageVotes().promiseNoTakeover(holder.name);
         long promisedAt = time.nanoTime();
         holder.dead = true;
         holder.engine.abandon();
         run(Duration.ofSeconds(2));
         assertThat(other.eventAt.get("Acquired:" + lease) - promisedAt).isGreaterThanOrEqualTo(T.heartbeatExpiry().toNanos());
+    }
+
+    /** The lease two nodes campaigned for, its holder after a second, and the other node. */
+    record OneLease(String lease, Node holder, Node other) {
+    }
+
+    private OneLease twoNodesOneLeaseHeld() {
+        start("n1", "n2");
+        var one = leases(1, "n1", "n2");
+        String lease = one.keySet().iterator().next();
+        campaignAll(one);
+        run(Duration.ofSeconds(1));
+        Node holder = nodes.get(holderOf(lease));
+        return new OneLease(lease, holder, nodes.get(holder.name.equals("n1") ? "n2" : "n1"));
     }
 
     @Test
