@@ -348,12 +348,9 @@ class FastFailoverTransitionTest {
      */
     @Test
     void aRenewHeldThroughAShortConfirmedOutageDoesNotCutTheReturnDeadlineShort() {
-        start("n1", "n2");
-        var one = leases(1, "n1", "n2");
-        String lease = one.keySet().iterator().next();
-        campaignAll(one);
-        run(Duration.ofSeconds(3));
-        Node holder = nodes.get(holderOf(lease));
+        OneLease held = twoNodesOneLeaseHeld(Duration.ofSeconds(3));
+        String lease = held.lease();
+        Node holder = held.holder();
         for (Node n : nodes.values()) {
             n.connection.fault(Fault.HOLD); // SIGSTOP of the API server: requests wait, the watch delivers nothing
             n.connection.stallWatch();
@@ -379,12 +376,9 @@ class FastFailoverTransitionTest {
 
     @Test
     void withoutConfirmationAnApiOutageSilencesTheHolderAtItsFence() {
-        start("n1", "n2");
-        var one = leases(1, "n1", "n2");
-        String lease = one.keySet().iterator().next();
-        campaignAll(one);
-        run(Duration.ofSeconds(1));
-        Node holder = nodes.get(holderOf(lease));
+        OneLease held = twoNodesOneLeaseHeld();
+        String lease = held.lease();
+        Node holder = held.holder();
         for (Node n : nodes.values()) {
             n.connection.fault(Fault.DOWN);
             n.connection.cutWatch();
@@ -438,16 +432,20 @@ class FastFailoverTransitionTest {
         assertThat(other.eventAt.get("Acquired:" + lease) - promisedAt).isGreaterThanOrEqualTo(T.heartbeatExpiry().toNanos());
     }
 
-    /** The lease two nodes campaigned for, its holder after a second, and the other node. */
+    /** The lease two nodes campaigned for, its holder after they settled (a second by default), and the other node. */
     record OneLease(String lease, Node holder, Node other) {
     }
 
     private OneLease twoNodesOneLeaseHeld() {
+        return twoNodesOneLeaseHeld(Duration.ofSeconds(1));
+    }
+
+    private OneLease twoNodesOneLeaseHeld(Duration settle) {
         start("n1", "n2");
         var one = leases(1, "n1", "n2");
         String lease = one.keySet().iterator().next();
         campaignAll(one);
-        run(Duration.ofSeconds(1));
+        run(settle);
         Node holder = nodes.get(holderOf(lease));
         return new OneLease(lease, holder, nodes.get(holder.name.equals("n1") ? "n2" : "n1"));
     }
